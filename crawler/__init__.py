@@ -1,0 +1,1 @@
+"""Scrapy project package: settings, items, site registry, spiders."""

@@ -1,0 +1,1 @@
+"""Item pipelines: cleaning, deduplication and output."""
