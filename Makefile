@@ -1,0 +1,45 @@
+# Quick start: `make demo` (offline, fixture sites), `make test` (lint, types, tests),
+# `make crawl` (real sites of the default registry; needs the internet).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PYTEST_ARGS ?=
+
+.PHONY: venv test lint typecheck pytest demo crawl serve-fixtures format clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+test: lint typecheck pytest
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: venv
+	$(BIN)/mypy
+
+pytest: venv
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+demo: venv
+	$(BIN)/python -m fixtures.demo
+
+crawl: venv
+	$(BIN)/scrapy crawl news
+
+serve-fixtures: venv
+	$(BIN)/python -m fixtures.server
+
+format: venv
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,1 @@
+"""Scrapy commands that replace or extend the built-in ones (see COMMANDS_MODULE)."""

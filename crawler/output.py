@@ -1,0 +1,46 @@
+"""Where a run writes: a new dated directory per run, never an earlier run's files.
+
+:class:`RunOutputAddon` picks the run directory before the settings freeze, so the
+JSON Lines feed (Scrapy ``FEEDS``) and the text-file pipeline agree on it.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+
+from scrapy.settings import BaseSettings
+
+logger = logging.getLogger(__name__)
+
+FEED_NAME = "articles.jsonl"
+TEXT_DIR_NAME = "text"
+
+
+def new_run_dir(output_dir: Path, now: datetime | None = None) -> Path:
+    """A directory name under ``output_dir`` that no earlier run has used."""
+    stamp = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H%M%SZ")
+    candidate = output_dir / stamp
+    suffix = 1
+    while candidate.exists():
+        suffix += 1
+        candidate = output_dir / f"{stamp}-{suffix}"
+    return candidate
+
+
+class RunOutputAddon:
+    """Sets ``NEWS_RUN_DIR`` and a JSON Lines feed inside it, unless given."""
+
+    def update_settings(self, settings: BaseSettings) -> None:
+        run_dir = settings.get("NEWS_RUN_DIR")
+        if not run_dir:
+            run_dir = str(new_run_dir(Path(settings.get("NEWS_OUTPUT_DIR") or "output")))
+            settings.set("NEWS_RUN_DIR", run_dir, priority="addon")
+        if not settings.getdict("FEEDS"):
+            feed_uri = (Path(run_dir).resolve() / FEED_NAME).as_uri()
+            settings.set(
+                "FEEDS",
+                {feed_uri: {"format": "jsonlines", "encoding": "utf-8"}},
+                priority="addon",
+            )

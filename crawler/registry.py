@@ -1,0 +1,249 @@
+"""The site registry: which news sites to crawl and how, read from TOML.
+
+A registry file looks like::
+
+    [sites.example-news]
+    domains = ["example.com"]
+    feeds = ["https://example.com/rss.xml"]
+    sitemaps = ["https://example.com/news-sitemap.xml"]
+    start_urls = ["https://example.com/"]
+    article_allow = ['/\\d{4}/\\d{2}/\\d{2}/']
+    article_deny = ['/video/']
+    follow_depth = 1
+    max_age_days = 3
+    language = "en"
+
+    [sites.example-news.cleaning]
+    remove_selectors = [".related-stories"]
+    drop_phrases = ["Support our journalism"]
+
+Every problem is reported as one :class:`RegistryError` naming the file, the
+site, the key and the bad value, so a typo never turns into a silent no-op.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from lxml.cssselect import CSSSelector, SelectorSyntaxError
+
+DEFAULT_REGISTRY = Path(__file__).with_name("sites.toml")
+_SITE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9-]{1,63}$")
+_MAX_FOLLOW_DEPTH = 3
+
+
+class RegistryError(ValueError):
+    """The registry file cannot be used; the message says exactly why."""
+
+
+@dataclass(frozen=True)
+class CleaningRules:
+    """Per-site cleaning the generic layer cannot know about."""
+
+    remove_selectors: tuple[str, ...] = ()
+    drop_phrases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Site:
+    name: str
+    domains: tuple[str, ...]
+    feeds: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    start_urls: tuple[str, ...] = ()
+    article_allow: tuple[re.Pattern[str], ...] = ()
+    article_deny: tuple[re.Pattern[str], ...] = ()
+    follow_depth: int = 1
+    max_age_days: float | None = None
+    language: str | None = None
+    cleaning: CleaningRules = field(default_factory=CleaningRules)
+
+    def is_article_url(self, url: str) -> bool:
+        """Whether a URL found on a start page should be fetched as an article."""
+        if any(p.search(url) for p in self.article_deny):
+            return False
+        if not self.article_allow:
+            return True
+        return any(p.search(url) for p in self.article_allow)
+
+
+_SITE_KEYS = {
+    "domains",
+    "feeds",
+    "sitemaps",
+    "start_urls",
+    "article_allow",
+    "article_deny",
+    "follow_depth",
+    "max_age_days",
+    "language",
+    "cleaning",
+}
+_CLEANING_KEYS = {"remove_selectors", "drop_phrases"}
+
+
+def load_registry(path: str | Path) -> dict[str, Site]:
+    """Read and validate a registry file; raises :class:`RegistryError`."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise RegistryError(f"{path}: cannot read registry: {exc.strerror or exc}") from exc
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise RegistryError(f"{path}: registry is not UTF-8 text ({exc.reason})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise RegistryError(f"{path}: not valid TOML: {exc}") from exc
+    return parse_registry(data, source=str(path))
+
+
+def parse_registry(data: dict[str, Any], source: str = "<registry>") -> dict[str, Site]:
+    unknown = set(data) - {"sites"}
+    if unknown:
+        raise RegistryError(f"{source}: unknown top-level key {sorted(unknown)[0]!r}")
+    sites = data.get("sites")
+    if not isinstance(sites, dict) or not sites:
+        raise RegistryError(f"{source}: no [sites.<name>] tables: the registry lists no site")
+    return {name: _parse_site(name, table, source) for name, table in sites.items()}
+
+
+def select_sites(sites: dict[str, Site], names: str | Iterable[str] | None) -> list[Site]:
+    """The sites named in a ``-a site=a,b`` argument, or all of them."""
+    if names is None:
+        return list(sites.values())
+    wanted = [n.strip() for n in (names.split(",") if isinstance(names, str) else names)]
+    wanted = [n for n in wanted if n]
+    missing = [n for n in wanted if n not in sites]
+    if missing:
+        known = ", ".join(sorted(sites))
+        raise RegistryError(f"unknown site {missing[0]!r}; the registry has: {known}")
+    return [sites[n] for n in wanted]
+
+
+class _SiteReader:
+    """Typed accessors that turn bad values into precise errors."""
+
+    def __init__(self, table: dict[str, Any], where: str) -> None:
+        self.table = table
+        self.where = where
+
+    def fail(self, key: str, message: str) -> RegistryError:
+        value = self.table.get(key)
+        return RegistryError(f"{self.where}, key {key!r}: {message} (got {value!r})")
+
+    def strings(self, key: str) -> tuple[str, ...]:
+        value = self.table.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise self.fail(key, "expected a list of non-empty strings")
+        return tuple(value)
+
+    def urls(self, key: str) -> tuple[str, ...]:
+        values = self.strings(key)
+        for url in values:
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise RegistryError(
+                    f"{self.where}, key {key!r}: {url!r} is not an absolute http(s) URL"
+                )
+        return values
+
+    def patterns(self, key: str) -> tuple[re.Pattern[str], ...]:
+        compiled = []
+        for pattern in self.strings(key):
+            try:
+                compiled.append(re.compile(pattern))
+            except re.error as exc:
+                raise RegistryError(
+                    f"{self.where}, key {key!r}: bad regular expression {pattern!r}: {exc}"
+                ) from exc
+        return tuple(compiled)
+
+
+def _parse_site(name: str, table: Any, source: str) -> Site:
+    where = f"{source}: site {name!r}"
+    if not _SITE_NAME.match(name):
+        raise RegistryError(
+            f"{where}: site names are lowercase letters, digits, '-' and '_' (got {name!r})"
+        )
+    if not isinstance(table, dict):
+        raise RegistryError(f"{where}: expected a table, got {table!r}")
+    unknown = set(table) - _SITE_KEYS
+    if unknown:
+        key = sorted(unknown)[0]
+        raise RegistryError(f"{where}: unknown key {key!r} (known: {', '.join(sorted(_SITE_KEYS))})")
+    reader = _SiteReader(table, where)
+
+    domains = tuple(d.lower() for d in reader.strings("domains"))
+    if not domains:
+        raise reader.fail("domains", "at least one domain is required")
+    for domain in domains:
+        if not _DOMAIN.match(domain):
+            raise RegistryError(f"{where}, key 'domains': {domain!r} is not a domain name")
+
+    feeds, sitemaps, start_urls = reader.urls("feeds"), reader.urls("sitemaps"), reader.urls("start_urls")
+    if not (feeds or sitemaps or start_urls):
+        raise RegistryError(f"{where}: needs at least one of 'feeds', 'sitemaps', 'start_urls'")
+    for key, urls in (("feeds", feeds), ("sitemaps", sitemaps), ("start_urls", start_urls)):
+        for url in urls:
+            host = (urlsplit(url).hostname or "").lower()
+            if not any(host == d or host.endswith("." + d) for d in domains):
+                raise RegistryError(
+                    f"{where}, key {key!r}: {url!r} is outside the site's domains {list(domains)}"
+                )
+
+    follow_depth = table.get("follow_depth", 1)
+    if type(follow_depth) is not int or not 0 <= follow_depth <= _MAX_FOLLOW_DEPTH:
+        raise reader.fail("follow_depth", f"expected a whole number from 0 to {_MAX_FOLLOW_DEPTH}")
+
+    max_age = table.get("max_age_days")
+    if max_age is not None and (
+        isinstance(max_age, bool) or not isinstance(max_age, int | float) or max_age <= 0
+    ):
+        raise reader.fail("max_age_days", "expected a positive number of days")
+
+    language = table.get("language")
+    if language is not None and (
+        not isinstance(language, str) or not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?", language)
+    ):
+        raise reader.fail("language", "expected a language code such as 'en' or 'pt-BR'")
+
+    return Site(
+        name=name,
+        domains=domains,
+        feeds=feeds,
+        sitemaps=sitemaps,
+        start_urls=start_urls,
+        article_allow=reader.patterns("article_allow"),
+        article_deny=reader.patterns("article_deny"),
+        follow_depth=follow_depth,
+        max_age_days=float(max_age) if max_age is not None else None,
+        language=language,
+        cleaning=_parse_cleaning(table.get("cleaning", {}), f"{where}, table 'cleaning'"),
+    )
+
+
+def _parse_cleaning(table: Any, where: str) -> CleaningRules:
+    if not isinstance(table, dict):
+        raise RegistryError(f"{where}: expected a table, got {table!r}")
+    unknown = set(table) - _CLEANING_KEYS
+    if unknown:
+        key = sorted(unknown)[0]
+        raise RegistryError(f"{where}: unknown key {key!r} (known: {', '.join(sorted(_CLEANING_KEYS))})")
+    reader = _SiteReader(table, where)
+    selectors = reader.strings("remove_selectors")
+    for selector in selectors:
+        try:
+            CSSSelector(selector)
+        except SelectorSyntaxError as exc:
+            raise RegistryError(
+                f"{where}, key 'remove_selectors': bad CSS selector {selector!r}: {exc}"
+            ) from exc
+    return CleaningRules(remove_selectors=selectors, drop_phrases=reader.strings("drop_phrases"))

@@ -1,0 +1,65 @@
+"""Scrapy settings for the news crawler.
+
+Project settings (``NEWS_*``) are documented in README.md; every one can be given
+on the command line with ``-s NAME=value``.
+"""
+
+BOT_NAME = "newscrawler"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+# Our `crawl` command validates the registry first, so a broken file is one line.
+COMMANDS_MODULE = "crawler.commands"
+
+USER_AGENT = "newscrawler/0.1 (news article archiver; respects robots.txt)"
+ROBOTSTXT_OBEY = True
+
+# Politeness: AutoThrottle adapts to each server; the per-domain cap bounds bursts.
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+DOWNLOAD_DELAY = 0.25
+CONCURRENT_REQUESTS = 32
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_TIMEOUT = 30
+
+# News pages are well under this; the default (1 GiB) lets a gzip bomb through.
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+COOKIES_ENABLED = False
+
+# Both run arbitrary inspection code inside the crawl; never expose them.
+REMOTE_CONTROL_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+ADDONS = {"crawler.output.RunOutputAddon": 0}
+
+ITEM_PIPELINES = {
+    "pipelines.extraction.ExtractionPipeline": 100,
+    "pipelines.dedup.DedupPipeline": 300,
+    "pipelines.textfiles.TextFilesPipeline": 800,
+}
+
+FEED_EXPORT_ENCODING = "utf-8"
+
+# --- Project settings -------------------------------------------------------------
+# Registry file; empty means the bundled crawler/sites.toml.
+NEWS_REGISTRY = ""
+# Each run writes to a new directory under this one (RunOutputAddon).
+NEWS_OUTPUT_DIR = "output"
+# Set to write into this exact directory instead (must not hold an earlier run's files).
+NEWS_RUN_DIR = ""
+# Write one NNN_<id>.txt file per article beside the JSON Lines feed.
+NEWS_TEXT_FILES = True
+# Hub pages (sections, tags) followed per site when follow_depth >= 2.
+NEWS_MAX_HUB_PAGES = 50
+# Child sitemaps followed from one sitemap index, and entries read from one feed/sitemap.
+NEWS_MAX_CHILD_SITEMAPS = 50
+NEWS_MAX_ENTRIES = 5000
+# Extraction: bodies shorter than this many words are flagged "too_short".
+NEWS_MIN_WORDS = 60
+# Flags that make the record dropped (counted under news/clean/<flag>) instead of kept.
+NEWS_DROP_FLAGS = ["not_article", "too_short", "consent_wall"]

@@ -1,0 +1,307 @@
+"""The ``news`` spider: discovers article URLs from the site registry and fetches them.
+
+Discovery reads feeds (RSS, Atom, JSON Feed), sitemaps (indexes, urlsets, Google
+News) and start pages (links matching the site's article patterns, hub pages up to
+``follow_depth``). Entries older than the site's maximum age, or than ``-a since=``,
+are skipped before download. The spider yields :class:`FetchedPage` items only:
+extraction belongs to the cleaning pipeline.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Self
+
+from scrapy import Request, Spider
+from scrapy.crawler import Crawler
+from scrapy.http import Response, TextResponse
+from scrapy.linkextractors import LinkExtractor
+from scrapy.settings import BaseSettings
+
+from crawler.dates import parse_duration_or_date, to_iso
+from crawler.feeds import FeedError, parse_feed
+from crawler.items import DiscoveryHints, FetchedPage
+from crawler.registry import (
+    DEFAULT_REGISTRY,
+    RegistryError,
+    Site,
+    load_registry,
+    select_sites,
+)
+from crawler.sitemaps import SitemapError, parse_sitemap
+from crawler.urls import same_site, url_identity_key
+
+logger = logging.getLogger(__name__)
+
+
+class SpiderArgumentError(ValueError):
+    """A spider argument or the registry it names cannot be used."""
+
+
+@dataclass
+class _SiteState:
+    """Per-site discovery bookkeeping for one run."""
+
+    site: Site
+    cutoff: datetime | None
+    hub_pages: int = 0
+    article_keys: set[str] = field(default_factory=set)
+
+
+def registry_path(settings: BaseSettings) -> Path:
+    return Path(settings.get("NEWS_REGISTRY") or DEFAULT_REGISTRY)
+
+
+class NewsSpider(Spider):
+    name = "news"
+    max_hub_pages = 50
+    max_child_sitemaps = 50
+    max_entries = 5000
+
+    def __init__(
+        self,
+        sites: list[Site] | None = None,
+        since: datetime | None = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        now = datetime.now(UTC)
+        self._states = {s.name: _SiteState(s, _cutoff(s, since, now)) for s in sites or []}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        sites, since = cls.check_arguments(crawler.settings, **kwargs)
+        kwargs.pop("site", None)
+        kwargs.pop("since", None)
+        spider = super().from_crawler(crawler, sites, since, *args, **kwargs)
+        spider.max_hub_pages = crawler.settings.getint("NEWS_MAX_HUB_PAGES")
+        spider.max_child_sitemaps = crawler.settings.getint("NEWS_MAX_CHILD_SITEMAPS")
+        spider.max_entries = crawler.settings.getint("NEWS_MAX_ENTRIES")
+        return spider
+
+    @staticmethod
+    def check_arguments(
+        settings: BaseSettings, site: str | None = None, since: str | None = None, **_: Any
+    ) -> tuple[list[Site], datetime | None]:
+        """Validate the registry and the ``site``/``since`` arguments."""
+        try:
+            sites = select_sites(load_registry(registry_path(settings)), site)
+        except RegistryError as exc:
+            raise SpiderArgumentError(str(exc)) from exc
+        if since is None:
+            return sites, None
+        try:
+            return sites, parse_duration_or_date(since, datetime.now(UTC))
+        except ValueError as exc:
+            raise SpiderArgumentError(f"bad -a since={since!r}: {exc}") from exc
+
+    async def start(self) -> AsyncIterator[Request]:
+        for state in self._states.values():
+            site = state.site
+            logger.info(
+                "Site %s: %d feeds, %d sitemaps, %d start pages, cutoff %s",
+                site.name,
+                len(site.feeds),
+                len(site.sitemaps),
+                len(site.start_urls),
+                to_iso(state.cutoff) or "none",
+            )
+            for url in site.feeds:
+                yield self._hub_request(url, site, self.parse_feed)
+            for url in site.sitemaps:
+                yield self._hub_request(url, site, self.parse_sitemap)
+            for url in site.start_urls:
+                yield self._hub_request(url, site, self.parse_start_page, depth=1)
+
+    def _hub_request(self, url: str, site: Site, callback: Any, **cb_kwargs: Any) -> Request:
+        # Hubs change between runs and are cheap: they are never deduplicated away.
+        return Request(
+            url,
+            callback=callback,
+            cb_kwargs={"site_name": site.name, **cb_kwargs},
+            dont_filter=True,
+            priority=10,
+            meta={"news_site": site.name, "news_role": "hub"},
+        )
+
+    # --- feeds and sitemaps ---------------------------------------------------------
+
+    def parse_feed(self, response: Response, site_name: str) -> Iterator[Request]:
+        state = self._states[site_name]
+        try:
+            entries = parse_feed(response.body, response.url, max_entries=self.max_entries)
+        except FeedError as exc:
+            logger.warning("Feed %s of site %s is unusable: %s", response.url, site_name, exc)
+            self._inc("news/discovery/bad_feed")
+            return
+        self._inc("news/discovery/feed_entries", len(entries))
+        for entry in entries:
+            hints = DiscoveryHints(
+                via="feed",
+                source_url=response.url,
+                title=entry.title,
+                date_published=to_iso(entry.published),
+                date_modified=to_iso(entry.modified),
+            )
+            yield from self._article_request(
+                state, entry.url, hints, entry.published or entry.modified, from_listing=True
+            )
+
+    def parse_sitemap(self, response: Response, site_name: str, level: int = 0) -> Iterator[Request]:
+        state = self._states[site_name]
+        try:
+            sitemap = parse_sitemap(response.body, response.url, max_entries=self.max_entries)
+        except SitemapError as exc:
+            logger.warning("Sitemap %s of site %s is unusable: %s", response.url, site_name, exc)
+            self._inc("news/discovery/bad_sitemap")
+            return
+        if sitemap.kind == "index":
+            if level >= 1:
+                logger.info("Sitemap index %s is nested in another index: not followed", response.url)
+                return
+            children = [
+                e
+                for e in sitemap.entries
+                if same_site(e.url, state.site.domains) and not _older(e.lastmod, state.cutoff)
+            ]
+            # Newest first, so the cap keeps the sitemaps most likely to hold fresh news.
+            children.sort(key=lambda e: _sort_time(e.lastmod), reverse=True)
+            if len(children) > self.max_child_sitemaps:
+                logger.info(
+                    "Sitemap index %s: following the newest %d of %d child sitemaps",
+                    response.url,
+                    self.max_child_sitemaps,
+                    len(children),
+                )
+            for entry in children[: self.max_child_sitemaps]:
+                yield self._hub_request(entry.url, state.site, self.parse_sitemap, level=level + 1)
+            return
+        self._inc("news/discovery/sitemap_entries", len(sitemap.entries))
+        for entry in sitemap.entries:
+            is_news = entry.news_published is not None or entry.news_title is not None
+            hints = DiscoveryHints(
+                via="sitemap",
+                source_url=response.url,
+                title=entry.news_title,
+                date_published=to_iso(entry.news_published),
+                date_modified=to_iso(entry.lastmod),
+            )
+            yield from self._article_request(
+                state,
+                entry.url,
+                hints,
+                entry.news_published or entry.lastmod,
+                from_listing=is_news,
+            )
+
+    # --- start pages ------------------------------------------------------------------
+
+    def parse_start_page(
+        self, response: Response, site_name: str, depth: int
+    ) -> Iterator[Request]:
+        if not isinstance(response, TextResponse):
+            self._inc("news/discovery/bad_start_page")
+            return
+        state = self._states[site_name]
+        site = state.site
+        links = LinkExtractor(allow_domains=site.domains, unique=True).extract_links(response)
+        for link in links:
+            if site.is_article_url(link.url):
+                hints = DiscoveryHints(via="page", source_url=response.url)
+                yield from self._article_request(state, link.url, hints, None, from_listing=False)
+            elif depth < site.follow_depth and state.hub_pages < self.max_hub_pages:
+                if any(p.search(link.url) for p in site.article_deny):
+                    continue
+                state.hub_pages += 1
+                yield self._hub_request(link.url, site, self.parse_start_page, depth=depth + 1)
+
+    # --- articles ---------------------------------------------------------------------
+
+    def _article_request(
+        self,
+        state: _SiteState,
+        url: str,
+        hints: DiscoveryHints,
+        date: datetime | None,
+        *,
+        from_listing: bool,
+    ) -> Iterable[Request]:
+        """One request per article URL identity and run, within the site's age limit.
+
+        Feed and news-sitemap entries are articles by construction; other URLs must
+        match the site's article patterns. Deny patterns apply to every URL.
+        """
+        site = state.site
+        if not same_site(url, site.domains):
+            self._inc("news/discovery/offsite")
+            return
+        if from_listing:
+            if any(p.search(url) for p in site.article_deny):
+                self._inc("news/discovery/denied")
+                return
+        elif not site.is_article_url(url):
+            self._inc("news/discovery/not_article_url")
+            return
+        if _older(date, state.cutoff):
+            self._inc("news/discovery/too_old")
+            return
+        try:
+            key = url_identity_key(url)
+        except ValueError:
+            self._inc("news/discovery/bad_url")
+            return
+        if key in state.article_keys:
+            return
+        state.article_keys.add(key)
+        self._inc("news/discovery/articles")
+        yield Request(
+            url,
+            callback=self.parse_article,
+            cb_kwargs={"site_name": site.name, "hints": hints},
+            meta={"news_site": site.name, "news_role": "article"},
+        )
+
+    def parse_article(
+        self, response: Response, site_name: str, hints: DiscoveryHints
+    ) -> Iterator[FetchedPage]:
+        content_type = response.headers.get(b"Content-Type")
+        yield FetchedPage(
+            url=response.url,
+            site=site_name,
+            body=response.body,
+            fetched_at=to_iso(datetime.now(UTC).replace(microsecond=0)) or "",
+            status=response.status,
+            content_type=content_type.decode("latin-1") if content_type else None,
+            hints=hints,
+        )
+
+    def _inc(self, key: str, count: int = 1) -> None:
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(key, count)
+
+
+def _cutoff(site: Site, since: datetime | None, now: datetime) -> datetime | None:
+    """The oldest publication time still wanted: the later of max age and ``since``."""
+    limits = []
+    if site.max_age_days is not None:
+        limits.append(now - timedelta(days=site.max_age_days))
+    if since is not None:
+        limits.append(since if since.tzinfo else since.replace(tzinfo=UTC))
+    return max(limits) if limits else None
+
+
+def _older(date: datetime | None, cutoff: datetime | None) -> bool:
+    if date is None or cutoff is None:
+        return False
+    return _sort_time(date) < cutoff
+
+
+def _sort_time(date: datetime | None) -> datetime:
+    if date is None:
+        return datetime.min.replace(tzinfo=UTC)
+    return date if date.tzinfo else date.replace(tzinfo=UTC)

@@ -1,0 +1,141 @@
+"""Choosing and normalizing record fields from several candidate sources."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import datetime
+from urllib.parse import urljoin, urlsplit
+
+from crawler.dates import parse_date, to_iso
+
+# --- authors ------------------------------------------------------------------------
+
+_BY_PREFIX = re.compile(
+    r"^(?:(?:written|reported|reporting|words|story|text|posted)\s+)?(?:by|von|par|por|di)\s*[:\-]?\s+",
+    re.IGNORECASE,
+)
+_SPLIT_AUTHORS = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\by\b|\|)\s*", re.IGNORECASE)
+_ROLE_SUFFIX = re.compile(
+    r"\s*(?:[-–—,|]\s*)?\b(?:staff\s+(?:writer|reporter)|correspondent|editor|reporter|"
+    r"contributor|columnist|senior\s+\w+|for\s+.+|in\s+[A-Z][\w ]+)$",
+    re.IGNORECASE,
+)
+_NOT_A_NAME = re.compile(r"https?://|www\.|@|\d{3,}|^\W+$")
+# Credits that name people who did not write the piece.
+_NOT_AUTHOR_CREDIT = re.compile(
+    r"^(?:edit(?:ing|ed)|photos?|photograph(?:y|s)|graphics?|illustrations?|video)\s+by\b", re.I
+)
+
+
+def normalize_authors(raw: Iterable[str], exclude: Iterable[str | None] = ()) -> list[str]:
+    """Plain person names: no "By", no roles, no site or publisher name, no duplicates."""
+    excluded = {e.casefold().strip() for e in exclude if e}
+    names: list[str] = []
+    for value in raw:
+        credits = [c for c in re.split(r"[;|]", value) if not _NOT_AUTHOR_CREDIT.match(c.strip())]
+        value = _BY_PREFIX.sub("", ";".join(credits).strip())
+        for part in _SPLIT_AUTHORS.split(value):
+            name = _ROLE_SUFFIX.sub("", part).strip(" .:-–—|")
+            name = _BY_PREFIX.sub("", name).strip()
+            if not name or _NOT_A_NAME.search(name) or len(name.split()) > 5:
+                continue
+            if name.casefold() in excluded or name in names:
+                continue
+            names.append(name)
+    return names
+
+
+_BYLINE = re.compile(r"^\s*(?:written\s+|reported\s+)?by\s+(?P<names>[^\n]{2,120})$", re.IGNORECASE)
+
+
+def authors_from_bylines(lines: Iterable[str], exclude: Iterable[str | None] = ()) -> list[str]:
+    """Names from byline lines the body cleaner moved out ("By Elizabeth Shim")."""
+    found = []
+    for line in lines:
+        match = _BYLINE.match(line)
+        if match:
+            found.append(match.group("names"))
+    return normalize_authors(found, exclude)
+
+
+# --- dates --------------------------------------------------------------------------
+
+_DATE_ONLY = re.compile(r"^\s*\d{4}-\d{2}-\d{2}\s*$")
+
+
+def _precision(raw: str, parsed: datetime) -> int:
+    if _DATE_ONLY.match(raw):
+        return 0
+    return 2 if parsed.tzinfo is not None else 1
+
+
+def resolve_date(candidates: Iterable[str | None]) -> str | None:
+    """The first parseable date, made more precise by a later one on the same day.
+
+    Page metadata often says only the day (htmldate) while a feed says the minute and
+    zone: the day from the most trusted source wins, the time from the most precise.
+    """
+    best: tuple[datetime, int] | None = None
+    for raw in candidates:
+        if not raw:
+            continue
+        parsed = parse_date(raw)
+        if parsed is None:
+            continue
+        precision = _precision(raw, parsed)
+        if best is None:
+            best = (parsed, precision)
+        elif precision > best[1] and parsed.date() == best[0].date():
+            best = (parsed, precision)
+        if best[1] == 2:
+            break
+    if best is None:
+        return None
+    return to_iso(best[0], date_only=best[1] == 0)
+
+
+# --- headline -----------------------------------------------------------------------
+
+_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»]\s+")
+
+
+def strip_site_suffix(title: str, site_names: Iterable[str | None]) -> str:
+    """"Headline | Site Name" -> "Headline"; leaves titles without a known suffix alone."""
+    names = {n.casefold() for n in site_names if n}
+    parts = _TITLE_SEPARATORS.split(title)
+    if len(parts) > 1 and (parts[-1].casefold() in names or len(parts[-1].split()) <= 3):
+        head = " - ".join(parts[:-1]) if len(parts) > 2 else parts[0]
+        if len(head.split()) >= 3:
+            return head.strip()
+    return title.strip()
+
+
+def first_text(*candidates: str | None) -> str | None:
+    for candidate in candidates:
+        if candidate and candidate.strip():
+            return candidate.strip()
+    return None
+
+
+# --- URLs ---------------------------------------------------------------------------
+
+
+def _host(url: str) -> str:
+    host = (urlsplit(url).hostname or "").lower()
+    for prefix in ("www.", "m.", "amp.", "mobile."):
+        if host.startswith(prefix):
+            return host[len(prefix) :]
+    return host
+
+
+def resolve_canonical(page_url: str, declared: str | None) -> str:
+    """The page's declared canonical URL when it stays on the same site, else the URL."""
+    if not declared:
+        return page_url
+    absolute = urljoin(page_url, declared.strip())
+    if urlsplit(absolute).scheme not in ("http", "https"):
+        return page_url
+    if _host(absolute) != _host(page_url):
+        return page_url
+    return absolute

@@ -1,0 +1,84 @@
+"""TextFilesPipeline: one plain-text file per article, ``NNN_<id>.txt``.
+
+The shape is the one readers of the samples expect: the headline, a blank line,
+then the paragraphs separated by blank lines. Files appear atomically (temporary
+file, fsync, rename), so a reader never sees half a record.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Self
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.statscollectors import StatsCollector
+
+from crawler.items import Article
+from crawler.output import TEXT_DIR_NAME
+
+logger = logging.getLogger(__name__)
+
+_ID = re.compile(r"^[0-9a-f]{16}$")
+_NUMBERED = re.compile(r"^(\d{3,})_[0-9a-f]{16}\.txt$")
+
+
+def render_text(article: Article) -> str:
+    headline = " ".join(article.headline.split())
+    return f"{headline}\n\n{article.articleBody.strip()}\n"
+
+
+def write_atomic(path: Path, data: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        Path(tmp).replace(path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class TextFilesPipeline:
+    def __init__(self, directory: Path, stats: StatsCollector) -> None:
+        self.directory = directory
+        self.stats = stats
+        self.counter = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        settings = crawler.settings
+        if not settings.getbool("NEWS_TEXT_FILES"):
+            raise NotConfigured("NEWS_TEXT_FILES is off")
+        run_dir = settings.get("NEWS_RUN_DIR")
+        if not run_dir:
+            raise NotConfigured("NEWS_RUN_DIR is not set (is RunOutputAddon enabled?)")
+        assert crawler.stats is not None
+        return cls(Path(run_dir) / TEXT_DIR_NAME, crawler.stats)
+
+    def open_spider(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        # Continue numbering after files already there, never overwrite them.
+        numbers = [
+            int(m.group(1)) for p in self.directory.iterdir() if (m := _NUMBERED.match(p.name))
+        ]
+        self.counter = max(numbers, default=-1) + 1
+        logger.info("Writing article text files to %s", self.directory)
+
+    def process_item(self, item: object) -> object:
+        if not isinstance(item, Article):
+            return item
+        if not _ID.match(item.id):
+            # Never name a file after anything but our own id.
+            raise ValueError(f"article {item.url!r} has no valid id: {item.id!r}")
+        path = self.directory / f"{self.counter:03d}_{item.id}.txt"
+        write_atomic(path, render_text(item))
+        self.counter += 1
+        self.stats.inc_value("news/output/text_files")
+        return item

@@ -1,0 +1,61 @@
+import pytest
+
+from pipelines.fields import (
+    authors_from_bylines,
+    normalize_authors,
+    resolve_canonical,
+    resolve_date,
+    strip_site_suffix,
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (["By Jane Doe"], ["Jane Doe"]),
+        (["By Jane Doe and John Roe"], ["Jane Doe", "John Roe"]),
+        (["Jane Doe, Staff Writer"], ["Jane Doe"]),
+        (["Jane Doe", "Jane Doe"], ["Jane Doe"]),
+        (["https://example.com/author/jane"], []),
+        (["Harbor Herald"], []),
+        (["Reporting by Ana Ruiz; Editing by Tom Li"], ["Ana Ruiz"]),
+    ],
+)
+def test_normalize_authors(raw, expected):
+    assert normalize_authors(raw, exclude=["Harbor Herald"]) == expected
+
+
+def test_authors_from_bylines():
+    assert authors_from_bylines(["By Elizabeth Shim"]) == ["Elizabeth Shim"]
+    assert authors_from_bylines(["Bystanders said it was loud"]) == []
+
+
+def test_resolve_date_prefers_first_but_takes_precision_from_same_day():
+    assert resolve_date(["2026-11-18", "Wed, 18 Nov 2026 09:30:00 +0000"]) == (
+        "2026-11-18T09:30:00+00:00"
+    )
+    assert resolve_date(["2026-11-18", "Thu, 19 Nov 2026 09:30:00 +0000"]) == "2026-11-18"
+    assert resolve_date([None, "garbage", "2026-11-18T09:30:00-05:00"]) == (
+        "2026-11-18T09:30:00-05:00"
+    )
+    assert resolve_date([None, ""]) is None
+
+
+def test_strip_site_suffix():
+    assert strip_site_suffix("Port vote set for Tuesday | Harbor Herald", ["Harbor Herald"]) == (
+        "Port vote set for Tuesday"
+    )
+    assert strip_site_suffix("North Korea denies ties - a long subtitle here that stays", []) == (
+        "North Korea denies ties - a long subtitle here that stays"
+    )
+
+
+def test_resolve_canonical_stays_on_site():
+    page = "https://www.example.com/a/story.amp.html"
+    assert resolve_canonical(page, "https://example.com/a/story.html") == (
+        "https://example.com/a/story.html"
+    )
+    assert resolve_canonical(page, "/a/story.html") == "https://www.example.com/a/story.html"
+    assert resolve_canonical(page, "https://other.org/a/story.html") == page
+    assert resolve_canonical(page, "javascript:alert(1)") == page
+    assert resolve_canonical(page, None) == page

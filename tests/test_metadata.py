@@ -1,0 +1,73 @@
+import lxml.html
+
+from pipelines.metadata import extract_page_metadata
+
+JSON_LD_PAGE = """<html lang="en-GB"><head>
+<title>Port vote set | Harbor Herald</title>
+<link rel="canonical" href="https://harbor.example/2026/11/18/port-vote/">
+<meta property="og:title" content="OG title loses to JSON-LD">
+<meta property="og:site_name" content="Harbor Herald">
+<script type="application/ld+json">{"@context":"https://schema.org","@graph":[
+ {"@type":"WebPage","inLanguage":"en-GB"},
+ {"@type":"NewsArticle","headline":"Port vote set for Tuesday",
+  "datePublished":"2026-11-18T09:30:00+00:00",
+  "author":[{"@type":"Person","name":"Jane Doe"},{"@type":"Person","name":"John Roe"}],
+  "image":{"@type":"ImageObject","url":"https://harbor.example/p.jpg"},
+  "isAccessibleForFree":"False",
+  "publisher":{"@type":"Organization","name":"Harbor Herald"}}]}</script>
+</head><body><h1>Port vote set for Tuesday</h1></body></html>"""
+
+META_ONLY_PAGE = """<html><head><title>Council delays budget - Valley Ledger</title>
+<meta property="og:title" content="Council delays budget">
+<meta property="article:published_time" content="2026-11-15T08:00:00-06:00">
+<meta name="author" content="Sam Park">
+<meta name="description" content="The vote moves to December.">
+<meta property="og:type" content="article">
+</head><body><article><h1>Council delays budget</h1></article></body></html>"""
+
+MARKUP_PAGE = """<html><head><title>Old page</title></head><body>
+<article><h1>Tide tables</h1><span class="byline__name">Ana Ruiz</span>
+<time datetime="2026-11-12T10:00:00Z">Nov 12</time></article></body></html>"""
+
+BROKEN_JSON_LD = """<html><head><script type="application/ld+json">{not json</script>
+<script type="application/ld+json">{"@type":"CollectionPage","name":"World"}</script>
+</head><body></body></html>"""
+
+
+def meta(html):
+    return extract_page_metadata(lxml.html.document_fromstring(html))
+
+
+def test_json_ld_wins_and_is_complete():
+    m = meta(JSON_LD_PAGE)
+    assert m.headline == "Port vote set for Tuesday"
+    assert m.authors == ["Jane Doe", "John Roe"]
+    assert m.date_published == "2026-11-18T09:30:00+00:00"
+    assert m.main_image == "https://harbor.example/p.jpg"
+    assert m.language == "en-GB"
+    assert m.canonical_url == "https://harbor.example/2026/11/18/port-vote/"
+    assert m.accessible_for_free is False
+    assert m.page_type == "newsarticle"
+    assert m.publisher == "Harbor Herald"
+
+
+def test_meta_tags_fallback():
+    m = meta(META_ONLY_PAGE)
+    assert m.headline == "Council delays budget"
+    assert m.authors == ["Sam Park"]
+    assert m.date_published == "2026-11-15T08:00:00-06:00"
+    assert m.description == "The vote moves to December."
+    assert m.og_type == "article"
+
+
+def test_markup_fallback():
+    m = meta(MARKUP_PAGE)
+    assert m.authors == ["Ana Ruiz"]
+    assert m.date_published == "2026-11-12T10:00:00Z"
+    assert m.h1 == "Tide tables"
+
+
+def test_broken_json_ld_is_skipped_and_listing_type_kept():
+    m = meta(BROKEN_JSON_LD)
+    assert m.page_type == "collectionpage"
+    assert m.headline is None

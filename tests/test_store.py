@@ -1,0 +1,23 @@
+from pipelines.fingerprint import normalize_text, text_fingerprint, word_count
+from pipelines.store import MemoryStore, Verdict
+
+
+def test_normalized_text_ignores_case_space_punctuation():
+    assert normalize_text("Hello,  World!\n\nIt's  here.") == "hello world it s here"
+    assert text_fingerprint("Hello, World!") == text_fingerprint("hello world")
+    assert text_fingerprint("Hello, World!") != text_fingerprint("Hello, Word!")
+    assert len(text_fingerprint("x")) == 32
+    assert word_count("one two\n\nthree") == 3
+
+
+def test_memory_store_verdicts():
+    store = MemoryStore()
+    assert store.register("a" * 16, "f1", "u1").verdict is Verdict.NEW
+    assert store.register("a" * 16, "f1", "u1").verdict is Verdict.UNCHANGED
+    dup = store.register("b" * 16, "f1", "u2")
+    assert dup.verdict is Verdict.DUPLICATE_TEXT
+    assert dup.duplicate_of == "a" * 16
+    revised = store.register("a" * 16, "f2", "u1")
+    assert revised.verdict is Verdict.REVISED
+    assert (revised.version, revised.previous_fingerprint) == (2, "f1")
+    assert store.register("a" * 16, "f2", "u1").verdict is Verdict.UNCHANGED
