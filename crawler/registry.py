@@ -178,7 +178,9 @@ def _parse_site(name: str, table: Any, source: str) -> Site:
     unknown = set(table) - _SITE_KEYS
     if unknown:
         key = sorted(unknown)[0]
-        raise RegistryError(f"{where}: unknown key {key!r} (known: {', '.join(sorted(_SITE_KEYS))})")
+        raise RegistryError(
+            f"{where}: unknown key {key!r} (known: {', '.join(sorted(_SITE_KEYS))})"
+        )
     reader = _SiteReader(table, where)
 
     domains = tuple(d.lower() for d in reader.strings("domains"))
@@ -188,7 +190,11 @@ def _parse_site(name: str, table: Any, source: str) -> Site:
         if not _DOMAIN.match(domain):
             raise RegistryError(f"{where}, key 'domains': {domain!r} is not a domain name")
 
-    feeds, sitemaps, start_urls = reader.urls("feeds"), reader.urls("sitemaps"), reader.urls("start_urls")
+    feeds, sitemaps, start_urls = (
+        reader.urls("feeds"),
+        reader.urls("sitemaps"),
+        reader.urls("start_urls"),
+    )
     if not (feeds or sitemaps or start_urls):
         raise RegistryError(f"{where}: needs at least one of 'feeds', 'sitemaps', 'start_urls'")
     for key, urls in (("feeds", feeds), ("sitemaps", sitemaps), ("start_urls", start_urls)):
@@ -211,7 +217,8 @@ def _parse_site(name: str, table: Any, source: str) -> Site:
 
     language = table.get("language")
     if language is not None and (
-        not isinstance(language, str) or not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?", language)
+        not isinstance(language, str)
+        or not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?", language)
     ):
         raise reader.fail("language", "expected a language code such as 'en' or 'pt-BR'")
 
@@ -236,7 +243,9 @@ def _parse_cleaning(table: Any, where: str) -> CleaningRules:
     unknown = set(table) - _CLEANING_KEYS
     if unknown:
         key = sorted(unknown)[0]
-        raise RegistryError(f"{where}: unknown key {key!r} (known: {', '.join(sorted(_CLEANING_KEYS))})")
+        raise RegistryError(
+            f"{where}: unknown key {key!r} (known: {', '.join(sorted(_CLEANING_KEYS))})"
+        )
     reader = _SiteReader(table, where)
     selectors = reader.strings("remove_selectors")
     for selector in selectors:

@@ -43,6 +43,8 @@ ITEM_PIPELINES = {
     "pipelines.textfiles.TextFilesPipeline": 800,
 }
 
+EXTENSIONS = {"crawler.manifest.RunManifest": 900}
+
 FEED_EXPORT_ENCODING = "utf-8"
 
 # --- Project settings -------------------------------------------------------------

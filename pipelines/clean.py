@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import re
 from copy import deepcopy
+from dataclasses import dataclass
 
 import lxml.etree
 import lxml.html
@@ -94,7 +95,7 @@ def clean_html(
 
     site_names = (meta.site_name, meta.publisher)
     title_headline = strip_site_suffix(meta.title_tag, site_names) if meta.title_tag else None
-    headline = first_text(meta.headline, meta.h1, fallback.get("title"), hints.title, title_headline)
+    headline = first_text(meta.headline, meta.h1, fallback.title, hints.title, title_headline)
     if headline:
         headline = strip_site_suffix(headline, site_names)
 
@@ -113,12 +114,12 @@ def clean_html(
 
     authors = normalize_authors(meta.authors, exclude=site_names)
     if not authors:
-        authors = normalize_authors(fallback.get("authors", []), exclude=site_names)
+        authors = normalize_authors(fallback.authors, exclude=site_names)
     if not authors:
         authors = authors_from_bylines(body.bylines, exclude=site_names)
 
     date_published = resolve_date(
-        [meta.date_published, fallback.get("date"), hints.date_published, *body.datelines]
+        [meta.date_published, fallback.date, hints.date_published, *body.datelines]
     )
     canonical = resolve_canonical(page_url, meta.canonical_url) if page_url else ""
     words = word_count(article_body)
@@ -142,14 +143,21 @@ def clean_html(
     return article
 
 
-def _trafilatura_fallback(tree: HtmlElement, url: str, meta: PageMetadata) -> dict[str, object]:
+@dataclass(frozen=True)
+class _Fallback:
+    title: str | None = None
+    date: str | None = None
+    authors: tuple[str, ...] = ()
+
+
+def _trafilatura_fallback(tree: HtmlElement, url: str, meta: PageMetadata) -> _Fallback:
     """trafilatura's own metadata, asked for only when the page declared too little."""
     if meta.headline and meta.date_published and meta.authors:
-        return {}
+        return _Fallback()
     # It reads a copy: htmldate prunes the tree it is given, and the body needs it whole.
     document = trafilatura_metadata(deepcopy(tree), default_url=url or None, extensive=False)
-    authors = [a.strip() for a in (document.author or "").split(";") if a.strip()]
-    return {"title": document.title, "date": document.date, "authors": authors}
+    authors = tuple(a.strip() for a in (document.author or "").split(";") if a.strip())
+    return _Fallback(document.title, document.date, authors)
 
 
 def _safe_id(canonical: str) -> str:

@@ -36,7 +36,9 @@ class DedupPipeline:
         verdict = registration.verdict
         self.stats.inc_value(f"news/dedup/{verdict.value}")
         if verdict is Verdict.UNCHANGED:
-            raise DropItem(f"duplicate: {item.url} is article {item.id}, unchanged", log_level="INFO")
+            raise DropItem(
+                f"duplicate: {item.url} is article {item.id}, unchanged", log_level="INFO"
+            )
         if verdict is Verdict.DUPLICATE_TEXT:
             raise DropItem(
                 f"duplicate: {item.url} has the text of article {registration.duplicate_of}",

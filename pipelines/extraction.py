@@ -13,11 +13,12 @@ from scrapy.statscollectors import StatsCollector
 from crawler.items import Article, FetchedPage
 from crawler.registry import Site, load_registry
 from crawler.spiders.news import registry_path
-from pipelines.clean import clean_html
+from pipelines.clean import DEFAULT_MIN_WORDS, clean_html
 
 logger = logging.getLogger(__name__)
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+DEFAULT_DROP_FLAGS = ("not_article", "too_short", "consent_wall")
 
 
 class ExtractionPipeline:
@@ -40,8 +41,8 @@ class ExtractionPipeline:
         return cls(
             crawler.stats,
             load_registry(registry_path(settings)),
-            settings.getint("NEWS_MIN_WORDS"),
-            frozenset(settings.getlist("NEWS_DROP_FLAGS")),
+            settings.getint("NEWS_MIN_WORDS", DEFAULT_MIN_WORDS),
+            frozenset(settings.getlist("NEWS_DROP_FLAGS", list(DEFAULT_DROP_FLAGS))),
         )
 
     def process_item(self, item: object) -> object:

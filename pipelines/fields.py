@@ -84,9 +84,8 @@ def resolve_date(candidates: Iterable[str | None]) -> str | None:
         if parsed is None:
             continue
         precision = _precision(raw, parsed)
-        if best is None:
-            best = (parsed, precision)
-        elif precision > best[1] and parsed.date() == best[0].date():
+        more_precise = best is not None and precision > best[1]
+        if best is None or (more_precise and parsed.date() == best[0].date()):
             best = (parsed, precision)
         if best[1] == 2:
             break
@@ -101,7 +100,7 @@ _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»]\s+")
 
 
 def strip_site_suffix(title: str, site_names: Iterable[str | None]) -> str:
-    """"Headline | Site Name" -> "Headline"; leaves titles without a known suffix alone."""
+    """ "Headline | Site Name" -> "Headline"; leaves titles without a known suffix alone."""
     names = {n.casefold() for n in site_names if n}
     parts = _TITLE_SEPARATORS.split(title)
     if len(parts) > 1 and (parts[-1].casefold() in names or len(parts[-1].split()) <= 3):

@@ -84,9 +84,7 @@ def extract_page_metadata(tree: HtmlElement) -> PageMetadata:
         _merge_json_ld(meta, obj)
     tags = _meta_tags(tree)
     meta.headline = meta.headline or tags.get("og:title") or tags.get("twitter:title")
-    meta.description = (
-        meta.description or tags.get("og:description") or tags.get("description")
-    )
+    meta.description = meta.description or tags.get("og:description") or tags.get("description")
     meta.main_image = meta.main_image or tags.get("og:image") or tags.get("twitter:image")
     meta.site_name = meta.site_name or tags.get("og:site_name")
     meta.og_type = tags.get("og:type")

@@ -40,7 +40,7 @@ def test_addon_sets_run_dir_and_feed(tmp_path):
     RunOutputAddon().update_settings(settings)
     run_dir = settings.get("NEWS_RUN_DIR")
     assert run_dir.startswith(str(tmp_path))
-    (uri, options), = settings.getdict("FEEDS").items()
+    ((uri, options),) = settings.getdict("FEEDS").items()
     assert uri.endswith("/articles.jsonl") and uri.startswith("file://")
     assert options["format"] == "jsonlines"
 

@@ -51,7 +51,8 @@ def test_conditional_requests(server):
 
 
 @pytest.mark.parametrize(
-    "url", ["http://news.test/../secret.txt", "http://news.test/%2e%2e/secret.txt", "http://other.test/"]
+    "url",
+    ["http://news.test/../secret.txt", "http://news.test/%2e%2e/secret.txt", "http://other.test/"],
 )
 def test_never_leaves_site_root(server, url):
     response, _ = get(server, url)

@@ -1,7 +1,8 @@
 """``scrapy crawl`` that refuses a bad registry or argument with one clear line.
 
 Scrapy would otherwise report a broken registry as a traceback from deep inside
-spider construction.
+spider construction, after its start-up log. Options are processed before the
+crawler process and logging exist, so checking there keeps the error alone.
 """
 
 from __future__ import annotations
@@ -20,12 +21,11 @@ EXIT_BAD_CONFIG = 2
 
 
 class Command(ScrapyCrawlCommand):
-    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
         if args and args[0] == NewsSpider.name and self.settings is not None:
             try:
                 NewsSpider.check_arguments(self.settings, **opts.spargs)
             except SpiderArgumentError as exc:
                 sys.stderr.write(f"error: {exc}\n")
-                self.exitcode = EXIT_BAD_CONFIG
-                return
-        super().run(args, opts)
+                sys.exit(EXIT_BAD_CONFIG)

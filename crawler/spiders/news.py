@@ -79,9 +79,12 @@ class NewsSpider(Spider):
         kwargs.pop("site", None)
         kwargs.pop("since", None)
         spider = super().from_crawler(crawler, sites, since, *args, **kwargs)
-        spider.max_hub_pages = crawler.settings.getint("NEWS_MAX_HUB_PAGES")
-        spider.max_child_sitemaps = crawler.settings.getint("NEWS_MAX_CHILD_SITEMAPS")
-        spider.max_entries = crawler.settings.getint("NEWS_MAX_ENTRIES")
+        settings = crawler.settings
+        spider.max_hub_pages = settings.getint("NEWS_MAX_HUB_PAGES", cls.max_hub_pages)
+        spider.max_child_sitemaps = settings.getint(
+            "NEWS_MAX_CHILD_SITEMAPS", cls.max_child_sitemaps
+        )
+        spider.max_entries = settings.getint("NEWS_MAX_ENTRIES", cls.max_entries)
         return spider
 
     @staticmethod
@@ -89,16 +92,21 @@ class NewsSpider(Spider):
         settings: BaseSettings, site: str | None = None, since: str | None = None, **_: Any
     ) -> tuple[list[Site], datetime | None]:
         """Validate the registry and the ``site``/``since`` arguments."""
+        path = registry_path(settings)
         try:
-            sites = select_sites(load_registry(registry_path(settings)), site)
+            registry = load_registry(path)
         except RegistryError as exc:
             raise SpiderArgumentError(str(exc)) from exc
+        try:
+            sites = select_sites(registry, site)
+        except RegistryError as exc:
+            raise SpiderArgumentError(f"-a site: {exc} (registry {path})") from exc
         if since is None:
             return sites, None
         try:
             return sites, parse_duration_or_date(since, datetime.now(UTC))
         except ValueError as exc:
-            raise SpiderArgumentError(f"bad -a since={since!r}: {exc}") from exc
+            raise SpiderArgumentError(f"-a since: {exc}") from exc
 
     async def start(self) -> AsyncIterator[Request]:
         for state in self._states.values():
@@ -152,7 +160,9 @@ class NewsSpider(Spider):
                 state, entry.url, hints, entry.published or entry.modified, from_listing=True
             )
 
-    def parse_sitemap(self, response: Response, site_name: str, level: int = 0) -> Iterator[Request]:
+    def parse_sitemap(
+        self, response: Response, site_name: str, level: int = 0
+    ) -> Iterator[Request]:
         state = self._states[site_name]
         try:
             sitemap = parse_sitemap(response.body, response.url, max_entries=self.max_entries)
@@ -162,7 +172,9 @@ class NewsSpider(Spider):
             return
         if sitemap.kind == "index":
             if level >= 1:
-                logger.info("Sitemap index %s is nested in another index: not followed", response.url)
+                logger.info(
+                    "Sitemap index %s is nested in another index: not followed", response.url
+                )
                 return
             children = [
                 e
@@ -201,9 +213,7 @@ class NewsSpider(Spider):
 
     # --- start pages ------------------------------------------------------------------
 
-    def parse_start_page(
-        self, response: Response, site_name: str, depth: int
-    ) -> Iterator[Request]:
+    def parse_start_page(self, response: Response, site_name: str, depth: int) -> Iterator[Request]:
         if not isinstance(response, TextResponse):
             self._inc("news/discovery/bad_start_page")
             return

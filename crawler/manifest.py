@@ -1,0 +1,81 @@
+"""RunManifest: a JSON summary written next to a run's outputs when it ends.
+
+It holds the start and end times, the finish reason, every Scrapy stat (the
+``news/<stage>/<reason>`` counters among them) and the output files with their
+record counts, so scripts and monitoring never have to parse the log.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Self
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+
+from crawler.output import FEED_NAME, TEXT_DIR_NAME
+from pipelines.textfiles import write_atomic
+
+logger = logging.getLogger(__name__)
+
+MANIFEST_NAME = "manifest.json"
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+def _count_lines(path: Path) -> int:
+    with path.open("rb") as handle:
+        return sum(1 for line in handle if line.strip())
+
+
+class RunManifest:
+    def __init__(self, crawler: Crawler, run_dir: Path) -> None:
+        self.crawler = crawler
+        self.run_dir = run_dir
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        run_dir = crawler.settings.get("NEWS_RUN_DIR")
+        if not run_dir:
+            raise NotConfigured("NEWS_RUN_DIR is not set")
+        extension = cls(crawler, Path(run_dir))
+        # Extensions connect in EXTENSIONS order, so this runs after the feed exporter
+        # (priority 0) has closed its files.
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        assert self.crawler.stats is not None
+        stats = self.crawler.stats.get_stats()
+        outputs = {}
+        feed = self.run_dir / FEED_NAME
+        if feed.exists():
+            outputs[FEED_NAME] = _count_lines(feed)
+        text_dir = self.run_dir / TEXT_DIR_NAME
+        if text_dir.is_dir():
+            outputs[f"{TEXT_DIR_NAME}/"] = sum(1 for _ in text_dir.glob("*.txt"))
+        manifest = {
+            "spider": spider.name,
+            "start_time": _json_safe(stats.get("start_time")),
+            "finish_time": _json_safe(stats.get("finish_time")),
+            "finish_reason": reason,
+            "outputs": outputs,
+            "stats": _json_safe(stats),
+        }
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        write_atomic(self.run_dir / MANIFEST_NAME, json.dumps(manifest, indent=2, sort_keys=True))
+        logger.info("Run manifest written to %s", self.run_dir / MANIFEST_NAME)

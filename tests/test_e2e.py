@@ -1,0 +1,194 @@
+"""End to end: the real ``scrapy crawl news`` against the loopback fixture server."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crawler.manifest import MANIFEST_NAME
+from crawler.output import FEED_NAME, TEXT_DIR_NAME
+from fixtures.harness import PROJECT_ROOT, run_crawl
+from fixtures.server import FixtureServer
+from tests.expected import chrome_found, load_expected, same_date, squash
+
+pytestmark = pytest.mark.e2e
+
+TEXT_NAME = re.compile(r"^\d{3,}_([0-9a-f]{16})\.txt$")
+REQUIRED_FIELDS = ("url", "headline", "articleBody", "datePublished", "id")
+
+
+@dataclass
+class Run:
+    result: subprocess.CompletedProcess[str]
+    run_dir: Path
+    records: list[dict[str, Any]]
+    texts: dict[str, Path]  # article id -> file
+    manifest: dict[str, Any]
+    requests: list[str]
+
+
+def crawl(tmp_path: Path, sites: str | None = None) -> Run:
+    run_dir = tmp_path / "run"
+    with FixtureServer() as server:
+        result = run_crawl(server.proxy_url, run_dir, sites=sites)
+        requests = list(server.requests)
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = (run_dir / FEED_NAME).read_text(encoding="utf-8").splitlines()
+    records = [json.loads(line) for line in lines if line.strip()]
+    texts = {}
+    for path in (run_dir / TEXT_DIR_NAME).iterdir():
+        match = TEXT_NAME.match(path.name)
+        assert match, f"unexpected file {path.name}"
+        texts[match.group(1)] = path
+    manifest = json.loads((run_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
+    return Run(result, run_dir, records, texts, manifest, requests)
+
+
+@pytest.fixture(scope="module")
+def full_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    return crawl(tmp_path_factory.mktemp("e2e"))
+
+
+EXPECTED = load_expected()
+ALL_ARTICLES = [a for site in EXPECTED.values() for a in site.articles]
+
+
+def test_run_finished_and_manifest_counts_outputs(full_run):
+    assert full_run.manifest["finish_reason"] == "finished"
+    assert full_run.manifest["outputs"][FEED_NAME] == len(full_run.records)
+    assert full_run.manifest["outputs"][f"{TEXT_DIR_NAME}/"] == len(full_run.texts)
+    stats = full_run.manifest["stats"]
+    assert stats.get("log_count/ERROR", 0) == 0, "errors in crawl log"
+
+
+def test_every_record_is_complete_and_has_its_text_file(full_run):
+    assert len(full_run.records) >= 30
+    for record in full_run.records:
+        for name in REQUIRED_FIELDS:
+            assert record.get(name), f"{record.get('url')}: missing {name}"
+        text = full_run.texts[record["id"]].read_text(encoding="utf-8")
+        assert text == f"{squash(record['headline'])}\n\n{record['articleBody'].strip()}\n"
+    assert len(full_run.texts) == len(full_run.records)
+
+
+def test_each_expected_article_emitted_once(full_run):
+    ids = [r["id"] for r in full_run.records]
+    assert len(ids) == len(set(ids)), "an article was emitted twice"
+    missing = [a.url for a in ALL_ARTICLES if a.id not in ids]
+    assert not missing
+    expected_ids = {a.id for a in ALL_ARTICLES}
+    extra = [r["url"] for r in full_run.records if r["id"] not in expected_ids]
+    assert not extra, f"records for pages that are not expected articles: {extra}"
+
+
+@pytest.mark.parametrize("expected", ALL_ARTICLES, ids=lambda a: a.url.split("//")[1])
+def test_record_matches_expected(full_run, expected):
+    record = next(r for r in full_run.records if r["id"] == expected.id)
+    assert squash(record["headline"]) == squash(expected.headline)
+    assert same_date(expected.date_published, record["datePublished"]), record["datePublished"]
+    assert record["site"] == expected.site
+    if expected.language:
+        assert record["inLanguage"] == expected.language
+    body = record["articleBody"]
+    for snippet in expected.must_contain:
+        assert squash(snippet) in squash(body), f"missing: {snippet!r}"
+    for snippet in expected.must_not_contain:
+        assert squash(snippet) not in squash(body), f"noise kept: {snippet!r}"
+    text = full_run.texts[expected.id].read_text(encoding="utf-8")
+    assert text.startswith(squash(expected.headline) + "\n\n")
+    assert chrome_found(text) == []
+
+
+def test_authors_right_for_at_least_95_percent(full_run):
+    by_id = {r["id"]: r for r in full_run.records}
+    right = [a for a in ALL_ARTICLES if by_id[a.id]["authors"] == a.authors]
+    wrong = {a.url: by_id[a.id]["authors"] for a in ALL_ARTICLES if a not in right}
+    assert len(right) >= 0.95 * len(ALL_ARTICLES), wrong
+
+
+def test_skipped_pages_are_not_emitted_and_old_or_blocked_not_fetched(full_run):
+    emitted = {r["url"] for r in full_run.records}
+    fetched = {line.split(" ", 1)[1] for line in full_run.requests}
+    for site in EXPECTED.values():
+        for url in site.not_articles:
+            assert url not in emitted
+        for url in site.too_old + site.robots_blocked:
+            assert url not in emitted
+            assert url not in fetched, f"{url} should not have been downloaded"
+    stats = full_run.manifest["stats"]
+    assert stats.get("news/discovery/too_old", 0) >= len(EXPECTED)
+    assert (
+        sum(
+            v
+            for k, v in stats.items()
+            if k.startswith("news/clean/") and "flag" not in k and k != "news/clean/extracted"
+        )
+        >= 1
+    )
+
+
+def test_one_site_can_be_chosen(tmp_path):
+    name = sorted(EXPECTED)[0]
+    run = crawl(tmp_path, sites=name)
+    assert run.records
+    assert {r["site"] for r in run.records} == {name}
+    assert {r["id"] for r in run.records} == {a.id for a in EXPECTED[name].articles}
+
+
+def scrapy(*args: str, cwd: Path = PROJECT_ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "scrapy", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_scrapy_list_shows_the_spider():
+    result = scrapy("list")
+    assert result.returncode == 0, result.stderr
+    assert "news" in result.stdout.split()
+
+
+@pytest.mark.parametrize(
+    ("registry_text", "args", "expected"),
+    [
+        (
+            "[sites.x]\ndomains = ['x.test']\nfeeds = ['http://x.test/f']\nmax_age_days = 'old'\n",
+            [],
+            "'max_age_days'",
+        ),
+        ("[sites.x\n", [], "not valid TOML"),
+        (
+            "[sites.x]\ndomains = ['x.test']\nfeeds = ['http://x.test/f']\n",
+            ["-a", "site=nope"],
+            "unknown site 'nope'",
+        ),
+        (
+            "[sites.x]\ndomains = ['x.test']\nfeeds = ['http://x.test/f']\n",
+            ["-a", "since=yesterday"],
+            "since",
+        ),
+    ],
+)
+def test_bad_registry_or_argument_is_one_clear_line(tmp_path, registry_text, args, expected):
+    registry = tmp_path / "bad.toml"
+    registry.write_text(registry_text, encoding="utf-8")
+    output = tmp_path / "out"
+    result = scrapy(
+        "crawl", "news", "-s", f"NEWS_REGISTRY={registry}", "-s", f"NEWS_OUTPUT_DIR={output}", *args
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: ") and expected in lines[0], lines
+    assert not output.exists(), "a refused run must not create output"
