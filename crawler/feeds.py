@@ -1,0 +1,385 @@
+"""Read RSS 2.0, RSS 1.0 (RDF), Atom and JSON Feed documents into a flat list of entries.
+
+Only what discovery needs is kept: the article URL, its title and its dates. Bodies
+(``content:encoded``, ``summary``...) are ignored; the page itself is fetched later.
+
+XML is parsed with entity expansion, DTD loading and network access disabled, in lxml's
+recover mode, so a sloppy feed still yields what can be read. libxml2 aborts on entity
+amplification (billion laughs), leaving at most the entries before the attack.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from html.entities import html5 as _HTML5_ENTITIES
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from lxml import etree
+
+from crawler.dates import parse_date
+
+__all__ = ["FeedEntry", "FeedError", "looks_like_feed", "parse_feed"]
+
+logger = logging.getLogger(__name__)
+
+_SNIFF_BYTES = 4096
+_XML_PREDEFINED = frozenset({"amp", "lt", "gt", "quot", "apos"})
+_NAMED_ENTITY = re.compile(rb"&([A-Za-z][A-Za-z0-9]{1,31});")
+_TAG = re.compile(r"<!--.*?-->|</?[A-Za-z][^<>]*>", re.DOTALL)
+_ROOT_TAG = re.compile(
+    r"(?:\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>)*<(?:[\w.-]+:)?([\w.-]+)",
+    re.DOTALL | re.IGNORECASE,
+)
+_ALTERNATE = "alternate"
+_HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+_FEED_CONTAINERS = frozenset({"rss", "channel", "RDF", "feed"})
+_UNFINISHED_TAG = re.compile(r"in tag (\S+)")
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """One feed item, as announced by the feed."""
+
+    url: str  # absolute, resolved against base_url / xml:base
+    title: str | None
+    published: datetime | None
+    modified: datetime | None
+
+
+class FeedError(ValueError):
+    """The body is not a feed, or nothing in it could be read."""
+
+
+def looks_like_feed(body: bytes) -> bool:
+    """Cheaply tell whether ``body`` starts like an RSS, RDF, Atom or JSON feed."""
+    head = _decode_head(body[:_SNIFF_BYTES]).lstrip()
+    if head.startswith("{"):
+        return "jsonfeed.org" in head
+    match = _ROOT_TAG.match(head)
+    if match is None:
+        return False
+    root = match[1].lower()
+    lowered = head.lower()
+    if root == "rss":
+        return True
+    if root == "rdf":
+        return "purl.org/rss" in lowered or "netscape.com/rdf" in lowered
+    if root == "feed":
+        return "www.w3.org/2005/atom" in lowered or "purl.org/atom" in lowered
+    return False
+
+
+def parse_feed(body: bytes, base_url: str, *, max_entries: int = 5000) -> list[FeedEntry]:
+    """Parse a feed into entries with absolute http(s) URLs, in document order.
+
+    Entries without a usable URL are skipped; at most ``max_entries`` are returned.
+    Raises :class:`FeedError` when the body is not a feed or cannot be read at all.
+    """
+    if not body.strip():
+        raise FeedError("empty feed body")
+    damage = None
+    if _decode_head(body[:64]).lstrip().startswith("{"):
+        candidates = _json_feed_entries(body, base_url)
+    else:
+        feed = _parse_xml(body, base_url)
+        damage = feed.first_fatal
+        candidates = _xml_feed_entries(feed, base_url)
+
+    entries: list[FeedEntry] = []
+    for entry in candidates:
+        if len(entries) >= max_entries:
+            logger.warning(
+                "Feed %s has more than %d entries; ignoring the rest", base_url, max_entries
+            )
+            break
+        entries.append(entry)
+    if not entries and damage:
+        raise FeedError(f"feed is malformed XML and no entry could be read: {damage}")
+    return entries
+
+
+# --- XML feeds ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _XmlFeed:
+    root: etree._Element
+    first_fatal: str | None  # the first error recovery had to skip
+    cut_inside_entry: bool  # the input ended before the last item/entry was closed
+
+
+def _xml_feed_entries(feed: _XmlFeed, base_url: str) -> Iterator[FeedEntry]:
+    kind = _local_name(feed.root)
+    read_entry: Callable[[etree._Element, str], FeedEntry | None]
+    if kind == "feed":
+        elements = list(_children(feed.root, "entry"))
+        read_entry = _atom_entry
+    elif kind in ("rss", "RDF"):
+        elements = list(_rss_items(feed.root))
+        read_entry = _rss_item
+    else:
+        raise FeedError(f"not a feed: root element is <{kind}>")
+    if feed.cut_inside_entry:
+        # Recovery closes the elements open at the end, so the last link may be truncated.
+        elements = elements[:-1]
+    for element in elements:
+        entry = read_entry(element, base_url)
+        if entry is not None:
+            yield entry
+
+
+def _parse_xml(body: bytes, base_url: str) -> _XmlFeed:
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=True)
+    try:
+        root = etree.fromstring(_html_entities_to_numeric(body), parser, base_url=base_url)
+    except etree.XMLSyntaxError as exc:
+        raise FeedError(f"feed is not parseable XML: {exc}") from exc
+    if root is None:
+        first = parser.error_log[0].message if parser.error_log else "no root element"
+        raise FeedError(f"feed is not parseable XML: {first}")
+    fatal = parser.error_log.filter_from_fatals()
+    if fatal:
+        logger.debug("Recovered from %d fatal XML errors in feed %s", len(fatal), base_url)
+    return _XmlFeed(
+        root=root,
+        first_fatal=fatal[0].message if fatal else None,
+        cut_inside_entry=any(_ends_inside_entry(error.type_name, error.message) for error in fatal),
+    )
+
+
+def _ends_inside_entry(error_type: str, message: str) -> bool:
+    """Whether the input ended inside an item or entry, going by libxml2's error.
+
+    libxml2 names only the innermost open element; when that is not the feed's outer
+    structure, the last item or entry was still open.
+    """
+    if error_type != "ERR_TAG_NOT_FINISHED":
+        return False
+    match = _UNFINISHED_TAG.search(message)
+    return match is not None and match[1].rpartition(":")[2] not in _FEED_CONTAINERS
+
+
+def _html_entities_to_numeric(body: bytes) -> bytes:
+    """Rewrite HTML named entities (``&eacute;``) as character references.
+
+    Feeds often use them without declaring them. libxml2's recovery from such an undeclared
+    entity silently drops every later ``&amp;``, corrupting query strings in links.
+    """
+    if b"&" not in body:
+        return body
+
+    def replace(match: re.Match[bytes]) -> bytes:
+        name = match[1].decode("ascii")
+        value = _HTML5_ENTITIES.get(name + ";")
+        if name in _XML_PREDEFINED or value is None:
+            return match[0]
+        return "".join(f"&#{ord(char)};" for char in value).encode("ascii")
+
+    return _NAMED_ENTITY.sub(replace, body)
+
+
+def _rss_items(root: etree._Element) -> Iterator[etree._Element]:
+    # RSS 2.0 nests items in <channel>; RSS 1.0 puts them beside it. Take both.
+    for child in _element_children(root):
+        name = _local_name(child)
+        if name == "item":
+            yield child
+        elif name == "channel":
+            yield from _children(child, "item")
+
+
+def _rss_item(item: etree._Element, base_url: str) -> FeedEntry | None:
+    fields = _fields(item)
+    url = None
+    # FeedBurner's origLink is the real article; <link> points at a tracking redirect.
+    for element in fields.get("origLink", []) + fields.get("link", []):
+        # An Atom <link> inside an item carries href; only its alternate is the article.
+        href = element.get("href") if _is_alternate(element) else None
+        url = _resolve(element, _text(element) or href, base_url)
+        if url:
+            break
+    if url is None:
+        for guid in fields.get("guid", []):
+            if guid.get("isPermaLink", "true").strip().lower() != "false":
+                url = _permalink_id(_text(guid))
+                break
+    if url is None:
+        return None
+    return FeedEntry(
+        url=url,
+        title=_title(fields, "title"),
+        published=_first_date(fields, "pubDate", "date", "issued", "created", "published"),
+        modified=_first_date(fields, "modified", "updated"),
+    )
+
+
+def _atom_entry(entry: etree._Element, base_url: str) -> FeedEntry | None:
+    fields = _fields(entry)
+    url = _atom_link(fields.get("link", []), base_url)
+    if url is None:
+        # Many Atom feeds use the permalink as the entry id.
+        for element in fields.get("id", []):
+            url = _permalink_id(_text(element))
+            if url:
+                break
+    if url is None:
+        return None
+    return FeedEntry(
+        url=url,
+        title=_title(fields, "title"),
+        published=_first_date(fields, "published", "issued", "created"),
+        modified=_first_date(fields, "updated", "modified"),
+    )
+
+
+def _atom_link(links: list[etree._Element], base_url: str) -> str | None:
+    alternates = [link for link in links if _is_alternate(link)]
+    # An HTML alternate is the article page; others may be e.g. an audio version.
+    alternates.sort(key=lambda link: (link.get("type") or "text/html") not in _HTML_TYPES)
+    for link in alternates:
+        url = _resolve(link, link.get("href"), base_url)
+        if url:
+            return url
+    return None
+
+
+def _is_alternate(link: etree._Element) -> bool:
+    return (link.get("rel") or _ALTERNATE).strip().lower() == _ALTERNATE
+
+
+def _fields(element: etree._Element) -> dict[str, list[etree._Element]]:
+    fields: dict[str, list[etree._Element]] = {}
+    for child in _element_children(element):
+        fields.setdefault(_local_name(child), []).append(child)
+    return fields
+
+
+def _title(fields: dict[str, list[etree._Element]], name: str) -> str | None:
+    for element in fields.get(name, []):
+        title = _clean_text(_text(element))
+        if title:
+            return title
+    return None
+
+
+def _first_date(fields: dict[str, list[etree._Element]], *names: str) -> datetime | None:
+    for name in names:
+        for element in fields.get(name, []):
+            parsed = parse_date(_text(element))
+            if parsed is not None:
+                return parsed
+    return None
+
+
+def _resolve(element: etree._Element, raw: str | None, base_url: str) -> str | None:
+    # element.base follows xml:base on the element and its ancestors.
+    return _absolute_http_url(element.base or base_url, raw)
+
+
+def _permalink_id(text: str) -> str | None:
+    # Ids are often opaque ("12345") even when nothing says so; resolving one against the
+    # feed URL would invent a page, so only an absolute URL is taken.
+    candidate = text.strip()
+    if not candidate.lower().startswith(("http://", "https://")):
+        return None
+    return _absolute_http_url(candidate, candidate)
+
+
+def _text(element: etree._Element) -> str:
+    # Unresolved entity references come back as "&name;" and are decoded by _clean_text.
+    return "".join(element.itertext())
+
+
+def _children(element: etree._Element, name: str) -> Iterator[etree._Element]:
+    return (child for child in _element_children(element) if _local_name(child) == name)
+
+
+def _element_children(element: etree._Element) -> Iterator[etree._Element]:
+    # Comments, processing instructions and entity references have non-string tags.
+    return (child for child in element if isinstance(child.tag, str))
+
+
+def _local_name(element: etree._Element) -> str:
+    return etree.QName(element).localname
+
+
+# --- JSON Feed ---------------------------------------------------------------------------
+
+
+def _json_feed_entries(body: bytes, base_url: str) -> Iterator[FeedEntry]:
+    try:
+        document = json.loads(_decode_json(body))
+    except (ValueError, RecursionError) as exc:
+        raise FeedError(f"JSON feed is not valid JSON: {exc}") from exc
+    items = document.get("items") if isinstance(document, dict) else None
+    if not isinstance(items, list):
+        raise FeedError("not a JSON feed: no 'items' list")
+    for item in items:
+        if isinstance(item, dict):
+            entry = _json_item(item, base_url)
+            if entry is not None:
+                yield entry
+
+
+def _json_item(item: dict[str, Any], base_url: str) -> FeedEntry | None:
+    url = _absolute_http_url(base_url, _string(item.get("url"))) or _absolute_http_url(
+        base_url, _string(item.get("external_url"))
+    )
+    if url is None:
+        return None
+    return FeedEntry(
+        url=url,
+        title=_clean_text(_string(item.get("title")) or ""),
+        published=parse_date(_string(item.get("date_published"))),
+        modified=parse_date(_string(item.get("date_modified"))),
+    )
+
+
+def _decode_json(body: bytes) -> str:
+    if body.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return body.decode("utf-16")
+    return body.decode("utf-8-sig")
+
+
+def _string(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+# --- shared helpers ----------------------------------------------------------------------
+
+
+def _absolute_http_url(base: str, raw: str | None) -> str | None:
+    if not raw or not raw.strip():
+        return None
+    try:
+        url = urljoin(base, raw.strip())
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return url
+
+
+def _clean_text(text: str) -> str | None:
+    # Titles are often double-escaped or carry escaped markup (Atom type="html").
+    unescaped = _TAG.sub("", html.unescape(text))
+    collapsed = " ".join(unescaped.split())
+    return collapsed or None
+
+
+def _decode_head(head: bytes) -> str:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return head.decode("utf-16", errors="ignore")
+    if head.startswith(b"<\x00"):
+        return head.decode("utf-16-le", errors="ignore")
+    if head.startswith(b"\x00<"):
+        return head.decode("utf-16-be", errors="ignore")
+    return head.decode("utf-8-sig", errors="replace")

@@ -1,0 +1,294 @@
+"""Read XML sitemaps, sitemap indexes and Google News sitemaps, plain or gzipped.
+
+The body is streamed through a pull parser in chunks and each ``<url>``/``<sitemap>`` is
+discarded once read, so memory stays flat for a 50,000-URL sitemap and a gzip bomb is
+cut off at ``max_size`` inflated bytes instead of being expanded. XML is parsed with
+entity expansion, DTD loading and network access disabled, in recover mode.
+
+Plain-text sitemaps (one URL per line, allowed by sitemaps.org) are read as a urlset.
+URLs are resolved against ``base_url`` but not filtered by host: the sitemap protocol's
+same-host rule is the caller's policy to apply.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import chain
+from typing import Literal
+from urllib.parse import urljoin, urlsplit
+
+from lxml import etree
+
+from crawler.dates import parse_date
+
+__all__ = ["DEFAULT_MAX_SIZE", "Sitemap", "SitemapEntry", "SitemapError", "parse_sitemap"]
+
+logger = logging.getLogger(__name__)
+
+# The sitemaps.org limit for an uncompressed sitemap.
+DEFAULT_MAX_SIZE = 50 * 1024 * 1024
+_CHUNK = 64 * 1024
+_GZIP_MAGIC = b"\x1f\x8b"
+_ROOT_KINDS: dict[str, Literal["index", "urlset"]] = {"sitemapindex": "index", "urlset": "urlset"}
+_ENTRY_TAG = {"index": "sitemap", "urlset": "url"}
+_PLAIN_HTTP_URL = re.compile(
+    r"https?://[a-z0-9][a-z0-9.-]*(?::\d{1,5})?(?:[/?#][^\s]*)?\Z", re.IGNORECASE
+)
+_EVENT_TAGS = ("{*}urlset", "{*}sitemapindex", "{*}url", "{*}sitemap")
+
+
+@dataclass(frozen=True)
+class SitemapEntry:
+    """One ``<url>`` of a urlset or one ``<sitemap>`` of an index."""
+
+    url: str
+    lastmod: datetime | None
+    news_title: str | None  # news:news/news:title
+    news_published: datetime | None  # news:news/news:publication_date
+
+
+@dataclass(frozen=True)
+class Sitemap:
+    kind: Literal["index", "urlset"]
+    entries: list[SitemapEntry]
+
+
+class SitemapError(ValueError):
+    """The body is not a sitemap, is corrupt, or inflates beyond the size limit."""
+
+
+def parse_sitemap(
+    body: bytes,
+    base_url: str,
+    *,
+    max_entries: int = 50000,
+    max_size: int = DEFAULT_MAX_SIZE,
+) -> Sitemap:
+    """Parse a sitemap or sitemap index; gzip is detected from its magic bytes.
+
+    Entries without an http(s) URL are skipped; at most ``max_entries`` are returned.
+    Raises :class:`SitemapError` for non-sitemaps, corrupt gzip, or more than ``max_size``
+    bytes of (inflated) XML.
+    """
+    chunks = _inflate(body, max_size) if body.startswith(_GZIP_MAGIC) else _slices(body, max_size)
+    first = next((chunk for chunk in chunks if chunk.strip()), b"")
+    if not first:
+        raise SitemapError("empty sitemap body")
+    stream = chain([first], chunks)
+    if first.removeprefix(b"\xef\xbb\xbf").lstrip()[:1] not in (b"<", b"\xff", b"\xfe", b"\x00"):
+        return _parse_text(stream, base_url, max_entries)
+    return _parse_xml(stream, base_url, max_entries)
+
+
+# --- XML ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Collector:
+    """Turns pull-parser end events into entries, dropping each element once read."""
+
+    base_url: str
+    max_entries: int
+    kind: Literal["index", "urlset"] | None = None
+    entries: list[SitemapEntry] = field(default_factory=list)
+    full: bool = False
+    _root: etree._Element | None = field(default=None, init=False)
+    _entry_tag: str = field(default="", init=False)
+
+    def consume(self, events: Iterable[tuple[str, etree._Element]]) -> None:
+        for _, element in events:
+            parent = element.getparent()
+            if parent is None:
+                self.check_root(element)
+                continue
+            if self._root is None:
+                self.check_root(element.getroottree().getroot())
+            # Entries nested deeper than the root's children are not part of the protocol.
+            if parent is self._root:
+                self._take(element, parent)
+                if self.full:
+                    return
+
+    def check_root(self, root: etree._Element | None) -> None:
+        if self._root is not None:
+            return
+        if root is None:
+            raise SitemapError("sitemap is not parseable XML: no root element")
+        name = _local_name(root)
+        kind = _ROOT_KINDS.get(name)
+        if kind is None:
+            raise SitemapError(f"not a sitemap: root element is <{name}>")
+        self._root, self.kind, self._entry_tag = root, kind, _ENTRY_TAG[kind]
+
+    def _take(self, element: etree._Element, root: etree._Element) -> None:
+        if _local_name(element) == self._entry_tag:
+            entry = _entry(element, self.base_url)
+            if entry is not None:
+                if len(self.entries) >= self.max_entries:
+                    logger.warning(
+                        "Sitemap %s has more than %d entries; ignoring the rest",
+                        self.base_url,
+                        self.max_entries,
+                    )
+                    self.full = True
+                    return
+                self.entries.append(entry)
+        # Free what was read. Later siblings may already be parsed (or still being built)
+        # in this batch of events, so only this element and those before it are dropped.
+        element.clear()
+        while element.getprevious() is not None:
+            del root[0]
+
+
+def _parse_xml(chunks: Iterator[bytes], base_url: str, max_entries: int) -> Sitemap:
+    parser = etree.XMLPullParser(
+        # Only entry and root elements produce events: a Python round trip for every
+        # <loc> or <image:image> would dominate the parse time.
+        events=("end",),
+        tag=_EVENT_TAGS,
+        resolve_entities=False,
+        no_network=True,
+        huge_tree=False,
+        recover=True,
+    )
+    collector = _Collector(base_url, max_entries)
+    try:
+        for chunk in chunks:
+            parser.feed(chunk)
+            collector.consume(parser.read_events())
+            if collector.full:
+                break
+        else:
+            # libxml2 reports an end tag as soon as its ">" is fed, so an element whose end
+            # only comes with close() was cut off by the end of the input (a truncated
+            # download): its <loc> may be a truncated URL. Those events are dropped.
+            collector.check_root(parser.close())
+    except etree.XMLSyntaxError as exc:
+        if collector.kind is None:
+            raise SitemapError(f"sitemap is not parseable XML: {exc}") from exc
+        # Keep what was read before the damage, like recover mode does for smaller faults.
+        logger.warning("Sitemap %s is truncated or malformed: %s", base_url, exc)
+    if collector.kind is None:
+        raise SitemapError("sitemap is not parseable XML: no root element")
+    return Sitemap(kind=collector.kind, entries=collector.entries)
+
+
+def _entry(element: etree._Element, base_url: str) -> SitemapEntry | None:
+    fields = _fields(element)
+    url = _absolute_http_url(base_url, _text(fields.get("loc")))
+    if url is None:
+        return None
+    news = _fields(fields["news"]) if "news" in fields else {}
+    title = " ".join(html.unescape(_text(news.get("title"))).split())
+    return SitemapEntry(
+        url=url,
+        lastmod=parse_date(_text(fields.get("lastmod"))),
+        news_title=title or None,
+        news_published=parse_date(_text(news.get("publication_date"))),
+    )
+
+
+def _fields(element: etree._Element) -> dict[str, etree._Element]:
+    """First child element per local name; namespaces and prefixes are ignored.
+
+    Only direct children are looked at, so ``image:loc`` or ``video:title`` nested in
+    their own containers never shadow the entry's ``loc`` or the news ``title``.
+    """
+    fields: dict[str, etree._Element] = {}
+    for child in element:
+        if isinstance(child.tag, str):
+            fields.setdefault(_local_name(child), child)
+    return fields
+
+
+def _text(element: etree._Element | None) -> str:
+    return "".join(element.itertext()).strip() if element is not None else ""
+
+
+def _local_name(element: etree._Element) -> str:
+    return str(element.tag).rpartition("}")[2]
+
+
+# --- plain text --------------------------------------------------------------------------
+
+
+def _parse_text(chunks: Iterator[bytes], base_url: str, max_entries: int) -> Sitemap:
+    text = b"".join(chunks).decode("utf-8-sig", errors="replace")
+    entries: list[SitemapEntry] = []
+    for line in text.splitlines():
+        candidate = line.strip()
+        if not candidate.lower().startswith(("http://", "https://")):
+            continue
+        url = _absolute_http_url(base_url, candidate)
+        if url is None:
+            continue
+        if len(entries) >= max_entries:
+            logger.warning(
+                "Sitemap %s has more than %d entries; ignoring the rest", base_url, max_entries
+            )
+            break
+        entries.append(SitemapEntry(url=url, lastmod=None, news_title=None, news_published=None))
+    if not entries:
+        raise SitemapError("not a sitemap: neither XML nor a list of URLs")
+    return Sitemap(kind="urlset", entries=entries)
+
+
+# --- body decoding -----------------------------------------------------------------------
+
+
+def _slices(body: bytes, max_size: int) -> Iterator[bytes]:
+    if len(body) > max_size:
+        raise SitemapError(f"sitemap is larger than {max_size} bytes")
+    view = memoryview(body)
+    for start in range(0, len(body), _CHUNK):
+        yield bytes(view[start : start + _CHUNK])
+
+
+def _inflate(body: bytes, max_size: int) -> Iterator[bytes]:
+    """Gunzip in bounded steps, so output is never produced past ``max_size``."""
+    total = 0
+    pending = body
+    decompressor = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    while True:
+        try:
+            out = decompressor.decompress(pending, _CHUNK)
+        except zlib.error as exc:
+            raise SitemapError(f"corrupt gzip sitemap: {exc}") from exc
+        total += len(out)
+        if total > max_size:
+            raise SitemapError(f"gzipped sitemap inflates beyond {max_size} bytes")
+        if out:
+            yield out
+        pending = decompressor.unconsumed_tail
+        if decompressor.eof:
+            # Concatenated gzip members are one valid stream; anything else is padding.
+            pending = decompressor.unused_data
+            if not pending.startswith(_GZIP_MAGIC):
+                return
+            decompressor = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+        elif not pending and len(out) < _CHUNK:
+            # A full chunk may leave output buffered in zlib; only a short one means done.
+            logger.warning("Gzipped sitemap ends before the end of its gzip stream")
+            return
+
+
+def _absolute_http_url(base: str, raw: str) -> str | None:
+    if not raw:
+        return None
+    # Nearly every <loc> is already absolute; urljoin + urlsplit would double the parse time.
+    if _PLAIN_HTTP_URL.match(raw):
+        return raw
+    try:
+        url = urljoin(base, raw)
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return url

@@ -1,0 +1,201 @@
+import time
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from crawler.dates import parse_date, parse_date_text, parse_duration_or_date, to_iso
+
+
+def _tz(hours: float) -> timezone:
+    return timezone(timedelta(hours=hours))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # RFC 822 / 2822 (RSS pubDate)
+        ("Wed, 18 Nov 2026 09:30:00 GMT", datetime(2026, 11, 18, 9, 30, tzinfo=UTC)),
+        ("Wed, 18 Nov 2026 09:30:00 +0000", datetime(2026, 11, 18, 9, 30, tzinfo=UTC)),
+        ("Wed, 18 Nov 2026 09:30:00 -0500", datetime(2026, 11, 18, 9, 30, tzinfo=_tz(-5))),
+        ("Wed, 18 Nov 2026 09:30:00 +05:30", datetime(2026, 11, 18, 9, 30, tzinfo=_tz(5.5))),
+        ("Wed, 18 Nov 2026 09:30:00 EST", datetime(2026, 11, 18, 9, 30, tzinfo=_tz(-5))),
+        ("Wed, 18 Nov 2026 09:30:00 EDT", datetime(2026, 11, 18, 9, 30, tzinfo=_tz(-4))),
+        ("Sun, 06 Nov 1994 08:49:37 PST", datetime(1994, 11, 6, 8, 49, 37, tzinfo=_tz(-8))),
+        ("Sun, 06 Nov 1994 08:49:37 UT", datetime(1994, 11, 6, 8, 49, 37, tzinfo=UTC)),
+        ("18 Nov 2026 09:30 CDT", datetime(2026, 11, 18, 9, 30, tzinfo=_tz(-5))),
+        ("Wed, 18 Nov 26 09:30:00 GMT", datetime(2026, 11, 18, 9, 30, tzinfo=UTC)),
+        ("Sat, 1 Jan 99 00:00:00 GMT", datetime(1999, 1, 1, tzinfo=UTC)),
+        ("Wed, 18 Nov 2026 23:59:60 GMT", datetime(2026, 11, 18, 23, 59, 59, tzinfo=UTC)),
+        ("Wed Nov 18 09:30:00 EST 2026", datetime(2026, 11, 18, 9, 30, tzinfo=_tz(-5))),
+        # ISO 8601 / W3C datetime
+        ("2026-11-18T09:30:00Z", datetime(2026, 11, 18, 9, 30, tzinfo=UTC)),
+        ("2026-11-18T09:30:00+01:00", datetime(2026, 11, 18, 9, 30, tzinfo=_tz(1))),
+        ("2026-11-18T09:30:00-0330", datetime(2026, 11, 18, 9, 30, tzinfo=_tz(-3.5))),
+        ("2026-11-18T09:30:00+01", datetime(2026, 11, 18, 9, 30, tzinfo=_tz(1))),
+        ("2026-11-18T09:30Z", datetime(2026, 11, 18, 9, 30, tzinfo=UTC)),
+        ("2026-11-18t09:30:00z", datetime(2026, 11, 18, 9, 30, tzinfo=UTC)),
+        ("2026-11-18T09:30:00.5Z", datetime(2026, 11, 18, 9, 30, 0, 500000, tzinfo=UTC)),
+        (
+            "2026-11-18T09:30:00.123456789+00:00",
+            datetime(2026, 11, 18, 9, 30, 0, 123456, tzinfo=UTC),
+        ),
+        ("2026-11-18 09:30:00", datetime(2026, 11, 18, 9, 30)),
+        ("20261118T093000Z", datetime(2026, 11, 18, 9, 30, tzinfo=UTC)),
+        ("2026-11-18", datetime(2026, 11, 18)),
+        ("20261118", datetime(2026, 11, 18)),
+        ("2026-11", datetime(2026, 11, 1)),
+        ("2026/11/18", datetime(2026, 11, 18)),
+        # prose datelines
+        ("November 23rd, 2015 - 03:45 GMT", datetime(2015, 11, 23, 3, 45, tzinfo=UTC)),
+        ("Nov. 18, 2026 9:30 a.m. EST", datetime(2026, 11, 18, 9, 30, tzinfo=_tz(-5))),
+        ("Nov. 18, 2026 9:30 p.m. EST", datetime(2026, 11, 18, 21, 30, tzinfo=_tz(-5))),
+        ("18 November 2026", datetime(2026, 11, 18)),
+        ("Published November 18th, 2026 - 03:45 GMT", datetime(2026, 11, 18, 3, 45, tzinfo=UTC)),
+        ("Updated: 2026-11-18 14:02", datetime(2026, 11, 18, 14, 2)),
+        (
+            "Updated 10:23 AM EST, Wed November 18, 2026",
+            datetime(2026, 11, 18, 10, 23, tzinfo=_tz(-5)),
+        ),
+        ("Tuesday 18 November 2026 12.30 GMT", datetime(2026, 11, 18, 12, 30, tzinfo=UTC)),
+        ("18th of November, 2026 at 9pm BST", datetime(2026, 11, 18, 21, tzinfo=_tz(1))),
+        ("Sept 1, 2026, 12:05 am", datetime(2026, 9, 1, 0, 5)),
+        ("June 1 2026 12 p.m.", datetime(2026, 6, 1, 12)),
+        ("18-Nov-2026 07:00 UTC+2", datetime(2026, 11, 18, 7, tzinfo=_tz(2))),
+        ("18.11.2026 14:02", datetime(2026, 11, 18, 14, 2)),
+        ("11/18/2026", datetime(2026, 11, 18)),
+        ("18/11/2026", datetime(2026, 11, 18)),
+        ("03/04/2026", datetime(2026, 3, 4)),
+        # first date wins; out-of-range "times" are not times
+        ("Published 18 Nov 2026, updated 19 Nov 2026", datetime(2026, 11, 18)),
+        ("Nov 18, 2026 | 45:00 min read", datetime(2026, 11, 18)),
+        ("Nov 18, 2026 | 3.25 million readers", datetime(2026, 11, 18)),
+        # unknown or ambiguous zones leave the result naive
+        ("18 Nov 2026 09:30 IST", datetime(2026, 11, 18, 9, 30)),
+        ("18 Nov 2026 09:30 by Jane", datetime(2026, 11, 18, 9, 30)),
+    ],
+)
+def test_parse_date(text, expected):
+    parsed = parse_date(text)
+    assert parsed == expected
+    assert (parsed.tzinfo is None) == (expected.tzinfo is None)
+    if expected.tzinfo is not None:
+        assert parsed.utcoffset() == expected.utcoffset()
+
+
+@pytest.mark.parametrize(
+    ("text", "offset_hours"),
+    [
+        ("July 4, 2026 9:30 a.m. ET", -4),
+        ("Jan. 4, 2026 9:30 a.m. ET", -5),
+        ("Jul 4 2026 1:00 PT", -7),
+    ],
+)
+def test_regional_zones_follow_daylight_saving(text, offset_hours):
+    parsed = parse_date(text)
+    assert parsed is not None
+    assert parsed.utcoffset() == timedelta(hours=offset_hours)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        None,
+        "",
+        "   ",
+        "garbage",
+        "yesterday",
+        "May 2026",
+        "2026-02-30",
+        "2026-13-01",
+        "31/31/2026",
+        "99999999",
+        "Wed, 32 Nov 2026 09:30:00 GMT",
+        "x" * 10_000,
+    ],
+)
+def test_unparseable_returns_none(text):
+    assert parse_date(text) is None
+    assert parse_date_text(text) == (None, False)
+
+
+def test_non_string_returns_none():
+    assert parse_date(1700000000) is None  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "has_time"),
+    [
+        ("2026-11-18", False),
+        ("18 November 2026", False),
+        ("2026-11-18T00:00:00Z", True),
+        ("Wed, 18 Nov 2026 00:00:00 GMT", True),
+        ("Nov 18, 2026 9 am", True),
+    ],
+)
+def test_parse_date_text_reports_time(text, has_time):
+    parsed, found_time = parse_date_text(text)
+    assert parsed is not None
+    assert found_time is has_time
+
+
+def test_to_iso():
+    aware = datetime(2026, 11, 18, 9, 30, 0, 123, tzinfo=UTC)
+    assert to_iso(aware) == "2026-11-18T09:30:00+00:00"
+    assert to_iso(datetime(2026, 11, 18, 9, 30, tzinfo=_tz(-5))) == "2026-11-18T09:30:00-05:00"
+    assert to_iso(datetime(2026, 11, 18, 9, 30)) == "2026-11-18T09:30:00"
+    assert to_iso(aware, date_only=True) == "2026-11-18"
+    assert to_iso(None) is None
+
+
+_NOW = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("6h", _NOW - timedelta(hours=6)),
+        ("30m", _NOW - timedelta(minutes=30)),
+        ("2d", _NOW - timedelta(days=2)),
+        ("1w", _NOW - timedelta(weeks=1)),
+        (" 2D ", _NOW - timedelta(days=2)),
+        ("0h", _NOW),
+        ("2026-11-01", datetime(2026, 11, 1, tzinfo=UTC)),
+        ("2026-11-01T05:00:00Z", datetime(2026, 11, 1, 5, tzinfo=UTC)),
+        ("2026-11-01T05:00:00+02:00", datetime(2026, 11, 1, 3, tzinfo=UTC)),
+        ("2026-11-01T05:00:00", datetime(2026, 11, 1, 5, tzinfo=UTC)),
+    ],
+)
+def test_parse_duration_or_date(value, expected):
+    assert parse_duration_or_date(value, _NOW) == expected
+
+
+def test_parse_duration_or_date_with_naive_now():
+    naive_now = datetime(2026, 11, 18, 12)
+    assert parse_duration_or_date("2026-11-01", naive_now) == datetime(2026, 11, 1)
+    assert parse_duration_or_date("1d", naive_now) == datetime(2026, 11, 17, 12)
+
+
+@pytest.mark.parametrize(
+    "value", ["", "yesterday", "6", "h", "6y", "-2d", "1.5h", "2026-13-01", "999999999w"]
+)
+def test_parse_duration_or_date_rejects(value):
+    with pytest.raises(ValueError, match="invalid since value"):
+        parse_duration_or_date(value, _NOW)
+
+
+@settings(max_examples=200, derandomize=True)
+@given(st.text(max_size=80))
+def test_parse_date_never_raises(text):
+    parsed, has_time = parse_date_text(text)
+    assert parsed is None or isinstance(parsed, datetime)
+    assert isinstance(has_time, bool)
+
+
+def test_parse_date_is_fast_on_hostile_input():
+    hostile = ["1:" * 400, "1 " * 400, "Nov " * 100, "2026-" * 100, "9 a" * 200]
+    start = time.perf_counter()
+    for text in hostile * 20:
+        parse_date(text)
+    assert time.perf_counter() - start < 1.0
