@@ -27,8 +27,9 @@ class FetchedPage:
 
     url: str
     site: str
-    body: bytes
-    fetched_at: str  # ISO 8601, UTC
+    # Kept out of repr: Scrapy logs dropped items, and a page does not belong in a log.
+    body: bytes = field(repr=False)
+    fetched_at: str = ""  # ISO 8601, UTC
     status: int = 200
     content_type: str | None = None
     hints: DiscoveryHints = field(default_factory=DiscoveryHints)
@@ -40,7 +41,7 @@ class Article:
 
     url: str
     headline: str
-    articleBody: str  # paragraphs separated by one blank line
+    articleBody: str = field(repr=False)  # paragraphs separated by one blank line
     canonicalUrl: str = ""
     id: str = ""  # 16 hex digits derived from canonicalUrl
     site: str = ""

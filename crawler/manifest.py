@@ -46,6 +46,8 @@ class RunManifest:
     def __init__(self, crawler: Crawler, run_dir: Path) -> None:
         self.crawler = crawler
         self.run_dir = run_dir
+        self.spider_name: str | None = None
+        self.reason: str | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -53,13 +55,19 @@ class RunManifest:
         if not run_dir:
             raise NotConfigured("NEWS_RUN_DIR is not set")
         extension = cls(crawler, Path(run_dir))
-        # Extensions connect in EXTENSIONS order, so this runs after the feed exporter
-        # (priority 0) has closed its files.
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        # The feed exporter closes its files asynchronously during spider_closed: only
+        # once the engine has stopped are the outputs complete and countable.
+        crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
         return extension
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
+        self.spider_name = spider.name
+        self.reason = reason
+
+    def engine_stopped(self) -> None:
         assert self.crawler.stats is not None
+        reason = self.reason or "unknown"
         stats = self.crawler.stats.get_stats()
         outputs = {}
         feed = self.run_dir / FEED_NAME
@@ -69,7 +77,7 @@ class RunManifest:
         if text_dir.is_dir():
             outputs[f"{TEXT_DIR_NAME}/"] = sum(1 for _ in text_dir.glob("*.txt"))
         manifest = {
-            "spider": spider.name,
+            "spider": self.spider_name,
             "start_time": _json_safe(stats.get("start_time")),
             "finish_time": _json_safe(stats.get("finish_time")),
             "finish_reason": reason,

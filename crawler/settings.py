@@ -62,6 +62,16 @@ NEWS_MAX_HUB_PAGES = 50
 NEWS_MAX_CHILD_SITEMAPS = 50
 NEWS_MAX_ENTRIES = 5000
 # Extraction: bodies shorter than this many words are flagged "too_short".
-NEWS_MIN_WORDS = 60
+NEWS_MIN_WORDS = 100
+# Dedup state: "sqlite" (persistent, under NEWS_STATE_DIR) or "memory" (this run only).
+NEWS_STATE_STORE = "sqlite"
+NEWS_STATE_DIR = "data"
+# Delete the state store when the run starts (everything counts as new again).
+NEWS_STATE_RESET = False
+# Near duplicates (syndicated copies): MinHash/LSH over word shingles.
+NEWS_NEAR_DUP = True
+NEWS_NEAR_DUP_THRESHOLD = 0.8
+# What to do with exact and near duplicates: "drop", or "keep" with duplicateOf set.
+NEWS_DUPLICATES = "drop"
 # Flags that make the record dropped (counted under news/clean/<flag>) instead of kept.
 NEWS_DROP_FLAGS = ["not_article", "too_short", "consent_wall"]

@@ -44,7 +44,8 @@ from pipelines.siterules import drop_phrases, remove_selected
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_MIN_WORDS = 60
+# Wire briefs run 100-150 words; galleries, video pages and error pages fall below.
+DEFAULT_MIN_WORDS = 100
 _NO_RULES = CleaningRules()
 _NO_HINTS = DiscoveryHints()
 # Control characters break lxml and are never text; NUL especially appears in hostile pages.
@@ -54,6 +55,12 @@ _CONSENT = re.compile(
     r"\b(cookies?|consent|privacy settings|accept all|manage (your )?preferences)\b", re.I
 )
 _NOT_ARTICLE_TYPES = {"collectionpage", "itemlist", "searchresultspage", "profilepage"}
+# Error pages served with status 200 ("soft 404s") announce themselves in the title.
+_ERROR_TITLE = re.compile(
+    r"\b(page|article|content)\s+(not\s+found|unavailable|does\s+not\s+exist)\b|\b404\b"
+    r"|^(not\s+found|error)\b",
+    re.I,
+)
 
 
 def parse_html(html: str) -> HtmlElement | None:
@@ -199,6 +206,7 @@ def _flags(
         and (meta.og_type or "article") != "article"
         and date_published is None
     )
-    if declared_listing or (no_article_signal and words < 3 * min_words):
+    error_page = any(_ERROR_TITLE.search(t) for t in (meta.title_tag, meta.h1) if t)
+    if declared_listing or error_page or (no_article_signal and words < 3 * min_words):
         flags.add("not_article")
     return flags

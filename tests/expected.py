@@ -93,8 +93,19 @@ def same_date(expected: str, actual: str | None) -> bool:
 
 
 def chrome_found(text: str) -> list[str]:
-    found = [phrase for phrase in CHROME_PHRASES if phrase.lower() in text.lower()]
-    found += IMAGE_FILE_NAME.findall(text)
+    """Chrome lines in a text: lines that are (little more than) a chrome phrase.
+
+    Real sentences may contain the words ("the school's most popular program"),
+    so a phrase counts only where it starts a line or makes up most of it.
+    """
+    found = []
+    for line in text.splitlines():
+        folded = line.strip().casefold()
+        for phrase in CHROME_PHRASES:
+            key = phrase.casefold()
+            if folded.startswith(key) or (key in folded and len(folded) < len(key) + 40):
+                found.append(line.strip())
+        found += IMAGE_FILE_NAME.findall(line)
     return found
 
 

@@ -18,7 +18,7 @@ from typing import Any, Self
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
-from scrapy.http import Response, TextResponse
+from scrapy.http import HtmlResponse, Response
 from scrapy.linkextractors import LinkExtractor
 from scrapy.settings import BaseSettings
 
@@ -214,8 +214,9 @@ class NewsSpider(Spider):
     # --- start pages ------------------------------------------------------------------
 
     def parse_start_page(self, response: Response, site_name: str, depth: int) -> Iterator[Request]:
-        if not isinstance(response, TextResponse):
-            self._inc("news/discovery/bad_start_page")
+        if not isinstance(response, HtmlResponse):
+            # A hub link may point at a feed, an image or a PDF: nothing to follow there.
+            self._inc("news/discovery/not_html_hub")
             return
         state = self._states[site_name]
         site = state.site
