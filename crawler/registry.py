@@ -33,6 +33,8 @@ from urllib.parse import urlsplit
 
 from lxml.cssselect import CSSSelector, SelectorSyntaxError
 
+from crawler.urls import strip_tracking
+
 DEFAULT_REGISTRY = Path(__file__).with_name("sites.toml")
 _SITE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9-]{1,63}$")
@@ -66,7 +68,12 @@ class Site:
     cleaning: CleaningRules = field(default_factory=CleaningRules)
 
     def is_article_url(self, url: str) -> bool:
-        """Whether a URL found on a start page should be fetched as an article."""
+        """Whether a URL found on a start page should be fetched as an article.
+
+        Patterns see the URL without tracking parameters: a share link's ``?fbclid=``
+        must not turn an article into something else.
+        """
+        url = strip_tracking(url)
         if any(p.search(url) for p in self.article_deny):
             return False
         if not self.article_allow:

@@ -23,7 +23,7 @@ import ipaddress
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 __all__ = [
     "IDENTITY_HOST_PREFIXES",
@@ -280,3 +280,21 @@ def _normalize_domain(domain: str) -> str | None:
         return text.encode("idna").decode("ascii") if text else None
     except UnicodeError:
         return None
+
+
+def strip_tracking(url: str) -> str:
+    """The URL as written, less its tracking parameters (and the ``?`` if none remain).
+
+    Unlike :func:`canonicalize_url` it keeps the path as it is (trailing slash and all),
+    so URL patterns written against a site's real URLs still match. For matching only:
+    the remaining query may be re-encoded.
+    """
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    kept = [
+        (key, value)
+        for key, value in parse_qsl(parts.query, keep_blank_values=True)
+        if not _is_tracking(key.lower(), value)
+    ]
+    return urlunsplit(parts._replace(query=urlencode(kept)))

@@ -35,6 +35,12 @@ def test_good_site_fields(tmp_path):
     assert not site.is_article_url("https://example.com/about")
 
 
+def test_patterns_ignore_tracking_parameters(tmp_path):
+    site = load_registry(write(tmp_path, GOOD.replace("/\\d{4}/", "/\\d{4}/x$")))["demo"]
+    assert site.is_article_url("https://example.com/2026/x?utm_source=rss&fbclid=abc")
+    assert not site.is_article_url("https://example.com/2026/x?page=2")
+
+
 def test_deny_beats_allow(tmp_path):
     text = GOOD + "article_deny = ['/video/']\n"
     site = load_registry(write(tmp_path, text))["demo"]

@@ -285,3 +285,11 @@ def test_article_id_is_16_hex_digits(url):
 @given(_any_text, st.lists(st.text(max_size=12), max_size=3))
 def test_same_site_never_raises(url, domains):
     assert same_site(url, domains) in (True, False)
+
+
+def test_strip_tracking_keeps_path_and_other_parameters():
+    from crawler.urls import strip_tracking
+
+    assert strip_tracking("http://a.test/x/?utm_source=rss&utm_medium=feed") == "http://a.test/x/"
+    assert strip_tracking("http://a.test/s.html?fbclid=IwAR2&page=2") == "http://a.test/s.html?page=2"
+    assert strip_tracking("http://a.test/x/") == "http://a.test/x/"
