@@ -17,7 +17,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from crawler.output import FEED_NAME, TEXT_DIR_NAME
+from crawler.output import TEXT_DIR_NAME, feed_files
 from pipelines.textfiles import write_atomic
 
 logger = logging.getLogger(__name__)
@@ -69,10 +69,7 @@ class RunManifest:
         assert self.crawler.stats is not None
         reason = self.reason or "unknown"
         stats = self.crawler.stats.get_stats()
-        outputs = {}
-        feed = self.run_dir / FEED_NAME
-        if feed.exists():
-            outputs[FEED_NAME] = _count_lines(feed)
+        outputs = {feed.name: _count_lines(feed) for feed in feed_files(self.run_dir)}
         text_dir = self.run_dir / TEXT_DIR_NAME
         if text_dir.is_dir():
             outputs[f"{TEXT_DIR_NAME}/"] = sum(1 for _ in text_dir.glob("*.txt"))

@@ -1,7 +1,8 @@
 """Where a run writes: a new dated directory per run, never an earlier run's files.
 
 :class:`RunOutputAddon` picks the run directory before the settings freeze, so the
-JSON Lines feed (Scrapy ``FEEDS``) and the text-file pipeline agree on it.
+JSON Lines feed (Scrapy ``FEEDS``, in batches of ``NEWS_BATCH_SIZE`` records) and the
+text-file pipeline agree on it.
 """
 
 from __future__ import annotations
@@ -14,8 +15,15 @@ from scrapy.settings import BaseSettings
 
 logger = logging.getLogger(__name__)
 
-FEED_NAME = "articles.jsonl"
+# The JSON Lines feed is written in batches, each a complete file once visible.
+FEED_TEMPLATE = "articles-%(batch_id)05d.jsonl"
+FEED_GLOB = "articles-*.jsonl"
 TEXT_DIR_NAME = "text"
+DEFAULT_BATCH_SIZE = 100
+
+
+def feed_files(run_dir: Path) -> list[Path]:
+    return sorted(run_dir.glob(FEED_GLOB))
 
 
 def new_run_dir(output_dir: Path, now: datetime | None = None) -> Path:
@@ -38,9 +46,13 @@ class RunOutputAddon:
             run_dir = str(new_run_dir(Path(settings.get("NEWS_OUTPUT_DIR") or "output")))
             settings.set("NEWS_RUN_DIR", run_dir, priority="addon")
         if not settings.getdict("FEEDS"):
-            feed_uri = (Path(run_dir).resolve() / FEED_NAME).as_uri()
-            settings.set(
-                "FEEDS",
-                {feed_uri: {"format": "jsonlines", "encoding": "utf-8"}},
-                priority="addon",
-            )
+            # as_uri() would percent-encode the %(batch_id)s placeholder.
+            feed_uri = "file://" + str(Path(run_dir).resolve() / FEED_TEMPLATE)
+            options = {
+                "format": "jsonlines",
+                "encoding": "utf-8",
+                "batch_item_count": settings.getint("NEWS_BATCH_SIZE", DEFAULT_BATCH_SIZE),
+                # This feed's batches commit the dedup decisions of their records.
+                "news_commit": True,
+            }
+            settings.set("FEEDS", {feed_uri: options}, priority="addon")

@@ -43,7 +43,12 @@ ITEM_PIPELINES = {
     "pipelines.textfiles.TextFilesPipeline": 800,
 }
 
-EXTENSIONS = {"crawler.manifest.RunManifest": 900}
+EXTENSIONS = {
+    # Before the manifest: both act when the engine stops, the ledger commits first.
+    "pipelines.ledger.EmissionLedger": 500,
+    "crawler.manifest.RunManifest": 900,
+}
+FEED_STORAGES = {"file": "crawler.feedstorage.CommittingFileFeedStorage"}
 
 FEED_EXPORT_ENCODING = "utf-8"
 
@@ -54,6 +59,9 @@ NEWS_REGISTRY = ""
 NEWS_OUTPUT_DIR = "output"
 # Set to write into this exact directory instead (must not hold an earlier run's files).
 NEWS_RUN_DIR = ""
+# Records per JSON Lines batch file; a batch becomes visible (and its records count as
+# emitted in the dedup store) when it is complete.
+NEWS_BATCH_SIZE = 100
 # Write one NNN_<id>.txt file per article beside the JSON Lines feed.
 NEWS_TEXT_FILES = True
 # Hub pages (sections, tags) followed per site when follow_depth >= 2.

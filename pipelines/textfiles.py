@@ -1,8 +1,10 @@
 """TextFilesPipeline: one plain-text file per article, ``NNN_<id>.txt``.
 
 The shape is the one readers of the samples expect: the headline, a blank line,
-then the paragraphs separated by blank lines. Files appear atomically (temporary
-file, fsync, rename), so a reader never sees half a record.
+then the paragraphs separated by blank lines. Each file is written under a hidden
+temporary name and fsynced; it appears (atomic rename) when the
+:class:`EmissionLedger` commits the article's batch, so a reader never sees half a
+record, nor a record the dedup store does not know was emitted.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import os
 import re
 import tempfile
 from pathlib import Path
-from typing import Self
+from typing import Any, Self
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
@@ -20,6 +22,7 @@ from scrapy.statscollectors import StatsCollector
 
 from crawler.items import Article
 from crawler.output import TEXT_DIR_NAME
+from pipelines.ledger import PART_SUFFIX, EmissionLedger
 
 logger = logging.getLogger(__name__)
 
@@ -32,13 +35,19 @@ def render_text(article: Article) -> str:
     return f"{headline}\n\n{article.articleBody.strip()}\n"
 
 
+def write_durable(path: Path, data: str) -> None:
+    """Write and fsync ``path`` (a temporary name: callers rename it into place)."""
+    with path.open("w", encoding="utf-8", newline="\n") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
 def write_atomic(path: Path, data: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=PART_SUFFIX)
+    os.close(fd)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        write_durable(Path(tmp), data)
         Path(tmp).replace(path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -46,9 +55,12 @@ def write_atomic(path: Path, data: str) -> None:
 
 
 class TextFilesPipeline:
-    def __init__(self, directory: Path, stats: StatsCollector) -> None:
+    def __init__(
+        self, directory: Path, stats: StatsCollector, ledger: EmissionLedger | None = None
+    ) -> None:
         self.directory = directory
         self.stats = stats
+        self.ledger = ledger
         self.counter = 0
 
     @classmethod
@@ -60,7 +72,7 @@ class TextFilesPipeline:
         if not run_dir:
             raise NotConfigured("NEWS_RUN_DIR is not set (is RunOutputAddon enabled?)")
         assert crawler.stats is not None
-        return cls(Path(run_dir) / TEXT_DIR_NAME, crawler.stats)
+        return cls(Path(run_dir) / TEXT_DIR_NAME, crawler.stats, EmissionLedger.of(crawler))
 
     def open_spider(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -71,14 +83,19 @@ class TextFilesPipeline:
         self.counter = max(numbers, default=-1) + 1
         logger.info("Writing article text files to %s", self.directory)
 
-    def process_item(self, item: object) -> object:
+    def process_item(self, item: Any) -> Any:
         if not isinstance(item, Article):
             return item
         if not _ID.match(item.id):
             # Never name a file after anything but our own id.
             raise ValueError(f"article {item.url!r} has no valid id: {item.id!r}")
         path = self.directory / f"{self.counter:03d}_{item.id}.txt"
-        write_atomic(path, render_text(item))
         self.counter += 1
+        if self.ledger is None:
+            write_atomic(path, render_text(item))
+        else:
+            temporary = path.with_name(f".{path.name}{PART_SUFFIX}")
+            write_durable(temporary, render_text(item))
+            self.ledger.attach_file(item.id, temporary, path)
         self.stats.inc_value("news/output/text_files")
         return item

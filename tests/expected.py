@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from crawler.output import feed_files
 from crawler.urls import article_id
 
 EXPECTED_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "expected"
@@ -38,6 +39,18 @@ class ExpectedArticle:
     language: str | None
     must_contain: list[str]
     must_not_contain: list[str]
+    version: int = 1
+
+    @property
+    def id(self) -> str:
+        return article_id(self.url)
+
+
+@dataclass(frozen=True)
+class ExpectedDuplicate:
+    url: str  # a variant that must not add a record of its own
+    of: str  # the original's URL
+    kind: str  # tracking, amp, print, syndicated, exact
 
     @property
     def id(self) -> str:
@@ -51,33 +64,43 @@ class ExpectedSite:
     not_articles: list[str] = field(default_factory=list)
     too_old: list[str] = field(default_factory=list)
     robots_blocked: list[str] = field(default_factory=list)
+    duplicates: list[ExpectedDuplicate] = field(default_factory=list)
+
+
+def _article(data: dict[str, Any], site: str) -> ExpectedArticle:
+    return ExpectedArticle(
+        site=data.get("site", site),
+        url=data["url"],
+        headline=data["headline"],
+        date_published=data["datePublished"],
+        authors=data.get("authors", []),
+        language=data.get("inLanguage"),
+        must_contain=data.get("must_contain", []),
+        must_not_contain=data.get("must_not_contain", []),
+        version=data.get("version", 1),
+    )
 
 
 def load_expected() -> dict[str, ExpectedSite]:
     sites = {}
     for path in sorted(EXPECTED_DIR.glob("*.json")):
         data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-        articles = [
-            ExpectedArticle(
-                site=data["site"],
-                url=a["url"],
-                headline=a["headline"],
-                date_published=a["datePublished"],
-                authors=a.get("authors", []),
-                language=a.get("inLanguage"),
-                must_contain=a.get("must_contain", []),
-                must_not_contain=a.get("must_not_contain", []),
-            )
-            for a in data["articles"]
-        ]
         sites[data["site"]] = ExpectedSite(
             site=data["site"],
-            articles=articles,
+            articles=[_article(a, data["site"]) for a in data["articles"]],
             not_articles=data.get("not_articles", []),
             too_old=data.get("too_old", []),
             robots_blocked=data.get("robots_blocked", []),
+            duplicates=[ExpectedDuplicate(**d) for d in data.get("duplicates", [])],
         )
     return sites
+
+
+def load_overlay_expected(name: str) -> list[ExpectedArticle]:
+    """Records a crawl must emit after the overlay ``name`` is served on top."""
+    path = EXPECTED_DIR / "overlays" / f"{name}.json"
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return [_article(a, "") for a in data["articles"]]
 
 
 def same_date(expected: str, actual: str | None) -> bool:
@@ -111,3 +134,12 @@ def chrome_found(text: str) -> list[str]:
 
 def squash(text: str) -> str:
     return " ".join(text.split())
+
+
+def read_records(run_dir: Path) -> list[dict[str, Any]]:
+    """Every record of a run's JSON Lines batch files, in order."""
+    records = []
+    for feed in feed_files(run_dir):
+        lines = feed.read_text(encoding="utf-8").splitlines()
+        records += [json.loads(line) for line in lines if line.strip()]
+    return records

@@ -1,23 +1,22 @@
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from scrapy.settings import Settings
+from scrapy.statscollectors import MemoryStatsCollector
+from scrapy.utils.test import get_crawler
 
 from crawler.items import Article
 from crawler.output import RunOutputAddon, new_run_dir
 from pipelines.textfiles import TextFilesPipeline, render_text, write_atomic
 
 
-class Stats:
-    def __init__(self):
-        self.values = {}
-
-    def inc_value(self, key, count=1):
-        self.values[key] = self.values.get(key, 0) + count
+def Stats() -> MemoryStatsCollector:
+    return MemoryStatsCollector(get_crawler())
 
 
-def article(n=0, **kw):
-    fields = dict(
+def article(n: int = 0, **kw: Any) -> Article:
+    fields: dict[str, Any] = dict(
         url=f"http://x.test/{n}",
         headline="  A  headline\n",
         articleBody="First paragraph.\n\nSecond paragraph.",
@@ -41,8 +40,10 @@ def test_addon_sets_run_dir_and_feed(tmp_path):
     run_dir = settings.get("NEWS_RUN_DIR")
     assert run_dir.startswith(str(tmp_path))
     ((uri, options),) = settings.getdict("FEEDS").items()
-    assert uri.endswith("/articles.jsonl") and uri.startswith("file://")
+    assert uri.endswith("/articles-%(batch_id)05d.jsonl") and uri.startswith("file://")
     assert options["format"] == "jsonlines"
+    assert options["batch_item_count"] == 100
+    assert options["news_commit"] is True
 
 
 def test_addon_keeps_explicit_feeds(tmp_path):
@@ -74,7 +75,7 @@ def test_text_files_numbered_and_continue_after_existing(tmp_path):
     again.process_item(article(3))
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names == [f"000_{1:016x}.txt", f"001_{2:016x}.txt", f"002_{3:016x}.txt"]
-    assert stats.values["news/output/text_files"] == 3
+    assert stats.get_value("news/output/text_files") == 3
 
 
 def test_text_file_name_never_from_content(tmp_path):

@@ -150,7 +150,7 @@ def test_start_page_articles_and_hubs(tmp_path):
         HtmlResponse,
     )
     requests = list(spider.parse_start_page(page, site_name="news", depth=1))
-    by_callback = {(r.url, r.callback.__name__) for r in requests}
+    by_callback = {(r.url, getattr(r.callback, "__name__", None)) for r in requests}
     assert by_callback == {
         ("http://news.test/2026/11/20/lead-story", "parse_article"),
         ("http://news.test/world/", "parse_start_page"),

@@ -1,5 +1,5 @@
 from pipelines.fingerprint import normalize_text, text_fingerprint, word_count
-from pipelines.store import MemoryStore, Verdict
+from pipelines.store import Candidate, MemoryStore, Verdict
 
 
 def test_normalized_text_ignores_case_space_punctuation():
@@ -12,12 +12,12 @@ def test_normalized_text_ignores_case_space_punctuation():
 
 def test_memory_store_verdicts():
     store = MemoryStore()
-    assert store.register("a" * 16, "f1", "u1").verdict is Verdict.NEW
-    assert store.register("a" * 16, "f1", "u1").verdict is Verdict.UNCHANGED
-    dup = store.register("b" * 16, "f1", "u2")
+    assert store.register(Candidate("a" * 16, "u1", "f1")).verdict is Verdict.NEW
+    assert store.register(Candidate("a" * 16, "u1", "f1")).verdict is Verdict.UNCHANGED
+    dup = store.register(Candidate("b" * 16, "u2", "f1"))
     assert dup.verdict is Verdict.DUPLICATE_TEXT
     assert dup.duplicate_of == "a" * 16
-    revised = store.register("a" * 16, "f2", "u1")
+    revised = store.register(Candidate("a" * 16, "u1", "f2"))
     assert revised.verdict is Verdict.REVISED
     assert (revised.version, revised.previous_fingerprint) == (2, "f1")
-    assert store.register("a" * 16, "f2", "u1").verdict is Verdict.UNCHANGED
+    assert store.register(Candidate("a" * 16, "u1", "f2")).verdict is Verdict.UNCHANGED

@@ -1,0 +1,228 @@
+"""EmissionLedger: a record counts as emitted exactly when its output files appear.
+
+The dedup pipeline decides per item (against the store's committed state and the
+batch not committed yet) and hands its decision here. Output files are written
+under temporary names and fsynced; a batch is then committed by one store
+transaction that records the decisions *and* the list of files, after which the
+files are renamed into place. A crash before the transaction loses the batch's
+files and decisions together, so the next run emits those records again; a crash
+after it is repaired at the next start by finishing the renames (roll forward).
+Either way every record is emitted once.
+
+The JSON Lines feed storage (:mod:`crawler.feedstorage`) commits a batch when
+Scrapy closes a feed batch; whatever is left is committed when the engine stops.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Self
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+
+from crawler.items import Article
+from pipelines.neardup import NearDupIndex
+from pipelines.store import ArticleStore, Candidate, Decision, FileMove, Registration, Verdict
+from pipelines.stores import near_dup_index, open_store
+
+logger = logging.getLogger(__name__)
+
+PART_SUFFIX = ".part"
+RUNNING_MARK = ".running"  # holds the pid of the run writing into the directory
+
+
+@dataclass
+class _Pending:
+    candidate: Candidate
+    registration: Registration
+    files: list[FileMove] = field(default_factory=list)
+
+
+class EmissionLedger:
+    def __init__(self, store: ArticleStore, index: NearDupIndex | None, run_dir: Path | None):
+        self.store = store
+        self.index = index
+        self.run_dir = run_dir
+        self._emitted: list[_Pending] = []  # in output order
+        self._dropped: list[Decision] = []
+        self._by_id: dict[str, _Pending] = {}
+        self._by_fingerprint: dict[str, str] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        settings = crawler.settings
+        index = near_dup_index(settings)
+        run_dir = settings.get("NEWS_RUN_DIR")
+        ledger = cls(open_store(settings, index), index, Path(run_dir) if run_dir else None)
+        ledger.recover()
+        ledger.mark_running()
+        crawler.signals.connect(ledger.engine_stopped, signal=signals.engine_stopped)
+        return ledger
+
+    @staticmethod
+    def of(crawler: Crawler) -> EmissionLedger | None:
+        """The crawl's ledger, for the pipelines and the feed storage that share it."""
+        assert crawler.extensions is not None
+        for extension in crawler.extensions.middlewares:
+            if isinstance(extension, EmissionLedger):
+                return extension
+        return None
+
+    # --- deciding -------------------------------------------------------------------
+
+    def candidate(self, article: Article) -> Candidate:
+        signature = self.index.signature(article.articleBody) if self.index else None
+        return Candidate(article.id, article.canonicalUrl, article.fingerprint, signature)
+
+    def decide(self, candidate: Candidate) -> Registration:
+        """The store's verdict, seen through this run's records not committed yet."""
+        pending = self._by_id.get(candidate.article_id)
+        if pending is not None and pending.candidate.fingerprint == candidate.fingerprint:
+            return Registration(Verdict.UNCHANGED, version=pending.registration.version)
+        owner = self._by_fingerprint.get(candidate.fingerprint)
+        if owner is not None and owner != candidate.article_id:
+            return Registration(Verdict.DUPLICATE_TEXT, duplicate_of=owner)
+        near = self._nearest_pending(candidate)
+        if near is not None:
+            return near
+        return self.store.decide(candidate)
+
+    def _nearest_pending(self, candidate: Candidate) -> Registration | None:
+        # At most one batch is pending: a plain scan costs less than an index.
+        if self.index is None or candidate.signature is None:
+            return None
+        best: Registration | None = None
+        for pending in self._emitted:
+            theirs = pending.candidate.signature
+            if theirs is None or pending.candidate.article_id == candidate.article_id:
+                continue
+            if self.index.is_near_duplicate(candidate.signature, theirs):
+                similarity = self.index.similarity(candidate.signature, theirs)
+                if best is None or similarity > (best.similarity or 0):
+                    best = Registration(
+                        Verdict.NEAR_DUPLICATE,
+                        duplicate_of=pending.candidate.article_id,
+                        similarity=similarity,
+                    )
+        return best
+
+    def record(self, candidate: Candidate, registration: Registration, emitted: bool) -> None:
+        if not emitted:
+            self._dropped.append((candidate, registration))
+            return
+        pending = _Pending(candidate, registration)
+        self._emitted.append(pending)
+        self._by_id[candidate.article_id] = pending
+        if registration.verdict in (Verdict.NEW, Verdict.REVISED):
+            self._by_fingerprint.setdefault(candidate.fingerprint, candidate.article_id)
+
+    def attach_file(self, article_id: str, temporary: Path, final: Path) -> None:
+        """A file that must appear when (and only when) this article's batch commits."""
+        pending = self._by_id.get(article_id)
+        if pending is None:
+            raise KeyError(f"article {article_id} has no pending emission")
+        pending.files.append((str(temporary), str(final)))
+
+    # --- committing -----------------------------------------------------------------
+
+    def commit(self, count: int | None = None, files: Sequence[FileMove] = ()) -> int:
+        """Commit the first ``count`` emitted records (all if None) with ``files``."""
+        taken = self._emitted if count is None else self._emitted[:count]
+        if count is not None and count > len(self._emitted):
+            logger.error(
+                "Feed batch holds %d records but only %d are pending: committing those",
+                count,
+                len(self._emitted),
+            )
+        moves = [*files, *(move for pending in taken for move in pending.files)]
+        decisions = [(p.candidate, p.registration) for p in taken] + self._dropped
+        self.store.commit(decisions, moves)
+        _finish_moves(moves)
+        self._emitted = self._emitted[len(taken) :]
+        self._dropped = []
+        self._by_id = {p.candidate.article_id: p for p in self._emitted}
+        self._by_fingerprint = {
+            p.candidate.fingerprint: p.candidate.article_id
+            for p in self._emitted
+            if p.registration.verdict in (Verdict.NEW, Verdict.REVISED)
+        }
+        for batch_id, _ in self.store.unfinished_batches():
+            self.store.finish_batch(batch_id)
+        return len(taken)
+
+    def engine_stopped(self) -> None:
+        # The feed exporter has stored its last batch by now; what is left had no feed.
+        if self._emitted or self._dropped:
+            self.commit()
+        self.store.close()
+        if self.run_dir is not None:
+            (self.run_dir / RUNNING_MARK).unlink(missing_ok=True)
+
+    def mark_running(self) -> None:
+        if self.run_dir is not None:
+            self.run_dir.mkdir(parents=True, exist_ok=True)
+            (self.run_dir / RUNNING_MARK).write_text(str(os.getpid()), encoding="ascii")
+
+    # --- recovery -------------------------------------------------------------------
+
+    def recover(self) -> None:
+        """Finish the renames of committed batches; delete files of uncommitted ones."""
+        for batch_id, moves in self.store.unfinished_batches():
+            finished = _finish_moves(moves)
+            if finished:
+                logger.warning("Recovered %d output files of an interrupted run", finished)
+            self.store.finish_batch(batch_id)
+        if self.run_dir is None:
+            return
+        # Uncommitted parts of dead runs in sibling run directories: their records
+        # were never committed, so this or a later run emits them again.
+        for run_dir in self.run_dir.parent.iterdir():
+            if not run_dir.is_dir() or _is_alive(run_dir / RUNNING_MARK):
+                continue
+            for part in run_dir.glob(f"**/.*{PART_SUFFIX}"):
+                logger.info("Removing uncommitted output %s", part)
+                part.unlink(missing_ok=True)
+            (run_dir / RUNNING_MARK).unlink(missing_ok=True)
+
+
+def _finish_moves(moves: Sequence[FileMove]) -> int:
+    done = 0
+    for temporary, final in moves:
+        if Path(temporary).exists():
+            Path(temporary).replace(final)
+            done += 1
+    if moves:
+        _fsync_dirs({Path(final).parent for _, final in moves})
+    return done
+
+
+def _fsync_dirs(directories: set[Path]) -> None:
+    for directory in directories:
+        if not directory.exists():
+            continue
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _is_alive(mark: Path) -> bool:
+    try:
+        pid = int(mark.read_text(encoding="ascii").strip())
+    except (OSError, ValueError):
+        return False
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,0 +1,230 @@
+"""Near-duplicate math: word shingles, MinHash signatures, LSH band keys, the decision rule.
+
+No storage here: :class:`pipelines.sqlite_store.SQLiteStore` persists the signatures and band
+keys this module computes, so everything that reaches the disk must be deterministic across
+processes, machines and runs (rensa hashes tokens itself, independent of ``PYTHONHASHSEED``;
+band keys are blake2b over little-endian bytes).
+
+Choice of parameters (threshold 0.8, 128 permutations), measured with ``python -m bench.dedup``
+on a synthetic news corpus:
+
+* Shingles of 3 words. Unrelated articles share almost no 3-word shingles (true Jaccard
+  below 0.03 in the corpus), while a light edit (a few words, one paragraph) keeps J >= 0.8.
+
+* Decision rule: the estimated Jaccard (share of equal signature slots) must reach a cutoff
+  set *below* the threshold. The number of equal slots for a pair of true Jaccard J is about
+  Binomial(num_perm, J), so the estimate at J = 0.8 has a standard deviation of
+  sqrt(0.8 * 0.2 / 128) = 0.035: a rule "estimate >= 0.8" would miss half the pairs sitting
+  at the threshold. The cutoff is the 5th percentile of Binomial(128, 0.8): 95 equal slots,
+  an estimate of 0.742, so at least 95% of the pairs at the threshold, and more above it,
+  pass. The price: a pair at J = 0.70 passes with probability ~0.17, at J = 0.65 ~0.02, at
+  J <= 0.5 never in practice. Unrelated texts (J < 0.05) cannot reach 95 of 128.
+
+* LSH banding, 25 bands x 5 rows (125 of the 128 slots): a pair becomes a candidate with
+  probability 1 - (1 - J^5)^25:
+
+      J        0.05     0.2      0.4      0.5    0.6    0.7    0.742  0.8      0.9
+      P(cand)  8e-06   0.008    0.23     0.55   0.87   0.99   0.998  0.99995  1.0
+
+  The curve must be near 1 at the decision cutoff (0.742), not only at the threshold, or
+  LSH loses pairs the rule would accept. 16 x 8 gives only 0.95 at J = 0.8; 21 x 6 gives
+  0.978 at the cutoff. 32 x 4 is as safe but makes 4x more candidates among loosely
+  related texts (J 0.2-0.4: other stories on the same topic) and stores 32 keys a document
+  instead of 25. Unrelated articles (J < 0.05) give < 1e-5 candidates per stored article.
+
+Texts shorter than ``shingle_size`` words become one shingle of all their words, so they
+near-match only an identical short text (which the exact fingerprint catches first). A text
+with no words at all gets the *empty signature* (every slot 2**32 - 1): it is never a near
+duplicate of anything and has no band keys, so empty texts do not pile up in one bucket.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import struct
+from dataclasses import dataclass
+from typing import Self
+
+from rensa import RMinHash
+
+from pipelines.fingerprint import normalize_text
+
+_EMPTY_SLOT = 0xFFFFFFFF  # rensa's value for a slot no shingle has touched
+_MAX_SEED = (1 << 64) - 1  # rensa takes an unsigned 64-bit seed
+# The LSH candidate probability wanted at the decision cutoff: at the cutoff and above,
+# banding must almost never lose a pair the decision rule would accept.
+_MIN_CANDIDATE_PROBABILITY = 0.99
+
+
+@dataclass(frozen=True)
+class NearDupConfig:
+    threshold: float = 0.8  # Jaccard over word shingles at which two texts are one story
+    num_perm: int = 128
+    bands: int = 25  # see the module docstring for the S-curve behind 25 x 5
+    rows: int = 5
+    shingle_size: int = 3  # words per shingle
+    seed: int = 0x6E657773
+    # Share of pairs at exactly the threshold the decision rule accepts despite the
+    # estimation noise; it sets the cutoff below the threshold.
+    confidence: float = 0.95
+
+    def __post_init__(self) -> None:
+        _check_threshold(self.threshold)
+        if not 0.5 <= self.confidence < 1.0:
+            raise ValueError(f"confidence must be in [0.5, 1), got {self.confidence!r}")
+        for name in ("num_perm", "bands", "rows", "shingle_size"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        if self.bands * self.rows > self.num_perm:
+            raise ValueError(
+                f"bands x rows = {self.bands} x {self.rows} = {self.bands * self.rows} "
+                f"exceeds num_perm = {self.num_perm}"
+            )
+        if not 0 <= self.seed <= _MAX_SEED:
+            raise ValueError(f"seed must be an unsigned 64-bit integer, got {self.seed!r}")
+        cutoff = self.min_matches / self.num_perm
+        probability = self.candidate_probability(cutoff)
+        if probability < _MIN_CANDIDATE_PROBABILITY:
+            raise ValueError(
+                f"bands={self.bands} x rows={self.rows} find only {probability:.1%} of the "
+                f"pairs at the decision cutoff {cutoff:.3f} (threshold {self.threshold}); "
+                "use fewer rows per band: NearDupConfig.for_threshold(threshold) picks them"
+            )
+
+    @classmethod
+    def for_threshold(cls, threshold: float, num_perm: int = 128, confidence: float = 0.95) -> Self:
+        """The default banding if it suits ``threshold``, else the tightest banding that does.
+
+        Keeping the default whenever it works matters: stored band keys depend on the
+        banding, so another banding means rebuilding the store.
+        """
+        _check_threshold(threshold)
+        cutoff = _min_matches(num_perm, threshold, confidence) / num_perm
+        for rows in range(cls.rows, 0, -1):
+            bands = num_perm // rows
+            if bands and _candidate_probability(cutoff, bands, rows) >= _MIN_CANDIDATE_PROBABILITY:
+                return cls(threshold, num_perm, bands, rows, confidence=confidence)
+        raise ValueError(f"no banding of {num_perm} permutations suits threshold {threshold}")
+
+    @property
+    def min_matches(self) -> int:
+        """Equal signature slots needed to call two texts near duplicates."""
+        return _min_matches(self.num_perm, self.threshold, self.confidence)
+
+    def candidate_probability(self, jaccard: float) -> float:
+        """Chance that LSH banding makes a pair of this true Jaccard a candidate."""
+        return _candidate_probability(jaccard, self.bands, self.rows)
+
+
+def _check_threshold(threshold: float) -> None:
+    if not 0.0 < threshold <= 1.0:
+        raise ValueError(f"threshold must be in (0, 1], got {threshold!r}")
+
+
+def _candidate_probability(jaccard: float, bands: int, rows: int) -> float:
+    return 1.0 - (1.0 - jaccard**rows) ** bands
+
+
+def _min_matches(num_perm: int, threshold: float, confidence: float) -> int:
+    """The largest k with P(Binomial(num_perm, threshold) >= k) >= confidence."""
+    # Walk the upper tail down from num_perm until it holds `confidence` of the mass.
+    tail = 0.0
+    for k in range(num_perm, 0, -1):
+        tail += math.comb(num_perm, k) * threshold**k * (1.0 - threshold) ** (num_perm - k)
+        if tail >= confidence:
+            return k
+    return 1
+
+
+class NearDupIndex:
+    """Signatures and band keys for one :class:`NearDupConfig`; stateless apart from it."""
+
+    def __init__(self, config: NearDupConfig = NearDupConfig()) -> None:
+        self.config = config
+        self._min_matches = config.min_matches
+        self._empty = (_EMPTY_SLOT,) * config.num_perm
+        self._band_format = struct.Struct(f"<I{config.rows}I")
+        self._slot_format = struct.Struct(f"<{config.num_perm}I")
+
+    @property
+    def scheme(self) -> str:
+        """Everything a stored signature depends on, including rensa's hashing version.
+
+        Signatures or band keys stored under another scheme are not comparable.
+        """
+        c = self.config
+        return (
+            f"rensa-rminhash-v{RMinHash.ALGORITHM_VERSION}/perm{c.num_perm}/seed{c.seed}"
+            f"/words{c.shingle_size}/bands{c.bands}x{c.rows}"
+        )
+
+    def shingles(self, text: str) -> list[str]:
+        """Distinct word shingles of the normalized text, in order of first occurrence."""
+        words = normalize_text(text).split()
+        size = self.config.shingle_size
+        if len(words) < size:
+            return [" ".join(words)] if words else []
+        grams = (" ".join(words[i : i + size]) for i in range(len(words) - size + 1))
+        return list(dict.fromkeys(grams))
+
+    def signature(self, text: str) -> tuple[int, ...]:
+        """The MinHash signature: ``num_perm`` unsigned 32-bit ints."""
+        shingles = self.shingles(text)
+        if not shingles:
+            return self._empty
+        minhash = RMinHash(self.config.num_perm, self.config.seed)
+        minhash.update(shingles)
+        return tuple(minhash.digest())
+
+    def band_keys(self, signature: tuple[int, ...]) -> list[int]:
+        """One signed 64-bit key per band (band number mixed in); none for an empty text."""
+        self._check(signature)
+        if signature == self._empty:
+            return []
+        rows, pack = self.config.rows, self._band_format.pack
+        return [
+            int.from_bytes(
+                hashlib.blake2b(
+                    pack(band, *signature[band * rows : (band + 1) * rows]), digest_size=8
+                ).digest(),
+                "little",
+                signed=True,
+            )
+            for band in range(self.config.bands)
+        ]
+
+    def similarity(self, a: tuple[int, ...], b: tuple[int, ...]) -> float:
+        """Estimated Jaccard: the share of equal slots."""
+        return self._matches(a, b) / self.config.num_perm
+
+    def is_near_duplicate(self, a: tuple[int, ...], b: tuple[int, ...]) -> bool:
+        """The decision for an LSH candidate pair; the cutoff is explained in the module doc."""
+        if a == self._empty or b == self._empty:
+            return False
+        return self._matches(a, b) >= self._min_matches
+
+    def pack(self, signature: tuple[int, ...]) -> bytes:
+        """4 bytes a slot, little-endian: 512 bytes for 128 permutations."""
+        self._check(signature)
+        return self._slot_format.pack(*signature)
+
+    def unpack(self, data: bytes) -> tuple[int, ...]:
+        if len(data) != self._slot_format.size:
+            raise ValueError(
+                f"packed signature has {len(data)} bytes, expected {self._slot_format.size} "
+                f"for num_perm={self.config.num_perm}"
+            )
+        return self._slot_format.unpack(data)
+
+    def _matches(self, a: tuple[int, ...], b: tuple[int, ...]) -> int:
+        self._check(a)
+        self._check(b)
+        return sum(x == y for x, y in zip(a, b, strict=True))
+
+    def _check(self, signature: tuple[int, ...]) -> None:
+        if len(signature) != self.config.num_perm:
+            raise ValueError(
+                f"signature has {len(signature)} slots, expected {self.config.num_perm}"
+            )

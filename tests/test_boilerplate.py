@@ -1,0 +1,170 @@
+import pytest
+
+from pipelines.boilerplate import Action, Block, classify, judge_line
+
+PROSE = (
+    "The council approved the budget on Tuesday after a long debate, and the mayor said the "
+    "new spending would reach schools first."
+)
+
+
+def reason(text: str, kind: str = "p") -> str:
+    return judge_line(text, kind).reason
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "He declined to share the report with reporters.",
+        "It was the most popular party in the region for a decade.",
+        "Subscribers to the program said the changes came too late.",
+        "By the end of the year, the company had hired 200 people.",
+        "Photographs of the scene were shared widely on social media, police said.",
+        "Users can sign up for the service from Monday, the company said.",
+        "The privacy policy changed twice last year.",
+        PROSE,
+    ],
+)
+def test_real_sentences_survive(sentence):
+    assert judge_line(sentence).action is Action.KEEP
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Share this article", "share"),
+        ("Share on Facebook", "share"),
+        ("Facebook Twitter Email", "share"),
+        ("Skip to content", "share"),
+        ("Sign up for our newsletter", "promo"),
+        ("Advertisement", "promo"),
+        ("Thanks for signing up!", "promo"),
+        ("You may also like", "related"),
+        ("Most popular", "related"),
+        ("Read more", "related"),
+        ("Hide Caption", "related"),
+        ("15 of 72", "related"),
+        ("Tags: politics, election", "related"),
+        ("Comments (0)", "related"),
+        ("Mehr zum Thema", "related"),
+        ("À lire aussi", "related"),
+    ],
+)
+def test_phrase_lines(line, expected):
+    assert reason(line) == expected
+
+
+def test_call_to_action_sentence():
+    assert reason("Get breaking news alerts delivered to your inbox every morning.") == "promo"
+    assert reason("Please let us know if you have any questions by writing to us.") == "promo"
+
+
+def test_paywall():
+    decision = judge_line("Subscribe to continue reading.")
+    assert decision.action is Action.PAYWALL
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Copyright © UPI, 2021. All Rights Reserved.",
+        "© 2008 The Honolulu Advertiser",
+        "This material may not be published, broadcast, rewritten or redistributed.",
+    ],
+)
+def test_copyright(line):
+    assert reason(line) == "copyright"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "North Korean leader Kim Jong Un walks past soldiers during a rally. (AFP/File)",
+        "Photo: John Smith",
+        "The president waves to supporters. Getty Images",
+        "Rex Features",
+    ],
+)
+def test_credits(line):
+    assert reason(line) == "credit"
+
+
+def test_image_file_and_url():
+    assert reason("globalhappenings news.jpg") == "file-or-url"
+    assert reason("https://example.com/story/1") == "file-or-url"
+
+
+@pytest.mark.parametrize(
+    "line", ["By Elizabeth Shim", "By Jane Doe and John Roe, Reuters", "Por Shira Ovide"]
+)
+def test_bylines(line):
+    assert judge_line(line).action is Action.BYLINE
+
+
+def test_byline_needs_a_name():
+    assert judge_line("By the way, nobody asked").action is Action.KEEP
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Published November 23rd, 2015 - 03:45 GMT",
+        "5 April 2013 Last updated at 00:30 GMT",
+        "Updated: 8:49 am EST January 23, 2008",
+        "2017-10-03T08:12:00Z",
+    ],
+)
+def test_datelines(line):
+    assert judge_line(line).action is Action.DATELINE
+
+
+def test_data_table_rows_are_not_datelines():
+    assert judge_line("1 | 9/11/16 | NYG | 0-0", "row").action is Action.KEEP
+
+
+def blocks(*texts: str, kind: str = "p") -> list[Block]:
+    return [Block(t, kind) for t in texts]
+
+
+def kept(items: list[Block], **kwargs: str) -> list[str]:
+    decisions = classify(items, **kwargs)
+    return [b.text for b, d in zip(items, decisions, strict=True) if d.action is Action.KEEP]
+
+
+def test_headline_repeated_on_top_is_dropped():
+    items = blocks("Council approves budget", PROSE, PROSE + " More.")
+    assert kept(items, headline="Council Approves Budget") == [PROSE, PROSE + " More."]
+
+
+def test_adjacent_repeat_of_a_caption_is_dropped():
+    caption = "The mayor speaks to reporters outside city hall"
+    assert kept(blocks(caption, caption, PROSE)) == [caption, PROSE]
+
+
+def test_link_lists_are_dropped_but_not_linked_prose():
+    nav = [Block("World", "item", 5), Block("Business", "item", 8)]
+    linked = Block(PROSE, "p", len(PROSE))
+    assert kept([linked, *nav, Block(PROSE + " Again.")]) == [PROSE, PROSE + " Again."]
+
+
+def test_teaser_section_after_related_heading():
+    items = [
+        *blocks(PROSE),
+        Block("Related stories", "head"),
+        Block("Mayor unveils plan", "item"),
+        Block("Schools reopen", "item"),
+        *blocks(PROSE + " Later."),
+    ]
+    assert kept(items) == [PROSE, PROSE + " Later."]
+
+
+def test_short_tail_after_last_sentence_is_dropped():
+    assert kept(blocks(PROSE, PROSE + " Two.", "most popular", "World news")) == [
+        PROSE,
+        PROSE + " Two.",
+    ]
+
+
+def test_conservative_when_rules_would_remove_most_text():
+    items = [Block("World", "item", 5), Block("Business", "item", 8), Block("Sport", "item", 5)]
+    assert kept(items) == ["World", "Business", "Sport"]

@@ -1,0 +1,140 @@
+from pathlib import Path
+
+import pytest
+from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.settings import Settings
+from scrapy.statscollectors import MemoryStatsCollector
+from scrapy.utils.test import get_crawler
+
+from crawler.items import Article
+from pipelines.dedup import DedupPipeline
+from pipelines.fingerprint import text_fingerprint
+from pipelines.ledger import EmissionLedger
+from pipelines.stores import near_dup_index, open_store
+
+BODY = " ".join(
+    f"Paragraph {i} reports what the council decided about the harbor plan." for i in range(60)
+)
+SYNDICATED = "The Ledger adds its own introduction to this wire report today. " + BODY
+
+
+def article(article_id: str, body: str = BODY, url: str = "http://a.test/x") -> Article:
+    return Article(
+        url=url,
+        headline="H",
+        articleBody=body,
+        canonicalUrl=url,
+        id=article_id,
+        fingerprint=text_fingerprint(body),
+    )
+
+
+class Run:
+    """One crawl's dedup pipeline over a state directory, without Scrapy's engine."""
+
+    def __init__(self, state: Path, **settings: object) -> None:
+        values = Settings({"NEWS_STATE_DIR": str(state), **settings})
+        index = near_dup_index(values)
+        self.ledger = EmissionLedger(open_store(values, index), index, None)
+        self.stats = MemoryStatsCollector(get_crawler())
+        keep = values.get("NEWS_DUPLICATES", "drop") == "keep"
+        self.dedup = DedupPipeline(self.stats, self.ledger, keep_duplicates=keep)
+
+    def stat(self, key: str) -> int | None:
+        return self.stats.get_value(key)
+
+    def end(self) -> None:
+        self.ledger.engine_stopped()
+
+
+def test_one_record_per_story_and_nothing_on_rerun(tmp_path):
+    run = Run(tmp_path)
+    assert run.dedup.process_item(article("a" * 16)).id == "a" * 16
+    variants = [article("a" * 16, BODY + " AMP"), article("b" * 16), article("c" * 16, SYNDICATED)]
+    for variant in variants:
+        with pytest.raises(DropItem):
+            run.dedup.process_item(variant)
+    run.end()
+    assert run.stat("news/dedup/new") == 1
+    assert run.stat("news/dedup/same_id_in_run") == 1
+    assert run.stat("news/dedup/duplicate_text") == 1
+    assert run.stat("news/dedup/near_duplicate") == 1
+
+    rerun = Run(tmp_path)
+    with pytest.raises(DropItem, match="unchanged"):
+        rerun.dedup.process_item(article("a" * 16))
+    for variant in variants[1:]:
+        with pytest.raises(DropItem):
+            rerun.dedup.process_item(variant)
+    edited = BODY.replace("Paragraph 7 ", "Paragraph seven ")
+    revised = rerun.dedup.process_item(article("a" * 16, edited))
+    assert (revised.version, revised.previousFingerprint) == (2, text_fingerprint(BODY))
+    rerun.end()
+
+
+def test_uncommitted_decisions_are_forgotten(tmp_path):
+    run = Run(tmp_path)
+    run.dedup.process_item(article("a" * 16))
+    run.ledger.store.close()  # the process dies before its batch commits
+    rerun = Run(tmp_path)
+    assert rerun.dedup.process_item(article("a" * 16)).version == 1
+    rerun.end()
+
+
+def test_batches_commit_in_output_order(tmp_path):
+    run = Run(tmp_path, NEWS_NEAR_DUP=False)
+    for n in range(3):
+        run.dedup.process_item(article(f"{n:016x}", f"{BODY} story {n}"))
+    assert run.ledger.commit(2) == 2
+    run.ledger.store.close()
+    rerun = Run(tmp_path, NEWS_NEAR_DUP=False)
+    verdicts = []
+    for n in range(3):
+        try:
+            rerun.dedup.process_item(article(f"{n:016x}", f"{BODY} story {n}"))
+            verdicts.append("emitted")
+        except DropItem:
+            verdicts.append("dropped")
+    assert verdicts == ["dropped", "dropped", "emitted"]
+    rerun.end()
+
+
+def test_keep_mode_marks_duplicates(tmp_path):
+    run = Run(tmp_path, NEWS_DUPLICATES="keep")
+    run.dedup.process_item(article("a" * 16))
+    kept = run.dedup.process_item(article("c" * 16, SYNDICATED))
+    assert kept.duplicateOf == "a" * 16
+    run.end()
+
+
+def test_memory_store_and_no_near_dup(tmp_path):
+    run = Run(tmp_path, NEWS_STATE_STORE="memory", NEWS_NEAR_DUP=False)
+    run.dedup.process_item(article("a" * 16))
+    assert run.dedup.process_item(article("c" * 16, SYNDICATED)).id == "c" * 16
+    run.end()
+    assert not (tmp_path / "state.sqlite3").exists()
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"NEWS_DUPLICATES": "maybe"},
+        {"NEWS_STATE_STORE": "postgres"},
+        {"NEWS_NEAR_DUP_THRESHOLD": 1.5},
+    ],
+)
+def test_misconfiguration_is_not_configured(tmp_path, settings):
+    crawler = get_crawler(settings_dict={"NEWS_STATE_DIR": str(tmp_path), **settings})
+    with pytest.raises(NotConfigured):
+        crawler.extensions = None  # type: ignore[assignment]
+        EmissionLedger.from_crawler(crawler)
+        DedupPipeline.from_crawler(crawler)
+
+
+def test_reset_setting_forgets_everything(tmp_path):
+    run = Run(tmp_path)
+    run.dedup.process_item(article("a" * 16))
+    run.end()
+    fresh = Run(tmp_path, NEWS_STATE_RESET=True)
+    assert fresh.dedup.process_item(article("a" * 16)).version == 1
+    fresh.end()
