@@ -291,5 +291,7 @@ def test_strip_tracking_keeps_path_and_other_parameters():
     from crawler.urls import strip_tracking
 
     assert strip_tracking("http://a.test/x/?utm_source=rss&utm_medium=feed") == "http://a.test/x/"
-    assert strip_tracking("http://a.test/s.html?fbclid=IwAR2&page=2") == "http://a.test/s.html?page=2"
+    assert (
+        strip_tracking("http://a.test/s.html?fbclid=IwAR2&page=2") == "http://a.test/s.html?page=2"
+    )
     assert strip_tracking("http://a.test/x/") == "http://a.test/x/"
