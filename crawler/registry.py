@@ -12,6 +12,8 @@ A registry file looks like::
     follow_depth = 1
     max_age_days = 3
     language = "en"
+    revisit_hours = 24      # download known articles again after this long
+    min_delay = 2.0         # seconds between requests to the site, at least
 
     [sites.example-news.cleaning]
     remove_selectors = [".related-stories"]
@@ -65,6 +67,8 @@ class Site:
     follow_depth: int = 1
     max_age_days: float | None = None
     language: str | None = None
+    revisit_hours: float | None = None
+    min_delay: float = 0.0
     cleaning: CleaningRules = field(default_factory=CleaningRules)
 
     def is_article_url(self, url: str) -> bool:
@@ -91,6 +95,8 @@ _SITE_KEYS = {
     "follow_depth",
     "max_age_days",
     "language",
+    "revisit_hours",
+    "min_delay",
     "cleaning",
 }
 _CLEANING_KEYS = {"remove_selectors", "drop_phrases"}
@@ -162,6 +168,14 @@ class _SiteReader:
                 )
         return values
 
+    def positive_number(self, key: str, unit: str) -> float | None:
+        value = self.table.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise self.fail(key, f"expected a positive number of {unit}")
+        return float(value)
+
     def patterns(self, key: str) -> tuple[re.Pattern[str], ...]:
         compiled = []
         for pattern in self.strings(key):
@@ -216,11 +230,9 @@ def _parse_site(name: str, table: Any, source: str) -> Site:
     if type(follow_depth) is not int or not 0 <= follow_depth <= _MAX_FOLLOW_DEPTH:
         raise reader.fail("follow_depth", f"expected a whole number from 0 to {_MAX_FOLLOW_DEPTH}")
 
-    max_age = table.get("max_age_days")
-    if max_age is not None and (
-        isinstance(max_age, bool) or not isinstance(max_age, int | float) or max_age <= 0
-    ):
-        raise reader.fail("max_age_days", "expected a positive number of days")
+    max_age = reader.positive_number("max_age_days", "days")
+    revisit_hours = reader.positive_number("revisit_hours", "hours")
+    min_delay = reader.positive_number("min_delay", "seconds")
 
     language = table.get("language")
     if language is not None and (
@@ -238,8 +250,10 @@ def _parse_site(name: str, table: Any, source: str) -> Site:
         article_allow=reader.patterns("article_allow"),
         article_deny=reader.patterns("article_deny"),
         follow_depth=follow_depth,
-        max_age_days=float(max_age) if max_age is not None else None,
+        max_age_days=max_age,
         language=language,
+        revisit_hours=revisit_hours,
+        min_delay=min_delay or 0.0,
         cleaning=_parse_cleaning(table.get("cleaning", {}), f"{where}, table 'cleaning'"),
     )
 

@@ -43,6 +43,12 @@ ITEM_PIPELINES = {
     "pipelines.textfiles.TextFilesPipeline": 800,
 }
 
+DOWNLOADER_MIDDLEWARES = {
+    # Before the robots.txt middleware (100): a skipped page costs not even a lookup.
+    "crawler.revisit.RevisitMiddleware": 50,
+    "crawler.conditional.ConditionalHubsMiddleware": 60,
+}
+
 EXTENSIONS = {
     # Before the manifest: both act when the engine stops, the ledger commits first.
     "pipelines.ledger.EmissionLedger": 500,
@@ -81,5 +87,10 @@ NEWS_NEAR_DUP = True
 NEWS_NEAR_DUP_THRESHOLD = 0.8
 # What to do with exact and near duplicates: "drop", or "keep" with duplicateOf set.
 NEWS_DUPLICATES = "drop"
+# Incremental runs: hubs are fetched with If-None-Match/If-Modified-Since, and known
+# articles are only downloaded again when a feed/sitemap says they changed or the
+# site's revisit_hours window has passed.
+NEWS_CONDITIONAL_HUBS = True
+NEWS_REVISIT_RULES = True
 # Flags that make the record dropped (counted under news/clean/<flag>) instead of kept.
 NEWS_DROP_FLAGS = ["not_article", "too_short", "consent_wall"]

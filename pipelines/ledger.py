@@ -18,21 +18,41 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Self
+from typing import Any, Self
 
-from scrapy import signals
+from scrapy import Request, signals
 from scrapy.crawler import Crawler
+from scrapy.http import Response
 
-from crawler.items import Article
+from crawler.items import Article, FetchedPage
+from crawler.urls import url_identity_key
 from pipelines.neardup import NearDupIndex
-from pipelines.store import ArticleStore, Candidate, Decision, FileMove, Registration, Verdict
+from pipelines.store import (
+    ArticleStore,
+    Candidate,
+    Decision,
+    FileMove,
+    Registration,
+    UrlNote,
+    Verdict,
+)
 from pipelines.stores import near_dup_index, open_store
 
 logger = logging.getLogger(__name__)
 
 PART_SUFFIX = ".part"
+# Drops that judge the page itself (extraction) or its story (dedup): no use
+# downloading it again while it is unchanged. Scrapy reports a dropped item as it
+# entered the pipelines, so dedup drops arrive here as FetchedPage too.
+SETTLED_DROP_REASONS = frozenset(
+    {
+        *("not_article", "too_short", "consent_wall", "not_html", "empty", "no_text"),
+        *("too_large", "unchanged", "duplicate_text", "near_duplicate", "same_id_in_run"),
+    }
+)
 RUNNING_MARK = ".running"  # holds the pid of the run writing into the directory
 
 
@@ -52,6 +72,8 @@ class EmissionLedger:
         self._dropped: list[Decision] = []
         self._by_id: dict[str, _Pending] = {}
         self._by_fingerprint: dict[str, str] = {}
+        self._urls: list[UrlNote] = []
+        self._origins: dict[str, str] = {}  # identity of a redirect target -> of the request
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -62,6 +84,9 @@ class EmissionLedger:
         ledger.recover()
         ledger.mark_running()
         crawler.signals.connect(ledger.engine_stopped, signal=signals.engine_stopped)
+        crawler.signals.connect(ledger.response_received, signal=signals.response_received)
+        crawler.signals.connect(ledger.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(ledger.item_dropped, signal=signals.item_dropped)
         return ledger
 
     @staticmethod
@@ -128,6 +153,36 @@ class EmissionLedger:
             raise KeyError(f"article {article_id} has no pending emission")
         pending.files.append((str(temporary), str(final)))
 
+    # --- settled URLs, for revisit rules ------------------------------------------
+
+    def response_received(self, response: Response, request: Request) -> None:
+        redirects = request.meta.get("redirect_urls")
+        if redirects and request.meta.get("news_role") == "article":
+            with suppress(ValueError):
+                self._origins[url_identity_key(response.url)] = url_identity_key(redirects[0])
+
+    def item_scraped(self, item: Any) -> None:
+        if isinstance(item, Article):
+            self.note_url(item.url, item.id, item.dateModified or item.datePublished)
+
+    def item_dropped(self, item: Any, exception: BaseException) -> None:
+        if isinstance(item, Article):
+            self.note_url(item.url, item.id, item.dateModified or item.datePublished)
+        elif isinstance(item, FetchedPage):
+            # Only verdicts on the content itself: a timeout may pass next time.
+            reason = str(exception).split(":", 1)[0]
+            if reason in SETTLED_DROP_REASONS:
+                hints = item.hints
+                self.note_url(item.url, None, hints.date_modified or hints.date_published)
+
+    def note_url(self, url: str, article_id: str | None, modified_hint: str | None) -> None:
+        try:
+            key = url_identity_key(url)
+        except ValueError:
+            return
+        for each in {key, self._origins.pop(key, key)}:
+            self._urls.append(UrlNote(each, article_id, modified_hint))
+
     # --- committing -----------------------------------------------------------------
 
     def commit(self, count: int | None = None, files: Sequence[FileMove] = ()) -> int:
@@ -141,7 +196,8 @@ class EmissionLedger:
             )
         moves = [*files, *(move for pending in taken for move in pending.files)]
         decisions = [(p.candidate, p.registration) for p in taken] + self._dropped
-        self.store.commit(decisions, moves)
+        self.store.commit(decisions, moves, self._urls)
+        self._urls = []
         _finish_moves(moves)
         self._emitted = self._emitted[len(taken) :]
         self._dropped = []
@@ -157,7 +213,7 @@ class EmissionLedger:
 
     def engine_stopped(self) -> None:
         # The feed exporter has stored its last batch by now; what is left had no feed.
-        if self._emitted or self._dropped:
+        if self._emitted or self._dropped or self._urls:
             self.commit()
         self.store.close()
         if self.run_dir is not None:

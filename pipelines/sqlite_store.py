@@ -7,6 +7,8 @@ Tables, all keyed by integers where possible so the file stays small:
   signature, and ``duplicate_of`` for records that were duplicates when first seen.
 - ``fingerprints``: normalized-text hash -> the article that first had that text.
 - ``bands``: LSH band key -> article, the near-duplicate index.
+- ``urls``: fetched pages by URL identity (first/last seen, the feed or sitemap
+  modification date seen then), so later runs need not download them again.
 - ``batches``: output files (temporary -> final path) of committed batches whose
   renames may not have happened yet; emptied by recovery.
 
@@ -26,7 +28,15 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.neardup import NearDupIndex
-from pipelines.store import Candidate, Decision, FileMove, Registration, Verdict
+from pipelines.store import (
+    Candidate,
+    Decision,
+    FileMove,
+    Registration,
+    UrlNote,
+    UrlState,
+    Verdict,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +56,13 @@ CREATE TABLE IF NOT EXISTS articles (
 CREATE TABLE IF NOT EXISTS fingerprints (
     fingerprint BLOB PRIMARY KEY,
     article INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS urls (
+    key TEXT PRIMARY KEY,
+    article INTEGER,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    modified_hint TEXT
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS batches (
     id INTEGER PRIMARY KEY,
@@ -156,12 +173,32 @@ class SQLiteStore:
             )
         return Registration(Verdict.NEW)
 
-    def commit(self, decisions: Sequence[Decision], files: Sequence[FileMove] = ()) -> None:
+    def commit(
+        self,
+        decisions: Sequence[Decision],
+        files: Sequence[FileMove] = (),
+        urls: Sequence[UrlNote] = (),
+    ) -> None:
         now = _now()
         self.db.execute("BEGIN IMMEDIATE")
         try:
             for candidate, registration in decisions:
                 self._apply(candidate, registration, now)
+            self.db.executemany(
+                "INSERT INTO urls VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET "
+                "article = excluded.article, last_seen = excluded.last_seen, "
+                "modified_hint = coalesce(excluded.modified_hint, urls.modified_hint)",
+                [
+                    (
+                        note.key,
+                        id_to_int(note.article_id) if note.article_id else None,
+                        now,
+                        now,
+                        note.modified_hint,
+                    )
+                    for note in urls
+                ],
+            )
             if files:
                 self.db.execute(
                     "INSERT INTO batches (files, committed_at) VALUES (?, ?)",
@@ -229,6 +266,17 @@ class SQLiteStore:
                 now,
                 duplicate_of=id_to_int(registration.duplicate_of),
             )
+
+    def url_state(self, key: str) -> UrlState | None:
+        row = self.db.execute(
+            "SELECT article, first_seen, last_seen, modified_hint FROM urls WHERE key = ?", (key,)
+        ).fetchone()
+        if row is None:
+            return None
+        article, first_seen, last_seen, hint = row
+        return UrlState(
+            int_to_id(article) if article is not None else None, first_seen, last_seen, hint
+        )
 
     # --- batches of output files --------------------------------------------------
 

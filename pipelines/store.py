@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import Enum
 from typing import Protocol
 
@@ -50,13 +51,39 @@ Decision = tuple[Candidate, Registration]
 FileMove = tuple[str, str]  # (temporary path, final path)
 
 
+@dataclass(frozen=True)
+class UrlNote:
+    """A page fetched and settled (emitted or dropped for good), for revisit rules."""
+
+    key: str  # crawler.urls.url_identity_key of the fetched URL
+    article_id: str | None  # None for pages that are not articles
+    modified_hint: str | None = None  # ISO date a feed/sitemap gave when it was fetched
+
+
+@dataclass(frozen=True)
+class UrlState:
+    article_id: str | None
+    first_seen: str
+    last_seen: str
+    modified_hint: str | None
+
+
 class ArticleStore(Protocol):
     def decide(self, candidate: Candidate) -> Registration:
         """What the candidate is, against everything committed. Writes nothing."""
         ...
 
-    def commit(self, decisions: Sequence[Decision], files: Sequence[FileMove] = ()) -> None:
-        """Record decisions, and the files that carry them, in one atomic step."""
+    def commit(
+        self,
+        decisions: Sequence[Decision],
+        files: Sequence[FileMove] = (),
+        urls: Sequence[UrlNote] = (),
+    ) -> None:
+        """Record decisions, the files that carry them and settled URLs, atomically."""
+        ...
+
+    def url_state(self, key: str) -> UrlState | None:
+        """What is known of a fetched URL (by identity key), for revisit rules."""
         ...
 
     def register(self, candidate: Candidate) -> Registration:
@@ -82,6 +109,7 @@ class MemoryStore:
     def __init__(self) -> None:
         self._by_id: dict[str, _Seen] = {}
         self._by_fingerprint: dict[str, str] = {}
+        self._urls: dict[str, UrlState] = {}
 
     def decide(self, candidate: Candidate) -> Registration:
         seen = self._by_id.get(candidate.article_id)
@@ -96,7 +124,17 @@ class MemoryStore:
             return Registration(Verdict.DUPLICATE_TEXT, duplicate_of=owner)
         return Registration(Verdict.NEW)
 
-    def commit(self, decisions: Sequence[Decision], files: Sequence[FileMove] = ()) -> None:
+    def commit(
+        self,
+        decisions: Sequence[Decision],
+        files: Sequence[FileMove] = (),
+        urls: Sequence[UrlNote] = (),
+    ) -> None:
+        now = datetime.now(UTC).isoformat()
+        for note in urls:
+            known = self._urls.get(note.key)
+            first = known.first_seen if known else now
+            self._urls[note.key] = UrlState(note.article_id, first, now, note.modified_hint)
         for candidate, registration in decisions:
             if registration.verdict in (Verdict.NEW, Verdict.REVISED):
                 self._by_id[candidate.article_id] = _Seen(
@@ -110,6 +148,9 @@ class MemoryStore:
         registration = self.decide(candidate)
         self.commit([(candidate, registration)])
         return registration
+
+    def url_state(self, key: str) -> UrlState | None:
+        return self._urls.get(key)
 
     def unfinished_batches(self) -> list[tuple[int, list[FileMove]]]:
         return []

@@ -37,6 +37,9 @@ from crawler.urls import same_site, url_identity_key
 
 logger = logging.getLogger(__name__)
 
+# Conditional hub requests (crawler.conditional) let 304 through: nothing new there.
+NOT_MODIFIED = 304
+
 
 class SpiderArgumentError(ValueError):
     """A spider argument or the registry it names cannot be used."""
@@ -120,26 +123,35 @@ class NewsSpider(Spider):
                 to_iso(state.cutoff) or "none",
             )
             for url in site.feeds:
-                yield self._hub_request(url, site, self.parse_feed)
+                yield self._hub_request(url, site, self.parse_feed, leaf=True)
             for url in site.sitemaps:
-                yield self._hub_request(url, site, self.parse_sitemap)
+                yield self._hub_request(url, site, self.parse_sitemap, leaf=True)
             for url in site.start_urls:
-                yield self._hub_request(url, site, self.parse_start_page, depth=1)
+                leaf = site.follow_depth <= 1
+                yield self._hub_request(url, site, self.parse_start_page, leaf=leaf, depth=1)
 
-    def _hub_request(self, url: str, site: Site, callback: Any, **cb_kwargs: Any) -> Request:
-        # Hubs change between runs and are cheap: they are never deduplicated away.
+    def _hub_request(
+        self, url: str, site: Site, callback: Any, leaf: bool, **cb_kwargs: Any
+    ) -> Request:
+        """A feed, sitemap or start page: polled every run, never deduplicated away.
+
+        Only a ``leaf`` hub may be asked conditionally (a 304 when unchanged): a hub that
+        leads to other hubs must be read, or a change further down would go unseen.
+        """
         return Request(
             url,
             callback=callback,
             cb_kwargs={"site_name": site.name, **cb_kwargs},
             dont_filter=True,
             priority=10,
-            meta={"news_site": site.name, "news_role": "hub"},
+            meta={"news_site": site.name, "news_role": "hub", "news_conditional": leaf},
         )
 
     # --- feeds and sitemaps ---------------------------------------------------------
 
     def parse_feed(self, response: Response, site_name: str) -> Iterator[Request]:
+        if response.status == NOT_MODIFIED:
+            return
         state = self._states[site_name]
         try:
             entries = parse_feed(response.body, response.url, max_entries=self.max_entries)
@@ -163,6 +175,8 @@ class NewsSpider(Spider):
     def parse_sitemap(
         self, response: Response, site_name: str, level: int = 0
     ) -> Iterator[Request]:
+        if response.status == NOT_MODIFIED:
+            return
         state = self._states[site_name]
         try:
             sitemap = parse_sitemap(response.body, response.url, max_entries=self.max_entries)
@@ -191,7 +205,9 @@ class NewsSpider(Spider):
                     len(children),
                 )
             for entry in children[: self.max_child_sitemaps]:
-                yield self._hub_request(entry.url, state.site, self.parse_sitemap, level=level + 1)
+                yield self._hub_request(
+                    entry.url, state.site, self.parse_sitemap, leaf=True, level=level + 1
+                )
             return
         self._inc("news/discovery/sitemap_entries", len(sitemap.entries))
         for entry in sitemap.entries:
@@ -214,6 +230,8 @@ class NewsSpider(Spider):
     # --- start pages ------------------------------------------------------------------
 
     def parse_start_page(self, response: Response, site_name: str, depth: int) -> Iterator[Request]:
+        if response.status == NOT_MODIFIED:
+            return
         if not isinstance(response, HtmlResponse):
             # A hub link may point at a feed, an image or a PDF: nothing to follow there.
             self._inc("news/discovery/not_html_hub")
@@ -228,8 +246,14 @@ class NewsSpider(Spider):
             elif depth < site.follow_depth and state.hub_pages < self.max_hub_pages:
                 if any(p.search(link.url) for p in site.article_deny):
                     continue
+                if site.is_article_url(link.url.split("?", 1)[0]):
+                    # An article with extra parameters (?replytocom=, ?page=2): not a hub.
+                    continue
                 state.hub_pages += 1
-                yield self._hub_request(link.url, site, self.parse_start_page, depth=depth + 1)
+                leaf = depth + 1 >= site.follow_depth
+                yield self._hub_request(
+                    link.url, site, self.parse_start_page, leaf=leaf, depth=depth + 1
+                )
 
     # --- articles ---------------------------------------------------------------------
 

@@ -1,0 +1,89 @@
+"""RevisitMiddleware: article pages already settled are not downloaded again.
+
+A known URL (emitted, a duplicate, or judged not to be an article) is fetched again
+only when a feed or sitemap now gives it a later modification date than when it was
+fetched, or when the site's ``revisit_hours`` window has passed. Everything else is
+skipped before download and counted under ``news/revisit/skipped``.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Self
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.statscollectors import StatsCollector
+
+from crawler.dates import parse_date
+from crawler.items import DiscoveryHints
+from crawler.registry import Site, load_registry
+from crawler.spiders.news import registry_path
+from crawler.urls import url_identity_key
+from pipelines.ledger import EmissionLedger
+from pipelines.store import UrlState
+
+logger = logging.getLogger(__name__)
+
+
+def _aware(value: str | None) -> datetime | None:
+    parsed = parse_date(value) if value else None
+    if parsed is not None and parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed
+
+
+def needs_visit(
+    state: UrlState, hints: DiscoveryHints | None, site: Site | None, now: datetime
+) -> bool:
+    """Whether a settled page is worth downloading again."""
+    announced = _aware(hints.date_modified) if hints else None
+    if announced is not None:
+        known = _aware(state.modified_hint)
+        if known is None or announced > known:
+            return True
+    if site is not None and site.revisit_hours is not None:
+        last = _aware(state.last_seen)
+        if last is None or now - last >= timedelta(hours=site.revisit_hours):
+            return True
+    return False
+
+
+class RevisitMiddleware:
+    def __init__(self, crawler: Crawler, sites: dict[str, Site], stats: StatsCollector) -> None:
+        self.crawler = crawler
+        self.sites = sites
+        self.stats = stats
+        self._ledger: EmissionLedger | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        if not crawler.settings.getbool("NEWS_REVISIT_RULES", True):
+            raise NotConfigured("NEWS_REVISIT_RULES is off: every article is downloaded")
+        assert crawler.stats is not None
+        return cls(crawler, load_registry(registry_path(crawler.settings)), crawler.stats)
+
+    def process_request(self, request: Request) -> None:
+        if request.meta.get("news_role") != "article":
+            return
+        if self._ledger is None:
+            self._ledger = EmissionLedger.of(self.crawler)
+            if self._ledger is None:
+                return
+        try:
+            state = self._ledger.store.url_state(url_identity_key(request.url))
+        except ValueError:
+            return
+        if state is None:
+            return
+        site_name = request.meta.get("news_site")
+        hints = request.cb_kwargs.get("hints")
+        site = self.sites.get(site_name) if site_name else None
+        if needs_visit(state, hints, site, datetime.now(UTC)):
+            self.stats.inc_value("news/revisit/revisited")
+            return
+        self.stats.inc_value("news/revisit/skipped")
+        self.stats.inc_value(f"news/site/{site_name}/skipped_known")
+        raise IgnoreRequest(f"already settled, unchanged: {request.url}")
