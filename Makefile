@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: venv test lint typecheck pytest demo crawl serve-fixtures format clean
+.PHONY: venv test lint typecheck pytest demo crawl cron serve-fixtures format clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ demo: venv
 
 crawl: venv
 	$(BIN)/scrapy crawl news
+
+# One incremental, locked, time-limited run (what the crontab line runs).
+cron: venv
+	$(BIN)/newscrawler-cron
 
 serve-fixtures: venv
 	$(BIN)/python -m fixtures.server

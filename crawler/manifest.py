@@ -1,8 +1,9 @@
 """RunManifest: a JSON summary written next to a run's outputs when it ends.
 
-It holds the start and end times, the finish reason, every Scrapy stat (the
-``news/<stage>/<reason>`` counters among them) and the output files with their
-record counts, so scripts and monitoring never have to parse the log.
+It holds the start and end times, the finish reason, the health verdict and its
+reasons, errors by kind, per-site counts (discovered, fetched, not modified,
+extracted, dropped by reason, duplicates, emitted), the output files with their
+record counts and every Scrapy stat, so scripts and monitoring never parse the log.
 """
 
 from __future__ import annotations
@@ -17,7 +18,15 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
+from crawler.health import (
+    DEFAULT_MAX_ERROR_RATE,
+    assess,
+    error_rate,
+    load_history,
+    update_history,
+)
 from crawler.output import TEXT_DIR_NAME, feed_files
+from crawler.sitestats import site_counters
 from pipelines.textfiles import write_atomic
 
 logger = logging.getLogger(__name__)
@@ -37,15 +46,30 @@ def _json_safe(value: Any) -> Any:
     return str(value)
 
 
+def _errors(stats: dict[str, Any]) -> dict[str, int]:
+    """Download exceptions, HTTP error statuses and callback errors, by kind."""
+    prefixes = ("downloader/exception_type_count/", "spider_exceptions/")
+    errors = {k.split("/", 1)[1]: v for k, v in stats.items() if k.startswith(prefixes)}
+    for key, value in stats.items():
+        if key.startswith("downloader/response_status_count/") and key.rsplit("/", 1)[1] >= "400":
+            errors[f"http_{key.rsplit('/', 1)[1]}"] = value
+    errors["log_error_lines"] = stats.get("log_count/ERROR", 0)
+    return errors
+
+
 def _count_lines(path: Path) -> int:
     with path.open("rb") as handle:
         return sum(1 for line in handle if line.strip())
 
 
 class RunManifest:
-    def __init__(self, crawler: Crawler, run_dir: Path) -> None:
+    def __init__(
+        self, crawler: Crawler, run_dir: Path, state_dir: Path, max_error_rate: float
+    ) -> None:
         self.crawler = crawler
         self.run_dir = run_dir
+        self.state_dir = state_dir
+        self.max_error_rate = max_error_rate
         self.spider_name: str | None = None
         self.reason: str | None = None
 
@@ -54,7 +78,13 @@ class RunManifest:
         run_dir = crawler.settings.get("NEWS_RUN_DIR")
         if not run_dir:
             raise NotConfigured("NEWS_RUN_DIR is not set")
-        extension = cls(crawler, Path(run_dir))
+        settings = crawler.settings
+        extension = cls(
+            crawler,
+            Path(run_dir),
+            Path(settings.get("NEWS_STATE_DIR") or "data"),
+            settings.getfloat("NEWS_HEALTH_MAX_ERROR_RATE", DEFAULT_MAX_ERROR_RATE),
+        )
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         # The feed exporter closes its files asynchronously during spider_closed: only
         # once the engine has stopped are the outputs complete and countable.
@@ -73,11 +103,22 @@ class RunManifest:
         text_dir = self.run_dir / TEXT_DIR_NAME
         if text_dir.is_dir():
             outputs[f"{TEXT_DIR_NAME}/"] = sum(1 for _ in text_dir.glob("*.txt"))
+        sites = site_counters(stats)
+        history = load_history(self.state_dir)
+        health = assess(reason, stats, sites, history, self.max_error_rate)
+        if reason == "finished":
+            update_history(self.state_dir, history, sites)
+        if not health.ok:
+            logger.error("Unhealthy run: %s", "; ".join(health.problems))
         manifest = {
             "spider": self.spider_name,
             "start_time": _json_safe(stats.get("start_time")),
             "finish_time": _json_safe(stats.get("finish_time")),
             "finish_reason": reason,
+            "health": {"ok": health.ok, "problems": health.problems},
+            "error_rate": round(error_rate(stats), 4),
+            "errors": _errors(stats),
+            "sites": sites,
             "outputs": outputs,
             "stats": _json_safe(stats),
         }

@@ -52,6 +52,7 @@ DOWNLOADER_MIDDLEWARES = {
 EXTENSIONS = {
     # Before the manifest: both act when the engine stops, the ledger commits first.
     "pipelines.ledger.EmissionLedger": 500,
+    "crawler.sitestats.SiteStats": 800,
     "crawler.manifest.RunManifest": 900,
 }
 FEED_STORAGES = {"file": "crawler.feedstorage.CommittingFileFeedStorage"}
@@ -92,5 +93,7 @@ NEWS_DUPLICATES = "drop"
 # site's revisit_hours window has passed.
 NEWS_CONDITIONAL_HUBS = True
 NEWS_REVISIT_RULES = True
+# A run is unhealthy (manifest "health", cron exit code 1) above this download error rate.
+NEWS_HEALTH_MAX_ERROR_RATE = 0.25
 # Flags that make the record dropped (counted under news/clean/<flag>) instead of kept.
 NEWS_DROP_FLAGS = ["not_article", "too_short", "consent_wall"]

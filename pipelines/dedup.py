@@ -55,6 +55,7 @@ class DedupPipeline:
             return item
         if item.id in self.ids_this_run:
             self.stats.inc_value("news/dedup/same_id_in_run")
+            self.ledger.settle(item)
             raise DropItem(
                 f"same_id_in_run: {item.url} is a variant of article {item.id}", log_level="INFO"
             )
@@ -65,7 +66,7 @@ class DedupPipeline:
         emitted = verdict in (Verdict.NEW, Verdict.REVISED) or (
             self.keep_duplicates and verdict is not Verdict.UNCHANGED
         )
-        self.ledger.record(candidate, registration, emitted)
+        self.ledger.record(item, candidate, registration, emitted)
         if emitted:
             self.ids_this_run.add(item.id)
         if verdict is Verdict.NEW:

@@ -44,14 +44,10 @@ from pipelines.stores import near_dup_index, open_store
 logger = logging.getLogger(__name__)
 
 PART_SUFFIX = ".part"
-# Drops that judge the page itself (extraction) or its story (dedup): no use
-# downloading it again while it is unchanged. Scrapy reports a dropped item as it
-# entered the pipelines, so dedup drops arrive here as FetchedPage too.
+# Extraction drops that judge the page itself: no use downloading it again while it
+# is unchanged. (A timeout or a crashed worker may pass next time: not settled.)
 SETTLED_DROP_REASONS = frozenset(
-    {
-        *("not_article", "too_short", "consent_wall", "not_html", "empty", "no_text"),
-        *("too_large", "unchanged", "duplicate_text", "near_duplicate", "same_id_in_run"),
-    }
+    {"not_article", "too_short", "consent_wall", "not_html", "empty", "no_text", "too_large"}
 )
 RUNNING_MARK = ".running"  # holds the pid of the run writing into the directory
 
@@ -61,6 +57,9 @@ class _Pending:
     candidate: Candidate
     registration: Registration
     files: list[FileMove] = field(default_factory=list)
+    # Settled only with the record's own batch: noted earlier, a crash would leave
+    # the page "known" with its record lost.
+    urls: list[UrlNote] = field(default_factory=list)
 
 
 class EmissionLedger:
@@ -68,9 +67,11 @@ class EmissionLedger:
         self.store = store
         self.index = index
         self.run_dir = run_dir
-        self._emitted: list[_Pending] = []  # in output order
+        # Emitted records not committed yet: decided (by id), then exported, in the
+        # order the feed received them (pipelines may finish items out of order).
+        self._decided: dict[str, _Pending] = {}
+        self._exported: list[_Pending] = []
         self._dropped: list[Decision] = []
-        self._by_id: dict[str, _Pending] = {}
         self._by_fingerprint: dict[str, str] = {}
         self._urls: list[UrlNote] = []
         self._origins: dict[str, str] = {}  # identity of a redirect target -> of the request
@@ -85,8 +86,8 @@ class EmissionLedger:
         ledger.mark_running()
         crawler.signals.connect(ledger.engine_stopped, signal=signals.engine_stopped)
         crawler.signals.connect(ledger.response_received, signal=signals.response_received)
-        crawler.signals.connect(ledger.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(ledger.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(ledger.item_scraped, signal=signals.item_scraped)
         return ledger
 
     @staticmethod
@@ -106,7 +107,7 @@ class EmissionLedger:
 
     def decide(self, candidate: Candidate) -> Registration:
         """The store's verdict, seen through this run's records not committed yet."""
-        pending = self._by_id.get(candidate.article_id)
+        pending = self._uncommitted(candidate.article_id)
         if pending is not None and pending.candidate.fingerprint == candidate.fingerprint:
             return Registration(Verdict.UNCHANGED, version=pending.registration.version)
         owner = self._by_fingerprint.get(candidate.fingerprint)
@@ -122,7 +123,7 @@ class EmissionLedger:
         if self.index is None or candidate.signature is None:
             return None
         best: Registration | None = None
-        for pending in self._emitted:
+        for pending in [*self._exported, *self._decided.values()]:
             theirs = pending.candidate.signature
             if theirs is None or pending.candidate.article_id == candidate.article_id:
                 continue
@@ -136,19 +137,30 @@ class EmissionLedger:
                     )
         return best
 
-    def record(self, candidate: Candidate, registration: Registration, emitted: bool) -> None:
+    def record(
+        self, article: Article, candidate: Candidate, registration: Registration, emitted: bool
+    ) -> None:
+        notes = self._url_notes(
+            article.url, article.id, article.dateModified or article.datePublished
+        )
         if not emitted:
             self._dropped.append((candidate, registration))
+            self._urls += notes
             return
-        pending = _Pending(candidate, registration)
-        self._emitted.append(pending)
-        self._by_id[candidate.article_id] = pending
+        pending = _Pending(candidate, registration, urls=notes)
+        self._decided[candidate.article_id] = pending
         if registration.verdict in (Verdict.NEW, Verdict.REVISED):
             self._by_fingerprint.setdefault(candidate.fingerprint, candidate.article_id)
 
+    def settle(self, article: Article) -> None:
+        """Remember a dropped variant's URL (no decision of its own to record)."""
+        self._urls += self._url_notes(
+            article.url, article.id, article.dateModified or article.datePublished
+        )
+
     def attach_file(self, article_id: str, temporary: Path, final: Path) -> None:
         """A file that must appear when (and only when) this article's batch commits."""
-        pending = self._by_id.get(article_id)
+        pending = self._uncommitted(article_id)
         if pending is None:
             raise KeyError(f"article {article_id} has no pending emission")
         pending.files.append((str(temporary), str(final)))
@@ -161,50 +173,60 @@ class EmissionLedger:
             with suppress(ValueError):
                 self._origins[url_identity_key(response.url)] = url_identity_key(redirects[0])
 
+    def _uncommitted(self, article_id: str) -> _Pending | None:
+        pending = self._decided.get(article_id)
+        if pending is None:
+            pending = next(
+                (p for p in self._exported if p.candidate.article_id == article_id), None
+            )
+        return pending
+
     def item_scraped(self, item: Any) -> None:
+        """The feed exporter got the record (same signal dispatch): fix its place."""
         if isinstance(item, Article):
-            self.note_url(item.url, item.id, item.dateModified or item.datePublished)
+            pending = self._decided.pop(item.id, None)
+            if pending is not None:
+                self._exported.append(pending)
 
     def item_dropped(self, item: Any, exception: BaseException) -> None:
-        if isinstance(item, Article):
-            self.note_url(item.url, item.id, item.dateModified or item.datePublished)
-        elif isinstance(item, FetchedPage):
-            # Only verdicts on the content itself: a timeout may pass next time.
+        # Pages extraction judged; dedup decisions are noted in record().
+        if isinstance(item, FetchedPage):
             reason = str(exception).split(":", 1)[0]
             if reason in SETTLED_DROP_REASONS:
                 hints = item.hints
-                self.note_url(item.url, None, hints.date_modified or hints.date_published)
+                self._urls += self._url_notes(
+                    item.url, None, hints.date_modified or hints.date_published
+                )
 
-    def note_url(self, url: str, article_id: str | None, modified_hint: str | None) -> None:
+    def _url_notes(self, url: str, article_id: str | None, modified: str | None) -> list[UrlNote]:
         try:
             key = url_identity_key(url)
         except ValueError:
-            return
-        for each in {key, self._origins.pop(key, key)}:
-            self._urls.append(UrlNote(each, article_id, modified_hint))
+            return []
+        return [UrlNote(each, article_id, modified) for each in {key, self._origins.pop(key, key)}]
 
     # --- committing -----------------------------------------------------------------
 
     def commit(self, count: int | None = None, files: Sequence[FileMove] = ()) -> int:
-        """Commit the first ``count`` emitted records (all if None) with ``files``."""
-        taken = self._emitted if count is None else self._emitted[:count]
-        if count is not None and count > len(self._emitted):
+        """Commit the first ``count`` exported records (all if None) with ``files``."""
+        if count is not None and count > len(self._exported):
             logger.error(
                 "Feed batch holds %d records but only %d are pending: committing those",
                 count,
-                len(self._emitted),
+                len(self._exported),
             )
+        taken = self._exported if count is None else self._exported[:count]
         moves = [*files, *(move for pending in taken for move in pending.files)]
         decisions = [(p.candidate, p.registration) for p in taken] + self._dropped
-        self.store.commit(decisions, moves, self._urls)
+        urls = [*self._urls, *(note for pending in taken for note in pending.urls)]
+        self.store.commit(decisions, moves, urls)
         self._urls = []
-        _finish_moves(moves)
-        self._emitted = self._emitted[len(taken) :]
         self._dropped = []
-        self._by_id = {p.candidate.article_id: p for p in self._emitted}
+        self._exported = self._exported[len(taken) :]
+        _finish_moves(moves)
         self._by_fingerprint = {
             p.candidate.fingerprint: p.candidate.article_id
-            for p in self._emitted
+            for p in [*self._exported, *self._decided.values()]
             if p.registration.verdict in (Verdict.NEW, Verdict.REVISED)
         }
         for batch_id, _ in self.store.unfinished_batches():
@@ -213,8 +235,11 @@ class EmissionLedger:
 
     def engine_stopped(self) -> None:
         # The feed exporter has stored its last batch by now; what is left had no feed.
-        if self._emitted or self._dropped or self._urls:
+        if self._exported or self._dropped or self._urls:
             self.commit()
+        if self._decided:
+            # Decided but never exported (a later pipeline dropped them): not emitted.
+            logger.warning("%d records were never exported: not registered", len(self._decided))
         self.store.close()
         if self.run_dir is not None:
             (self.run_dir / RUNNING_MARK).unlink(missing_ok=True)
@@ -281,4 +306,9 @@ def _is_alive(mark: Path) -> bool:
         return False
     except PermissionError:
         return True
-    return True
+    # A killed process whose parent died too can linger as a zombie until reaped.
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state not in ("Z", "X")

@@ -43,13 +43,19 @@ class Run:
     def stat(self, key: str) -> int | None:
         return self.stats.get_value(key)
 
+    def emit(self, item: Article) -> Article:
+        """Through the pipeline and into the (imaginary) feed, as Scrapy would."""
+        result = self.dedup.process_item(item)
+        self.ledger.item_scraped(result)
+        return result
+
     def end(self) -> None:
         self.ledger.engine_stopped()
 
 
 def test_one_record_per_story_and_nothing_on_rerun(tmp_path):
     run = Run(tmp_path)
-    assert run.dedup.process_item(article("a" * 16)).id == "a" * 16
+    assert run.emit(article("a" * 16)).id == "a" * 16
     variants = [article("a" * 16, BODY + " AMP"), article("b" * 16), article("c" * 16, SYNDICATED)]
     for variant in variants:
         with pytest.raises(DropItem):
@@ -67,7 +73,7 @@ def test_one_record_per_story_and_nothing_on_rerun(tmp_path):
         with pytest.raises(DropItem):
             rerun.dedup.process_item(variant)
     edited = BODY.replace("Paragraph 7 ", "Paragraph seven ")
-    revised = rerun.dedup.process_item(article("a" * 16, edited))
+    revised = rerun.emit(article("a" * 16, edited))
     assert (revised.version, revised.previousFingerprint) == (2, text_fingerprint(BODY))
     rerun.end()
 
@@ -81,36 +87,47 @@ def test_uncommitted_decisions_are_forgotten(tmp_path):
     rerun.end()
 
 
-def test_batches_commit_in_output_order(tmp_path):
+def test_batches_commit_in_export_order(tmp_path):
     run = Run(tmp_path, NEWS_NEAR_DUP=False)
-    for n in range(3):
-        run.dedup.process_item(article(f"{n:016x}", f"{BODY} story {n}"))
+    items = [run.dedup.process_item(article(f"{n:016x}", f"{BODY} story {n}")) for n in range(3)]
+    # Pipelines may finish items out of order: the feed's order is what counts.
+    for n in (1, 0, 2):
+        run.ledger.item_scraped(items[n])
     assert run.ledger.commit(2) == 2
     run.ledger.store.close()
     rerun = Run(tmp_path, NEWS_NEAR_DUP=False)
     verdicts = []
     for n in range(3):
         try:
-            rerun.dedup.process_item(article(f"{n:016x}", f"{BODY} story {n}"))
+            rerun.emit(article(f"{n:016x}", f"{BODY} story {n}"))
             verdicts.append("emitted")
         except DropItem:
             verdicts.append("dropped")
     assert verdicts == ["dropped", "dropped", "emitted"]
+
+
+def test_records_never_exported_are_not_registered(tmp_path):
+    run = Run(tmp_path)
+    run.dedup.process_item(article("a" * 16))  # dropped by a later pipeline: no item_scraped
+    run.end()
+    rerun = Run(tmp_path)
+    assert rerun.dedup.process_item(article("a" * 16)).version == 1
+    rerun.end()
     rerun.end()
 
 
 def test_keep_mode_marks_duplicates(tmp_path):
     run = Run(tmp_path, NEWS_DUPLICATES="keep")
-    run.dedup.process_item(article("a" * 16))
-    kept = run.dedup.process_item(article("c" * 16, SYNDICATED))
+    run.emit(article("a" * 16))
+    kept = run.emit(article("c" * 16, SYNDICATED))
     assert kept.duplicateOf == "a" * 16
     run.end()
 
 
 def test_memory_store_and_no_near_dup(tmp_path):
     run = Run(tmp_path, NEWS_STATE_STORE="memory", NEWS_NEAR_DUP=False)
-    run.dedup.process_item(article("a" * 16))
-    assert run.dedup.process_item(article("c" * 16, SYNDICATED)).id == "c" * 16
+    run.emit(article("a" * 16))
+    assert run.emit(article("c" * 16, SYNDICATED)).id == "c" * 16
     run.end()
     assert not (tmp_path / "state.sqlite3").exists()
 
@@ -133,7 +150,7 @@ def test_misconfiguration_is_not_configured(tmp_path, settings):
 
 def test_reset_setting_forgets_everything(tmp_path):
     run = Run(tmp_path)
-    run.dedup.process_item(article("a" * 16))
+    run.emit(article("a" * 16))
     run.end()
     fresh = Run(tmp_path, NEWS_STATE_RESET=True)
     assert fresh.dedup.process_item(article("a" * 16)).version == 1

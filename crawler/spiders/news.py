@@ -294,6 +294,7 @@ class NewsSpider(Spider):
             return
         state.article_keys.add(key)
         self._inc("news/discovery/articles")
+        self._inc(f"news/site/{site.name}/discovered")
         yield Request(
             url,
             callback=self.parse_article,

@@ -1,0 +1,165 @@
+"""``newscrawler-cron``: one scheduled, incremental crawl, safe to start from cron.
+
+- Takes a lock (``flock`` on ``<state>/cron.lock``): a run started while another
+  holds it exits at once with :data:`EXIT_LOCKED` (75, EX_TEMPFAIL) and touches nothing.
+- Runs ``scrapy crawl news`` into a new dated run directory, with a time limit: when
+  it expires the crawl is stopped gracefully (SIGINT: in-flight items finish, outputs
+  are flushed), and killed only if it has not stopped after a grace period.
+  SIGTERM/SIGINT sent to this command are passed on the same way.
+- Resumes: the crawl keeps its scheduler queue in ``<state>/job`` (Scrapy JOBDIR); a
+  gracefully stopped run continues where it stopped. After a finished run the job
+  directory is cleared, so no seen-request set outlives its run. A run killed hard is
+  repaired by the emission ledger: nothing is lost, nothing emitted twice.
+- Exit codes: 0 healthy, 1 unhealthy (see the manifest's "health"), 2 bad
+  configuration, 3 the crawl died without a manifest, 75 another run holds the lock.
+
+Example crontab line (every 30 minutes, at most 25 minutes a run)::
+
+    */30 * * * * cd /srv/newscrawler && .venv/bin/newscrawler-cron --time-limit 1500
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+from typing import IO
+
+from crawler.manifest import MANIFEST_NAME
+from crawler.output import new_run_dir
+
+EXIT_OK = 0
+EXIT_UNHEALTHY = 1
+EXIT_BAD_CONFIG = 2
+EXIT_CRASHED = 3
+EXIT_LOCKED = 75
+LOCK_NAME = "cron.lock"
+JOB_DIR_NAME = "job"
+
+
+class Lock:
+    """An exclusive, non-blocking ``flock``; released when the process ends, however."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.handle: IO[str] | None = None
+
+    def acquire(self) -> bool:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle = self.path.open("a+", encoding="ascii")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            return False
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        self.handle = handle
+        return True
+
+    def holder(self) -> str:
+        try:
+            return self.path.read_text(encoding="ascii").strip() or "?"
+        except OSError:
+            return "?"
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="newscrawler-cron",
+        description="Run one incremental crawl of the registry, safe to start from cron.",
+        epilog="Arguments after -- go to `scrapy crawl news`, e.g. -- -a site=npr",
+    )
+    parser.add_argument("--output-dir", type=Path, default=Path("output"))
+    parser.add_argument("--state-dir", type=Path, default=Path("data"))
+    parser.add_argument(
+        "--time-limit", type=float, default=3300, help="seconds before a graceful stop"
+    )
+    parser.add_argument("--grace", type=float, default=120, help="seconds to stop before a kill")
+    parser.add_argument("--no-resume", action="store_true", help="do not keep a JOBDIR")
+    parser.add_argument("scrapy_args", nargs="*", help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def crawl_command(args: argparse.Namespace, run_dir: Path) -> list[str]:
+    command = [sys.executable, "-m", "scrapy", "crawl", "news"]
+    settings = {
+        "NEWS_RUN_DIR": str(run_dir),
+        "NEWS_STATE_DIR": str(args.state_dir),
+        "LOG_FILE": str(run_dir / "crawl.log"),
+    }
+    if not args.no_resume:
+        settings["JOBDIR"] = str(args.state_dir / JOB_DIR_NAME)
+    for name, value in settings.items():
+        command += ["-s", f"{name}={value}"]
+    return command + list(args.scrapy_args)
+
+
+def run_crawl(command: list[str], time_limit: float, grace: float) -> int:
+    """Run the crawl; stop it gracefully at the time limit or on our own SIGTERM/SIGINT."""
+    child = subprocess.Popen(command)
+    stop_requested_at: list[float] = []
+
+    def stop(signum: int = signal.SIGINT, frame: FrameType | None = None) -> None:
+        if child.poll() is None:
+            child.send_signal(signal.SIGINT)
+        stop_requested_at.append(time.monotonic())
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    deadline = time.monotonic() + time_limit
+    try:
+        while child.poll() is None:
+            now = time.monotonic()
+            if not stop_requested_at and now >= deadline:
+                stop()
+            if stop_requested_at and now >= stop_requested_at[0] + grace:
+                child.kill()
+            time.sleep(0.2)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return child.returncode
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    lock = Lock(args.state_dir / LOCK_NAME)
+    if not lock.acquire():
+        print(
+            f"newscrawler-cron: another run (pid {lock.holder()}) holds {lock.path}; exiting",
+            file=sys.stderr,
+        )
+        return EXIT_LOCKED
+    run_dir = new_run_dir(args.output_dir)
+    run_dir.mkdir(parents=True)
+    code = run_crawl(crawl_command(args, run_dir), args.time_limit, args.grace)
+    if code == EXIT_BAD_CONFIG:
+        shutil.rmtree(run_dir, ignore_errors=True)
+        return EXIT_BAD_CONFIG
+    manifest_path = run_dir / MANIFEST_NAME
+    if not manifest_path.exists():
+        print(f"newscrawler-cron: the crawl exited {code} without a manifest; see {run_dir}")
+        return EXIT_CRASHED
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    if manifest["finish_reason"] == "finished" and not args.no_resume:
+        shutil.rmtree(args.state_dir / JOB_DIR_NAME, ignore_errors=True)
+    records = sum(v for k, v in manifest["outputs"].items() if k.endswith(".jsonl"))
+    health = manifest["health"]
+    verdict = "healthy" if health["ok"] else "UNHEALTHY: " + "; ".join(health["problems"])
+    print(f"{run_dir}: {records} records, finish reason {manifest['finish_reason']}, {verdict}")
+    return EXIT_OK if health["ok"] else EXIT_UNHEALTHY
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,100 @@
+"""Is a run healthy? The verdict cron mail and monitoring act on.
+
+A run is unhealthy when it did not finish normally, when too many downloads failed,
+when a site answered nothing but errors, or when a site that usually finds
+articles found none (its feeds answered, but listed nothing). The per-site history
+that "usually" needs lives in the state directory, next to the dedup state.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipelines.textfiles import write_atomic
+
+logger = logging.getLogger(__name__)
+
+HISTORY_FILE = "site_history.json"
+DEFAULT_MAX_ERROR_RATE = 0.25
+
+
+@dataclass
+class Health:
+    ok: bool = True
+    problems: list[str] = field(default_factory=list)
+
+    def fail(self, problem: str) -> None:
+        self.ok = False
+        self.problems.append(problem)
+
+
+def error_rate(stats: dict[str, Any]) -> float:
+    """Failed downloads over all downloads; robots.txt misses do not count."""
+    requests = stats.get("downloader/request_count", 0) - stats.get("robotstxt/request_count", 0)
+    if requests <= 0:
+        return 0.0
+    failed = stats.get("downloader/exception_count", 0)
+    for key, value in stats.items():
+        if key.startswith("downloader/response_status_count/") and key.rsplit("/", 1)[1] >= "400":
+            failed += value
+    for key, value in stats.items():
+        if key.startswith("robotstxt/response_status_count/") and key.rsplit("/", 1)[1] >= "400":
+            failed -= value
+    return max(0, failed) / requests
+
+
+def assess(
+    finish_reason: str,
+    stats: dict[str, Any],
+    sites: dict[str, dict[str, Any]],
+    history: dict[str, dict[str, Any]],
+    max_error_rate: float = DEFAULT_MAX_ERROR_RATE,
+) -> Health:
+    health = Health()
+    if finish_reason != "finished":
+        health.fail(f"the crawl ended with finish reason {finish_reason!r}, not 'finished'")
+    rate = error_rate(stats)
+    if rate > max_error_rate:
+        health.fail(f"{rate:.0%} of downloads failed (more than {max_error_rate:.0%})")
+    for name, counts in sites.items():
+        attempts = counts.get("hub_attempts", 0)
+        answered = counts.get("hub_ok", 0)
+        if attempts and not answered:
+            health.fail(f"site {name!r}: all {attempts} feed/sitemap/start page requests failed")
+            continue
+        usual = history.get(name, {}).get("usual_discovered", 0)
+        found = counts.get("discovered", 0) + counts.get("not_modified", 0)
+        if answered and usual and not found:
+            health.fail(f"site {name!r} found no articles (it usually finds about {usual})")
+    return health
+
+
+def load_history(state_dir: Path) -> dict[str, dict[str, Any]]:
+    try:
+        data = json.loads((state_dir / HISTORY_FILE).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        logger.warning("Ignoring unreadable site history: %s", exc)
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def update_history(
+    state_dir: Path, history: dict[str, dict[str, Any]], sites: dict[str, dict[str, Any]]
+) -> None:
+    """Remember, per site, how many articles a run usually discovers."""
+    for name, counts in sites.items():
+        discovered = counts.get("discovered", 0)
+        if not discovered:
+            continue
+        entry = history.setdefault(name, {})
+        previous = entry.get("usual_discovered") or discovered
+        # A slow moving average: one odd run does not redefine "usual".
+        entry["usual_discovered"] = round(0.8 * previous + 0.2 * discovered, 1)
+    state_dir.mkdir(parents=True, exist_ok=True)
+    write_atomic(state_dir / HISTORY_FILE, json.dumps(history, indent=1, sort_keys=True))

@@ -1,0 +1,93 @@
+"""SiteStats: per-site counters, as plain Scrapy stats under ``news/site/<site>/...``.
+
+Counted from signals, so spider and pipelines stay free of bookkeeping:
+``hub_attempts``/``hub_ok`` (feeds, sitemaps, start pages; 304 counts as ok),
+``fetch_attempts``/``fetched`` (article pages), ``extracted``, ``dropped/<reason>``
+and ``emitted``. The spider adds ``discovered``; the revisit and conditional
+middlewares add ``skipped_known`` and ``not_modified``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Self
+
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+from scrapy.statscollectors import StatsCollector
+
+from crawler.items import Article, FetchedPage
+
+_OK = range(200, 400)
+
+
+class SiteStats:
+    def __init__(self, stats: StatsCollector) -> None:
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        assert crawler.stats is not None
+        extension = cls(crawler.stats)
+        connect = crawler.signals.connect
+        connect(extension.request_reached_downloader, signal=signals.request_reached_downloader)
+        connect(extension.response_received, signal=signals.response_received)
+        connect(extension.item_scraped, signal=signals.item_scraped)
+        connect(extension.item_dropped, signal=signals.item_dropped)
+        return extension
+
+    def _inc(self, site: str | None, counter: str) -> None:
+        if site:
+            self.stats.inc_value(f"news/site/{site}/{counter}")
+
+    def request_reached_downloader(self, request: Request) -> None:
+        role = request.meta.get("news_role")
+        if role == "hub":
+            self._inc(request.meta.get("news_site"), "hub_attempts")
+        elif role == "article":
+            self._inc(request.meta.get("news_site"), "fetch_attempts")
+
+    def response_received(self, response: Response, request: Request) -> None:
+        if response.status not in _OK:
+            return
+        role = request.meta.get("news_role")
+        if role == "hub":
+            self._inc(request.meta.get("news_site"), "hub_ok")
+        elif role == "article":
+            self._inc(request.meta.get("news_site"), "fetched")
+
+    def item_scraped(self, item: Any) -> None:
+        if isinstance(item, Article):
+            self._inc(item.site, "emitted")
+
+    def item_dropped(self, item: Any, exception: BaseException) -> None:
+        if isinstance(item, FetchedPage | Article):
+            reason = str(exception).split(":", 1)[0].strip().replace(" ", "_") or "unknown"
+            self._inc(item.site, f"dropped/{reason}")
+
+
+def site_counters(stats: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """``news/site/<site>/<counter>`` stats regrouped per site, for the manifest."""
+    sites: dict[str, dict[str, Any]] = {}
+    for key, value in stats.items():
+        if not key.startswith("news/site/"):
+            continue
+        _, _, site, counter = key.split("/", 3)
+        entry = sites.setdefault(site, {})
+        if counter.startswith("dropped/"):
+            entry.setdefault("dropped", {})[counter.split("/", 1)[1]] = value
+        else:
+            entry[counter] = value
+    for entry in sites.values():
+        dropped = entry.get("dropped", {})
+        entry["duplicates"] = sum(
+            dropped.get(r, 0) for r in ("duplicate_text", "near_duplicate", "same_id_in_run")
+        )
+        # Extracted counts pages that got through extraction, emitted or not.
+        entry["extracted"] = entry.get("emitted", 0) + sum(
+            v for r, v in dropped.items() if r in _AFTER_EXTRACTION
+        )
+    return dict(sorted(sites.items()))
+
+
+_AFTER_EXTRACTION = {"unchanged", "duplicate_text", "near_duplicate", "same_id_in_run"}

@@ -1,0 +1,179 @@
+"""The cron entry point: lock, dated runs, health and exit codes, hard kills."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from crawler.cron import EXIT_LOCKED, EXIT_OK, EXIT_UNHEALTHY, LOCK_NAME, Lock
+from crawler.health import assess, error_rate
+from fixtures.harness import FAST_SETTINGS, PROJECT_ROOT, proxy_env
+from fixtures.server import REGISTRY, FixtureServer
+from tests.expected import load_expected, read_records
+
+CRON = [sys.executable, "-m", "crawler.cron"]
+
+
+def cron_args(tmp_path: Path, *extra: str) -> list[str]:
+    settings = {**FAST_SETTINGS, "NEWS_REGISTRY": str(REGISTRY)}
+    scrapy_args = [arg for name, value in settings.items() for arg in ("-s", f"{name}={value}")]
+    return [
+        *CRON,
+        "--output-dir",
+        str(tmp_path / "output"),
+        "--state-dir",
+        str(tmp_path / "state"),
+        *extra,
+        "--",
+        *scrapy_args,
+    ]
+
+
+def run_dirs(tmp_path: Path) -> list[Path]:
+    output = tmp_path / "output"
+    return sorted(p for p in output.iterdir() if p.is_dir()) if output.exists() else []
+
+
+def test_lock_is_exclusive_and_names_its_holder(tmp_path):
+    first = Lock(tmp_path / LOCK_NAME)
+    assert first.acquire()
+    second = Lock(tmp_path / LOCK_NAME)
+    assert not second.acquire()
+    assert second.holder() == str(os.getpid())
+
+
+def test_health_rules():
+    sites = {"a": {"hub_attempts": 3, "hub_ok": 0}, "b": {"hub_attempts": 2, "hub_ok": 2}}
+    health = assess("finished", {}, sites, {"b": {"usual_discovered": 9}})
+    assert not health.ok
+    assert any("'a'" in p and "failed" in p for p in health.problems)
+    assert any("'b'" in p and "no articles" in p for p in health.problems)
+    assert assess("shutdown", {}, {}, {}).problems == [
+        "the crawl ended with finish reason 'shutdown', not 'finished'"
+    ]
+    stats = {
+        "downloader/request_count": 10,
+        "robotstxt/request_count": 2,
+        "downloader/response_status_count/503": 3,
+        "robotstxt/response_status_count/404": 1,
+    }
+    assert error_rate(stats) == pytest.approx(2 / 8)
+
+
+@pytest.mark.e2e
+def test_second_run_while_locked_exits_at_once_and_touches_nothing(tmp_path):
+    holder = Lock(tmp_path / "state" / LOCK_NAME)
+    assert holder.acquire()
+    started = time.monotonic()
+    result = subprocess.run(
+        cron_args(tmp_path), cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == EXIT_LOCKED
+    assert time.monotonic() - started < 10
+    assert "holds" in result.stderr
+    assert not (tmp_path / "output").exists()
+    assert sorted(p.name for p in (tmp_path / "state").iterdir()) == [LOCK_NAME]
+
+
+@pytest.mark.e2e
+def test_healthy_run_exits_zero_into_a_dated_directory(tmp_path):
+    with FixtureServer() as server:
+        result = subprocess.run(
+            cron_args(tmp_path),
+            cwd=PROJECT_ROOT,
+            env=proxy_env(server.proxy_url),
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    assert result.returncode == EXIT_OK, result.stdout + result.stderr[-2000:]
+    (run_dir,) = run_dirs(tmp_path)
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert manifest["health"] == {"ok": True, "problems": []}
+    assert set(manifest["sites"]) == set(load_expected())
+    for counts in manifest["sites"].values():
+        assert counts["discovered"] >= 9 and counts["emitted"] >= 8
+        assert counts["fetched"] >= counts["emitted"]
+    assert not (tmp_path / "state" / "job").exists(), "a finished run clears its JOBDIR"
+
+
+@pytest.mark.e2e
+def test_site_returning_only_errors_makes_the_run_unhealthy(tmp_path):
+    registry = tmp_path / "broken.toml"
+    registry.write_text(
+        REGISTRY.read_text(encoding="utf-8")
+        + '\n[sites.broken]\ndomains = ["broken.test"]\nfeeds = ["http://broken.test/feed.xml"]\n',
+        encoding="utf-8",
+    )
+    args = cron_args(tmp_path)
+    args[args.index(f"NEWS_REGISTRY={REGISTRY}")] = f"NEWS_REGISTRY={registry}"
+    with FixtureServer() as server:
+        result = subprocess.run(
+            args,
+            cwd=PROJECT_ROOT,
+            env=proxy_env(server.proxy_url),
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    assert result.returncode == EXIT_UNHEALTHY, result.stdout + result.stderr[-2000:]
+    (run_dir,) = run_dirs(tmp_path)
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert not manifest["health"]["ok"]
+    assert any("'broken'" in p for p in manifest["health"]["problems"]), manifest["health"]
+    assert "UNHEALTHY" in result.stdout
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("kill_after_records", [1, 12, 30])
+def test_sigkill_during_run_then_rerun_emits_everything_exactly_once(tmp_path, kill_after_records):
+    env_settings = ["-s", "NEWS_BATCH_SIZE=5"]
+    with FixtureServer() as server:
+        env = proxy_env(server.proxy_url)
+        crawl = subprocess.Popen(
+            [*cron_args(tmp_path), *env_settings],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and crawl.poll() is None:
+            emitted = sum(len(read_records(d)) for d in run_dirs(tmp_path))
+            texts = sum(len(list((d / "text").glob("*.txt"))) for d in run_dirs(tmp_path))
+            if emitted + texts >= kill_after_records:
+                break
+            time.sleep(0.05)
+        os.killpg(crawl.pid, signal.SIGKILL)
+        crawl.wait()
+        rerun = subprocess.run(
+            [*cron_args(tmp_path), *env_settings],
+            cwd=PROJECT_ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    assert rerun.returncode in (EXIT_OK, EXIT_UNHEALTHY), rerun.stderr[-2000:]
+    records = [r for d in run_dirs(tmp_path) for r in read_records(d)]
+    ids = [r["id"] for r in records]
+    assert len(ids) == len(set(ids)), "an article was emitted twice"
+    expected = load_expected()
+    stories = {a.id for site in expected.values() for a in site.articles}
+    originals = {d.id: a for site in expected.values() for d in site.duplicates for a in [d.of]}
+    from crawler.urls import article_id
+
+    emitted_stories = {article_id(originals[i]) if i in originals else i for i in ids}
+    assert emitted_stories == stories
+    texts = [p for d in run_dirs(tmp_path) for p in (d / "text").glob("*.txt")]
+    assert len(texts) == len(records)
+    for run_dir in run_dirs(tmp_path):
+        assert not list(run_dir.glob("**/.*.part")), "a half-written file is visible"
