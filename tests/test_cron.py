@@ -14,6 +14,7 @@ import pytest
 
 from crawler.cron import EXIT_LOCKED, EXIT_OK, EXIT_UNHEALTHY, LOCK_NAME, Lock
 from crawler.health import assess, error_rate
+from crawler.urls import article_id
 from fixtures.harness import FAST_SETTINGS, PROJECT_ROOT, proxy_env
 from fixtures.server import REGISTRY, FixtureServer
 from tests.expected import load_expected, read_records
@@ -168,12 +169,9 @@ def test_sigkill_during_run_then_rerun_emits_everything_exactly_once(tmp_path, k
     assert len(ids) == len(set(ids)), "an article was emitted twice"
     expected = load_expected()
     stories = {a.id for site in expected.values() for a in site.articles}
-    originals = {d.id: a for site in expected.values() for d in site.duplicates for a in [d.of]}
-    from crawler.urls import article_id
-
-    emitted_stories = {article_id(originals[i]) if i in originals else i for i in ids}
-    assert emitted_stories == stories
-    texts = [p for d in run_dirs(tmp_path) for p in (d / "text").glob("*.txt")]
-    assert len(texts) == len(records)
+    original_of = {d.id: article_id(d.of) for site in expected.values() for d in site.duplicates}
+    assert {original_of.get(i, i) for i in ids} == stories
+    text_files = [p for d in run_dirs(tmp_path) for p in (d / "text").glob("*.txt")]
+    assert len(text_files) == len(records)
     for run_dir in run_dirs(tmp_path):
         assert not list(run_dir.glob("**/.*.part")), "a half-written file is visible"
