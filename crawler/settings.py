@@ -47,9 +47,14 @@ DOWNLOADER_MIDDLEWARES = {
     # Before the robots.txt middleware (100): a skipped page costs not even a lookup.
     "crawler.revisit.RevisitMiddleware": 50,
     "crawler.conditional.ConditionalHubsMiddleware": 60,
+    # Closer to the downloader than RetryMiddleware (550): sees a 429/503 before its retry.
+    "crawler.politeness.PolitenessMiddleware": 560,
 }
 
 EXTENSIONS = {
+    # AutoThrottle that respects per-site floors (min_delay, Crawl-delay, Retry-After).
+    "scrapy.extensions.throttle.AutoThrottle": None,
+    "crawler.politeness.FloorAwareAutoThrottle": 0,
     # Before the manifest: both act when the engine stops, the ledger commits first.
     "pipelines.ledger.EmissionLedger": 500,
     "crawler.sitestats.SiteStats": 800,
@@ -93,6 +98,9 @@ NEWS_DUPLICATES = "drop"
 # site's revisit_hours window has passed.
 NEWS_CONDITIONAL_HUBS = True
 NEWS_REVISIT_RULES = True
+# Caps on what a site may ask for: robots.txt Crawl-delay and a Retry-After answer.
+NEWS_MAX_CRAWL_DELAY = 60.0
+NEWS_MAX_RETRY_AFTER = 300.0
 # A run is unhealthy (manifest "health", cron exit code 1) above this download error rate.
 NEWS_HEALTH_MAX_ERROR_RATE = 0.25
 # Flags that make the record dropped (counted under news/clean/<flag>) instead of kept.
