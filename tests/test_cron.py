@@ -175,3 +175,47 @@ def test_sigkill_during_run_then_rerun_emits_everything_exactly_once(tmp_path, k
     assert len(text_files) == len(records)
     for run_dir in run_dirs(tmp_path):
         assert not list(run_dir.glob("**/.*.part")), "a half-written file is visible"
+
+
+@pytest.mark.e2e
+def test_graceful_stop_at_time_limit_then_resume(tmp_path):
+    slow = [
+        "-s",
+        "DOWNLOAD_DELAY=0.25",
+        "-s",
+        "AUTOTHROTTLE_ENABLED=False",
+        "-s",
+        "NEWS_BATCH_SIZE=5",
+    ]
+    with FixtureServer() as server:
+        env = proxy_env(server.proxy_url)
+        first = subprocess.run(
+            [*cron_args(tmp_path, "--time-limit", "4", "--grace", "60"), *slow],
+            cwd=PROJECT_ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        stopped = run_dirs(tmp_path)[0]
+        manifest = json.loads((stopped / "manifest.json").read_text())
+        assert manifest["finish_reason"] == "shutdown"
+        assert first.returncode == EXIT_UNHEALTHY
+        assert (tmp_path / "state" / "job").exists(), "a stopped run keeps its queue"
+        second = subprocess.run(
+            [*cron_args(tmp_path), *slow],
+            cwd=PROJECT_ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    assert second.returncode == EXIT_OK, second.stdout + second.stderr[-2000:]
+    records = [r for d in run_dirs(tmp_path) for r in read_records(d)]
+    ids = [r["id"] for r in records]
+    assert len(ids) == len(set(ids))
+    assert 0 < len(read_records(stopped)) < len(records)
+    expected = load_expected()
+    stories = {a.id for site in expected.values() for a in site.articles}
+    original_of = {d.id: article_id(d.of) for site in expected.values() for d in site.duplicates}
+    assert {original_of.get(i, i) for i in ids} == stories
