@@ -44,6 +44,8 @@ ITEM_PIPELINES = {
 }
 
 DOWNLOADER_MIDDLEWARES = {
+    # Redirects re-enter here too: none may lead a site's crawl onto another site.
+    "crawler.boundary.SiteBoundaryMiddleware": 40,
     # Before the robots.txt middleware (100): a skipped page costs not even a lookup.
     "crawler.revisit.RevisitMiddleware": 50,
     "crawler.conditional.ConditionalHubsMiddleware": 60,

@@ -110,3 +110,28 @@ def test_retry_after_is_honoured(tmp_path):
     assert attempts[1] - attempts[0] >= 1.9
     records = (tmp_path / "run").glob("articles-*.jsonl")
     assert sum(len(p.read_text().splitlines()) for p in records) == 4
+
+
+@pytest.mark.e2e
+def test_redirect_off_the_site_is_not_followed(tmp_path):
+    make_site(tmp_path / "sites", "User-agent: *\nDisallow:\n")
+    other = tmp_path / "sites" / "other.test"
+    other.mkdir()
+    (other / "page.html").write_text(ARTICLE.format(n=9, paragraphs="<p>elsewhere</p>" * 40))
+
+    def redirect_away(handler, host, path):
+        if host == HOST and path == "/news/1.html":
+            handler.send_response(302)
+            handler.send_header("Location", "http://other.test/page.html")
+            handler.send_header("Content-Length", "0")
+            handler.end_headers()
+            return True
+        return False
+
+    with FixtureServer(tmp_path / "sites", responders=[redirect_away]) as server:
+        result = run_crawl(server.proxy_url, tmp_path / "run", registry=registry(tmp_path))
+        fetched = list(server.requests)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert not any("other.test" in line for line in fetched)
+    stats = json.loads((tmp_path / "run" / "manifest.json").read_text())["stats"]
+    assert stats["news/discovery/offsite_redirect"] == 1
