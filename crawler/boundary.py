@@ -1,18 +1,21 @@
-"""SiteBoundaryMiddleware: a site's requests never leave the site's domains.
+"""Redirect guards: a site's requests never leave its domains, nor go round in circles.
 
 The spider checks the URLs it discovers, but a redirect can still point anywhere:
 followed, it would crawl (and attribute to this site) another site's pages. Every
 request tagged with a site, redirects included, must stay on that site's domains.
+A redirect loop would otherwise end silently in the dupefilter: it is named instead.
 """
 
 from __future__ import annotations
 
 import logging
 from typing import Self
+from urllib.parse import urljoin
 
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
 
 from crawler.registry import Site, load_registry
@@ -40,3 +43,30 @@ class SiteBoundaryMiddleware:
         self.stats.inc_value(f"news/discovery/{reason}")
         logger.info("Not following %s off site %s: %s", reason, site.name, request.url)
         raise IgnoreRequest(f"{reason}: {request.url} is outside {site.name}'s domains")
+
+
+class RedirectLoopMiddleware:
+    """Sees 3xx answers before RedirectMiddleware and stops those that go back."""
+
+    def __init__(self, stats: StatsCollector) -> None:
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        assert crawler.stats is not None
+        return cls(crawler.stats)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        location = response.headers.get(b"Location")
+        if not 300 <= response.status < 400 or not location:
+            return response
+        target = urljoin(request.url, location.decode("latin-1"))
+        visited = {*request.meta.get("redirect_urls", []), request.url}
+        if target in visited:
+            self.stats.inc_value("news/discovery/redirect_loop")
+            first = request.meta.get("redirect_urls", [request.url])[0]
+            logger.info(
+                "Redirect loop from %s (%s -> %s): not followed", first, request.url, target
+            )
+            raise IgnoreRequest(f"redirect loop: {request.url} -> {target}")
+        return response

@@ -84,6 +84,8 @@ def parse_feed(body: bytes, base_url: str, *, max_entries: int = 5000) -> list[F
     """
     if not body.strip():
         raise FeedError("empty feed body")
+    if _declares_entities(body):
+        raise FeedError("feed declares XML entities (a possible entity-expansion bomb)")
     damage = None
     if _decode_head(body[:64]).lstrip().startswith("{"):
         candidates = _json_feed_entries(body, base_url)
@@ -103,6 +105,12 @@ def parse_feed(body: bytes, base_url: str, *, max_entries: int = 5000) -> list[F
     if not entries and damage:
         raise FeedError(f"feed is malformed XML and no entry could be read: {damage}")
     return entries
+
+
+def _declares_entities(body: bytes) -> bool:
+    """An ``<!ENTITY`` in the prolog: no real feed needs one, entity bombs do."""
+    prolog = body[: body.find(b"<rss")] if b"<rss" in body[:65536] else body[:4096]
+    return b"<!ENTITY" in prolog.upper() or b"<!\x00E\x00N\x00T" in prolog
 
 
 # --- XML feeds ---------------------------------------------------------------------------

@@ -25,6 +25,7 @@ site, the key and the bad value, so a typo never turns into a silent no-op.
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from collections.abc import Iterable
@@ -33,7 +34,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from lxml.cssselect import CSSSelector, SelectorSyntaxError
+from cssselect import SelectorError
+from lxml.cssselect import CSSSelector
 
 from crawler.urls import strip_tracking
 
@@ -161,8 +163,12 @@ class _SiteReader:
     def urls(self, key: str) -> tuple[str, ...]:
         values = self.strings(key)
         for url in values:
-            parts = urlsplit(url)
-            if parts.scheme not in ("http", "https") or not parts.hostname:
+            try:
+                parts = urlsplit(url)
+                valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+            except ValueError:
+                valid = False
+            if not valid:
                 raise RegistryError(
                     f"{self.where}, key {key!r}: {url!r} is not an absolute http(s) URL"
                 )
@@ -172,7 +178,12 @@ class _SiteReader:
         value = self.table.get(key)
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+            or value <= 0
+        ):
             raise self.fail(key, f"expected a positive number of {unit}")
         return float(value)
 
@@ -181,7 +192,7 @@ class _SiteReader:
         for pattern in self.strings(key):
             try:
                 compiled.append(re.compile(pattern))
-            except re.error as exc:
+            except (re.error, OverflowError, RecursionError) as exc:
                 raise RegistryError(
                     f"{self.where}, key {key!r}: bad regular expression {pattern!r}: {exc}"
                 ) from exc
@@ -272,7 +283,7 @@ def _parse_cleaning(table: Any, where: str) -> CleaningRules:
     for selector in selectors:
         try:
             CSSSelector(selector)
-        except SelectorSyntaxError as exc:
+        except (SelectorError, ValueError) as exc:
             raise RegistryError(
                 f"{where}, key 'remove_selectors': bad CSS selector {selector!r}: {exc}"
             ) from exc

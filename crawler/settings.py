@@ -46,6 +46,8 @@ ITEM_PIPELINES = {
 DOWNLOADER_MIDDLEWARES = {
     # Redirects re-enter here too: none may lead a site's crawl onto another site.
     "crawler.boundary.SiteBoundaryMiddleware": 40,
+    # Closer to the downloader than RedirectMiddleware (600): sees the 3xx first.
+    "crawler.boundary.RedirectLoopMiddleware": 610,
     # Before the robots.txt middleware (100): a skipped page costs not even a lookup.
     "crawler.revisit.RevisitMiddleware": 50,
     "crawler.conditional.ConditionalHubsMiddleware": 60,
@@ -106,4 +108,4 @@ NEWS_MAX_RETRY_AFTER = 300.0
 # A run is unhealthy (manifest "health", cron exit code 1) above this download error rate.
 NEWS_HEALTH_MAX_ERROR_RATE = 0.25
 # Flags that make the record dropped (counted under news/clean/<flag>) instead of kept.
-NEWS_DROP_FLAGS = ["not_article", "too_short", "consent_wall"]
+NEWS_DROP_FLAGS = ["not_article", "too_short", "consent_wall", "too_deep"]

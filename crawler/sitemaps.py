@@ -80,6 +80,9 @@ def parse_sitemap(
     first = next((chunk for chunk in chunks if chunk.strip()), b"")
     if not first:
         raise SitemapError("empty sitemap body")
+    if b"<!ENTITY" in first[:65536].upper():
+        # No real sitemap declares entities; billion-laughs bombs do.
+        raise SitemapError("sitemap declares XML entities (a possible entity-expansion bomb)")
     stream = chain([first], chunks)
     if first.removeprefix(b"\xef\xbb\xbf").lstrip()[:1] not in (b"<", b"\xff", b"\xfe", b"\x00"):
         return _parse_text(stream, base_url, max_entries)

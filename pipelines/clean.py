@@ -36,7 +36,9 @@ from pipelines.fields import (
     normalize_authors,
     resolve_canonical,
     resolve_date,
+    sanitize_text,
     strip_site_suffix,
+    truncate_headline,
 )
 from pipelines.fingerprint import text_fingerprint, word_count
 from pipelines.metadata import PageMetadata, extract_page_metadata
@@ -48,9 +50,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_MIN_WORDS = 100
 _NO_RULES = CleaningRules()
 _NO_HINTS = DiscoveryHints()
-# Control characters break lxml and are never text; NUL especially appears in hostile pages.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
+# Control characters (C0 and C1) break lxml and are never text; hostile pages carry them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _CONSENT = re.compile(
     r"\b(cookies?|consent|privacy settings|accept all|manage (your )?preferences)\b", re.I
 )
@@ -63,15 +64,34 @@ _ERROR_TITLE = re.compile(
 )
 
 
+class TooDeepError(ValueError):
+    """The page nests deeper than the parser's limit: what lies below was cut off."""
+
+
 def parse_html(html: str) -> HtmlElement | None:
+    """Parse once; None for nothing parseable. Raises :class:`TooDeepError`."""
     text = _CONTROL.sub("", html)
     if not text.strip():
         return None
+    # A fresh parser per call: its error log must be this document's alone.
+    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
     try:
-        tree = lxml.html.document_fromstring(text, parser=_PARSER)
+        tree = lxml.html.document_fromstring(text, parser=parser)
     except (lxml.etree.ParserError, ValueError):
-        return None
+        # lxml refuses str input with an encoding declaration; bytes it takes.
+        try:
+            tree = lxml.html.document_fromstring(text.encode("utf-8"), parser=_utf8_parser())
+        except (lxml.etree.ParserError, ValueError):
+            return None
+    if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log):
+        raise TooDeepError("document nesting exceeds the parser's depth limit")
     return tree
+
+
+def _utf8_parser() -> lxml.html.HTMLParser:
+    return lxml.html.HTMLParser(
+        remove_comments=True, remove_pis=True, collect_ids=False, encoding="utf-8"
+    )
 
 
 def clean_html(
@@ -93,7 +113,10 @@ def clean_html(
     hints = hints or _NO_HINTS
     rules = rules or _NO_RULES
     text = decode_html(html, content_type) if isinstance(html, bytes) else html
-    tree = parse_html(text)
+    try:
+        tree = parse_html(text)
+    except TooDeepError:
+        return _flagged_only(url, hints, "too_deep")
     if tree is None:
         return None
     meta = extract_page_metadata(tree)
@@ -104,7 +127,7 @@ def clean_html(
     title_headline = strip_site_suffix(meta.title_tag, site_names) if meta.title_tag else None
     headline = first_text(meta.headline, meta.h1, fallback.title, hints.title, title_headline)
     if headline:
-        headline = strip_site_suffix(headline, site_names)
+        headline = sanitize_text(strip_site_suffix(headline, site_names))
 
     remove_selected(tree, rules)
     body = extract_body(
@@ -114,7 +137,8 @@ def clean_html(
         description=meta.description,
         language=meta.language or language,
     )
-    paragraphs = drop_phrases(body.paragraphs, rules)
+    paragraphs = [_text_paragraph(p) for p in drop_phrases(body.paragraphs, rules)]
+    paragraphs = [p for p in paragraphs if p and not _same_text(p, headline)]
     if not paragraphs:
         return None
     article_body = "\n\n".join(paragraphs)
@@ -132,7 +156,7 @@ def clean_html(
     words = word_count(article_body)
     article = Article(
         url=page_url,
-        headline=headline or paragraphs[0][:200],
+        headline=truncate_headline(headline or paragraphs[0]),
         articleBody=article_body,
         canonicalUrl=canonical,
         id=_safe_id(canonical),
@@ -155,6 +179,33 @@ class _Fallback:
     title: str | None = None
     date: str | None = None
     authors: tuple[str, ...] = ()
+
+
+_WORD_CHARACTER = re.compile(r"\w")
+
+
+def _text_paragraph(paragraph: str) -> str:
+    """A paragraph without invisible characters; empty if it has no word at all."""
+    lines = [sanitize_text(line) for line in paragraph.splitlines()]
+    text = "\n".join(line for line in lines if line)
+    return text if _WORD_CHARACTER.search(text) else ""
+
+
+def _same_text(paragraph: str, headline: str | None) -> bool:
+    return headline is not None and paragraph.casefold() == headline.casefold()
+
+
+def _flagged_only(url: str | None, hints: DiscoveryHints, flag: str) -> Article:
+    """A record that carries only the reason it cannot be trusted (dropped by default)."""
+    return Article(
+        url=url or "",
+        headline=hints.title or "",
+        articleBody="",
+        canonicalUrl=url or "",
+        id=_safe_id(url or ""),
+        discoveredVia=hints.via,
+        flags=[flag],
+    )
 
 
 def _trafilatura_fallback(tree: HtmlElement, url: str, meta: PageMetadata) -> _Fallback:

@@ -110,6 +110,28 @@ def strip_site_suffix(title: str, site_names: Iterable[str | None]) -> str:
     return title.strip()
 
 
+MAX_HEADLINE = 300
+# Controls and invisible formatting marks; zero-width (non-)joiners (U+200C/D) stay:
+# emoji sequences and several scripts need them.
+_INVISIBLE = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\ufeff]"
+)
+
+
+def sanitize_text(text: str) -> str:
+    """Text without control or invisible characters, on one line."""
+    return " ".join(_INVISIBLE.sub("", text).split())
+
+
+def truncate_headline(text: str) -> str:
+    """At most MAX_HEADLINE characters, cut at a word boundary."""
+    if len(text) <= MAX_HEADLINE:
+        return text
+    head = text[:MAX_HEADLINE]
+    cut = head.rsplit(" ", 1)[0] if " " in head else head
+    return cut.rstrip(" ,;:-") + "…"
+
+
 def first_text(*candidates: str | None) -> str | None:
     for candidate in candidates:
         if candidate and candidate.strip():

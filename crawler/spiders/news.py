@@ -21,8 +21,11 @@ from scrapy.crawler import Crawler
 from scrapy.http import HtmlResponse, Response
 from scrapy.linkextractors import LinkExtractor
 from scrapy.settings import BaseSettings
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
 
 from crawler.dates import parse_duration_or_date, to_iso
+from crawler.failures import failure_reason
 from crawler.feeds import FeedError, parse_feed
 from crawler.items import DiscoveryHints, FetchedPage
 from crawler.registry import (
@@ -141,6 +144,7 @@ class NewsSpider(Spider):
         return Request(
             url,
             callback=callback,
+            errback=self.fetch_failed,
             cb_kwargs={"site_name": site.name, **cb_kwargs},
             dont_filter=True,
             priority=10,
@@ -160,6 +164,8 @@ class NewsSpider(Spider):
             self._inc("news/discovery/bad_feed")
             return
         self._inc("news/discovery/feed_entries", len(entries))
+        if len(entries) >= self.max_entries:
+            self._inc("news/discovery/entries_capped")
         for entry in entries:
             hints = DiscoveryHints(
                 via="feed",
@@ -210,6 +216,8 @@ class NewsSpider(Spider):
                 )
             return
         self._inc("news/discovery/sitemap_entries", len(sitemap.entries))
+        if len(sitemap.entries) >= self.max_entries:
+            self._inc("news/discovery/entries_capped")
         for entry in sitemap.entries:
             is_news = entry.news_published is not None or entry.news_title is not None
             hints = DiscoveryHints(
@@ -298,6 +306,7 @@ class NewsSpider(Spider):
         yield Request(
             url,
             callback=self.parse_article,
+            errback=self.fetch_failed,
             cb_kwargs={"site_name": site.name, "hints": hints},
             meta={"news_site": site.name, "news_role": "article"},
         )
@@ -315,6 +324,19 @@ class NewsSpider(Spider):
             content_type=content_type.decode("latin-1") if content_type else None,
             hints=hints,
         )
+
+    def fetch_failed(self, failure: Failure) -> Failure | None:
+        request = failure.request  # type: ignore[attr-defined]
+        reason = failure_reason(failure)
+        if reason is None:
+            return None
+        self._inc(f"news/fetch/{reason}")
+        self._inc(f"news/site/{request.meta.get('news_site')}/fetch_failed/{reason}")
+        if isinstance(failure.value, HttpError):
+            # HttpErrorMiddleware logs it in one line and keeps Scrapy's own counts.
+            return failure
+        logger.info("Fetch failed (%s): %s", reason, request.url)
+        return None
 
     def _inc(self, key: str, count: int = 1) -> None:
         if self.crawler.stats is not None:
