@@ -133,7 +133,7 @@ def test_site_returning_only_errors_makes_the_run_unhealthy(tmp_path):
 
 
 @pytest.mark.e2e
-@pytest.mark.parametrize("kill_after_records", [1, 12, 30])
+@pytest.mark.parametrize("kill_after_records", [1, 6, 12, 20, 30])
 def test_sigkill_during_run_then_rerun_emits_everything_exactly_once(tmp_path, kill_after_records):
     env_settings = ["-s", "NEWS_BATCH_SIZE=5"]
     with FixtureServer() as server:
