@@ -41,6 +41,7 @@ from pipelines.store import (
 logger = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
+_BULK_BANDS = 500_000  # band rows sorted and written together by bulk_load
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS articles (
@@ -110,6 +111,8 @@ class SQLiteStore:
             "cache_size=-65536",
             "mmap_size=268435456",
             "temp_store=MEMORY",
+            # Keeps the WAL file from staying at its high-water mark after big batches.
+            "journal_size_limit=67108864",
         ):
             self.db.execute(f"PRAGMA {pragma}")
         self.db.executescript(_SCHEMA)
@@ -123,6 +126,7 @@ class SQLiteStore:
             return {}
         config = self.index.config
         return {
+            "scheme": self.index.scheme,
             "num_perm": config.num_perm,
             "bands": config.bands,
             "rows": config.rows,
@@ -232,6 +236,9 @@ class SQLiteStore:
         if verdict is Verdict.UNCHANGED:
             db.execute("UPDATE articles SET last_seen = ? WHERE id = ?", (now, article))
         elif verdict is Verdict.REVISED:
+            is_original, old_signature = db.execute(
+                "SELECT duplicate_of IS NULL, signature FROM articles WHERE id = ?", (article,)
+            ).fetchone()
             db.execute(
                 "UPDATE articles SET fingerprint = ?, version = ?, last_seen = ?, url = ?, "
                 "signature = ? WHERE id = ?",
@@ -244,13 +251,11 @@ class SQLiteStore:
                     article,
                 ),
             )
-            if db.execute(
-                "SELECT duplicate_of IS NULL FROM articles WHERE id = ?", (article,)
-            ).fetchone()[0]:
+            if is_original:
                 db.execute(
                     "INSERT OR IGNORE INTO fingerprints VALUES (?, ?)", (fingerprint, article)
                 )
-                db.execute("DELETE FROM bands WHERE article = ?", (article,))
+                self._unindex_bands(article, old_signature)
                 self._index_bands(article, signature)
         elif verdict is Verdict.NEW:
             self._insert(article, candidate.url, fingerprint, signature, now)
@@ -311,6 +316,15 @@ class SQLiteStore:
             [(key, article) for key in self.index.band_keys(signature)],
         )
 
+    def _unindex_bands(self, article: int, packed: bytes | None) -> None:
+        # By primary key (key, article): a scan of all bands costs seconds at 1M documents.
+        if packed is None or self.index is None:
+            return
+        keys = self.index.band_keys(self.index.unpack(packed))
+        self.db.executemany(
+            "DELETE FROM bands WHERE key = ? AND article = ?", [(key, article) for key in keys]
+        )
+
     def _nearest(self, signature: tuple[int, ...] | None) -> tuple[int, float] | None:
         if signature is None or self.index is None:
             return None
@@ -356,6 +370,7 @@ class SQLiteStore:
         """
         now = _now()
         loaded = 0
+        bands: list[tuple[int, int]] = []
         self.db.execute("BEGIN IMMEDIATE")
         try:
             for article_id, url, fingerprint, signature in rows:
@@ -364,13 +379,23 @@ class SQLiteStore:
                 self.db.execute(
                     "INSERT OR IGNORE INTO fingerprints VALUES (?, ?)", (digest, article)
                 )
-                self._index_bands(article, signature)
+                if signature is not None and self.index is not None:
+                    bands += [(key, article) for key in self.index.band_keys(signature)]
                 loaded += 1
+                if len(bands) >= _BULK_BANDS:
+                    self._insert_bands_sorted(bands)
+            self._insert_bands_sorted(bands)
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
         return loaded
+
+    def _insert_bands_sorted(self, bands: list[tuple[int, int]]) -> None:
+        # In key order, B-tree pages fill in sequence instead of by random writes.
+        bands.sort()
+        self.db.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)", bands)
+        bands.clear()
 
     def check_consistency(self) -> list[str]:
         """Problems found in the file; empty when it is sound."""
