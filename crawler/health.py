@@ -37,7 +37,11 @@ def error_rate(stats: dict[str, Any]) -> float:
     requests = stats.get("downloader/request_count", 0) - stats.get("robotstxt/request_count", 0)
     if requests <= 0:
         return 0.0
-    failed = stats.get("downloader/exception_count", 0)
+    # Refusals (robots.txt, revisit rules, site boundaries) pass through the downloader's
+    # exception counter as IgnoreRequest; they are decisions, not failures.
+    failed = stats.get("downloader/exception_count", 0) - stats.get(
+        "downloader/exception_type_count/scrapy.exceptions.IgnoreRequest", 0
+    )
     for key, value in stats.items():
         if key.startswith("downloader/response_status_count/") and key.rsplit("/", 1)[1] >= "400":
             failed += value

@@ -35,7 +35,11 @@ COOKIES_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 
-ADDONS = {"crawler.output.RunOutputAddon": 0}
+ADDONS = {
+    "crawler.output.RunOutputAddon": 0,
+    # Switches to the shared Redis frontier and state when REDIS_URL is set.
+    "crawler.distributed.DistributedAddon": 10,
+}
 
 ITEM_PIPELINES = {
     "pipelines.extraction.ExtractionPipeline": 100,
@@ -105,6 +109,13 @@ NEWS_REVISIT_RULES = True
 # Caps on what a site may ask for: robots.txt Crawl-delay and a Retry-After answer.
 NEWS_MAX_CRAWL_DELAY = 60.0
 NEWS_MAX_RETRY_AFTER = 300.0
+# Distributed mode (docs in README): set REDIS_URL to share the frontier and dedup state.
+REDIS_URL = ""
+NEWS_REDIS_PREFIX = "news"
+# Seconds an idle worker waits for work before it exits.
+NEWS_IDLE_TIMEOUT = 120
+# Seconds before a dead worker's claims on stories lapse (live workers renew theirs).
+NEWS_CLAIM_TTL = 60
 # A run is unhealthy (manifest "health", cron exit code 1) above this download error rate.
 NEWS_HEALTH_MAX_ERROR_RATE = 0.25
 # Flags that make the record dropped (counted under news/clean/<flag>) instead of kept.

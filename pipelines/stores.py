@@ -15,7 +15,7 @@ from pipelines.store import ArticleStore, MemoryStore
 logger = logging.getLogger(__name__)
 
 STATE_FILE = "state.sqlite3"
-STORE_KINDS = ("sqlite", "memory")
+STORE_KINDS = ("sqlite", "memory", "redis")
 
 
 def near_dup_index(settings: BaseSettings) -> NearDupIndex | None:
@@ -32,6 +32,18 @@ def open_store(settings: BaseSettings, index: NearDupIndex | None) -> ArticleSto
     kind = settings.get("NEWS_STATE_STORE", "sqlite")
     if kind == "memory":
         return MemoryStore()
+    if kind == "redis":
+        # Imported here: the redis client is only needed by the distributed mode.
+        from pipelines.redis_store import open_redis_store
+
+        shared = open_redis_store(settings, index)
+        logger.info(
+            "Dedup state store: Redis %s:s:* as %s (%d articles known)",
+            shared.prefix,
+            shared.token,
+            shared.count(),
+        )
+        return shared
     if kind != "sqlite":
         raise NotConfigured(f"NEWS_STATE_STORE={kind!r}: expected one of {', '.join(STORE_KINDS)}")
     path = Path(settings.get("NEWS_STATE_DIR") or "data") / STATE_FILE

@@ -1,0 +1,683 @@
+"""RedisStore: the dedup state shared by every worker of a distributed crawl.
+
+Same interface and the same verdicts as :class:`pipelines.sqlite_store.SQLiteStore`, with
+one addition that several writers need: :meth:`RedisStore.decide` *claims* what it lets
+through. Deciding and committing are separate steps (a record counts as emitted only
+when its batch of output files commits, :mod:`pipelines.ledger`), so two workers could
+otherwise both decide NEW for the same story between one's decision and its commit.
+
+Keys, under ``<prefix>:s:`` (``NEWS_REDIS_PREFIX``, default ``news``):
+
+- ``a:<id>`` hash, one per committed article id: ``url``, ``fp``, ``v`` (version),
+  ``first``/``last`` seen, ``sig`` (packed MinHash signature), ``dup`` (the original's
+  id for records that were duplicates), ``bands`` (its LSH band keys, to re-index a
+  revision); ``count`` counts them.
+- ``f:<fingerprint>`` -> the article that first had that text; ``b:<band>`` set of
+  articles with that LSH band key (the near-duplicate index).
+- ``u:<url identity key>`` hash: settled pages for revisit rules (``a``, ``first``,
+  ``last``, ``hint``).
+- Claims, each with a TTL of ``NEWS_CLAIM_TTL`` seconds that the claiming worker's
+  heartbeat thread renews while it lives: ``ca:<id>`` (owner ``o``, and for texts that
+  enter the index ``fp`` and ``sig``), ``cf:<fingerprint>`` (owner, id) and
+  ``cb:<band>`` (sorted set: claimed ids scored by their expiry in ms).
+- ``batches:<worker id>`` hash: committed batches of output files whose renames may
+  still be pending (``NEWS_WORKER_ID`` is per machine: the files are local to it).
+
+Round trips: :meth:`decide` is one ``EVALSHA`` (a Lua script that checks committed
+articles, fingerprints and bands *and* claims, and writes the claims if it lets the
+candidate through, atomically); :meth:`commit` is one ``EVALSHA`` for a whole batch;
+:meth:`url_state` one ``HMGET``.
+
+What this guarantees, and what not:
+
+- A story is emitted at most once while every worker's heartbeat reaches Redis at least
+  once per ``NEWS_CLAIM_TTL`` between deciding and committing. A worker stalled longer
+  (SIGSTOP, a network cut) can lose its claims; its commit then logs the articles it may
+  emit twice.
+- Claims of a dead worker expire after ``NEWS_CLAIM_TTL``; its pages are fetched again
+  (the distributed scheduler gives its requests to another worker), and a later decision
+  emits them. Decisions that lean on a live claim of another worker (UNCHANGED for the
+  same id, duplicate of a claimed text) are committed like any other: the claimed story
+  itself is emitted by its claimer or, if that one dies, by whoever fetches its page again.
+- Redis must keep its data (``appendonly yes``): a Redis that restarts empty forgets
+  what was emitted, and everything is emitted again.
+- Scripts use keys they compute themselves: standalone Redis (or a primary with
+  replicas), not Redis Cluster.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+import socket
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import redis
+from scrapy.exceptions import NotConfigured
+from scrapy.settings import BaseSettings
+from scrapy_redis.connection import get_redis_from_settings
+
+from pipelines.neardup import NearDupIndex
+from pipelines.sqlite_store import StoreError
+from pipelines.store import (
+    Candidate,
+    Decision,
+    FileMove,
+    Registration,
+    UrlNote,
+    UrlState,
+    Verdict,
+)
+
+logger = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+DEFAULT_PREFIX = "news"
+# With a heartbeat renewing claims and leases, the TTL is only how long a dead worker's
+# claims and requests stay reserved: short enough that a survivor takes them over within
+# the round, long enough to ride out a network hiccup.
+DEFAULT_CLAIM_TTL = 60.0
+# Renewals per TTL: two may fail (a slow Redis, a GC pause) before a claim lapses.
+_BEATS_PER_TTL = 3
+
+_MATCHES_LUA = """
+local function matches(a, b)
+  if #a ~= #b then return -1 end
+  local m = 0
+  for i = 1, #a, 4 do
+    if string.sub(a, i, i + 3) == string.sub(b, i, i + 3) then m = m + 1 end
+  end
+  return m
+end
+"""
+
+# ARGV: store prefix, owner token, ttl ms, id, fingerprint, packed signature or "",
+# min equal slots, band keys...
+# Returns {verdict, version, other (previous fingerprint or original id), equal slots,
+#          decided against another worker's claim (0/1), text claimed (0/1)}.
+_DECIDE = (
+    _MATCHES_LUA
+    + """
+local S, me, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local id, fp, sig, min_matches = ARGV[4], ARGV[5], ARGV[6], tonumber(ARGV[7])
+local bands = {}
+for i = 8, #ARGV do bands[#bands + 1] = ARGV[i] end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+
+local function claim_id(with_text)
+  local key = S .. 'ca:' .. id
+  if with_text then
+    redis.call('HSET', key, 'o', me, 'fp', fp, 'sig', sig)
+  else
+    redis.call('HSET', key, 'o', me)
+  end
+  redis.call('PEXPIRE', key, ttl)
+end
+local function claim_text()
+  local fkey = S .. 'cf:' .. fp
+  redis.call('HSET', fkey, 'o', me, 'id', id)
+  redis.call('PEXPIRE', fkey, ttl)
+  for _, band in ipairs(bands) do
+    local bkey = S .. 'cb:' .. band
+    redis.call('ZADD', bkey, now + ttl, id)
+    -- Every renewal pushes the key's expiry past all its members' scores.
+    redis.call('PEXPIRE', bkey, ttl)
+  end
+end
+
+local art = redis.call('HMGET', S .. 'a:' .. id, 'fp', 'v', 'dup')
+local id_owner = redis.call('HGET', S .. 'ca:' .. id, 'o')
+if id_owner and id_owner ~= me then
+  -- Another worker is emitting this id right now: a variant of it, as within one run.
+  return {'unchanged', art[2] or '1', '', 0, 1, 0}
+end
+if art[1] then
+  if art[1] == fp then return {'unchanged', art[2], '', 0, 0, 0} end
+  local indexed = (not art[3]) or art[3] == ''
+  claim_id(indexed)
+  if indexed then claim_text() end
+  return {'revised', tostring(tonumber(art[2]) + 1), art[1], 0, 0, indexed and 1 or 0}
+end
+local owner = redis.call('GET', S .. 'f:' .. fp)
+if owner and owner ~= id then
+  claim_id(false)
+  return {'duplicate_text', '1', owner, 0, 0, 0}
+end
+local fc = redis.call('HMGET', S .. 'cf:' .. fp, 'o', 'id')
+if fc[1] and fc[1] ~= me and fc[2] ~= id then
+  claim_id(false)
+  return {'duplicate_text', '1', fc[2], 0, 1, 0}
+end
+if sig ~= '' then
+  local best, best_m, best_claimed = nil, -1, 0
+  local seen = {[id] = true}
+  for _, band in ipairs(bands) do
+    for _, other in ipairs(redis.call('SMEMBERS', S .. 'b:' .. band)) do
+      if not seen[other] then
+        seen[other] = true
+        local theirs = redis.call('HGET', S .. 'a:' .. other, 'sig')
+        if theirs then
+          local m = matches(sig, theirs)
+          if m >= min_matches and m > best_m then best, best_m, best_claimed = other, m, 0 end
+        end
+      end
+    end
+    local bkey = S .. 'cb:' .. band
+    redis.call('ZREMRANGEBYSCORE', bkey, '-inf', now)
+    for _, other in ipairs(redis.call('ZRANGE', bkey, 0, -1)) do
+      if not seen[other] then
+        seen[other] = true
+        local c = redis.call('HMGET', S .. 'ca:' .. other, 'o', 'sig')
+        if c[1] and c[1] ~= me and c[2] and c[2] ~= '' then
+          local m = matches(sig, c[2])
+          if m >= min_matches and m > best_m then best, best_m, best_claimed = other, m, 1 end
+        end
+      end
+    end
+  end
+  if best then
+    claim_id(false)
+    return {'near_duplicate', '1', best, best_m, best_claimed, 0}
+  end
+end
+claim_id(true)
+claim_text()
+return {'new', '1', '', 0, 0, 1}
+"""
+)
+
+# ARGV: store prefix, owner token, payload JSON, packed signatures (payload refers to them
+# by 1-based position). Returns {batch id or 0, ids whose claim was no longer ours...}.
+_COMMIT = """
+local S, me = ARGV[1], ARGV[2]
+local p = cjson.decode(ARGV[3])
+local now = p.now
+local lost = {}
+
+local function release(id, fp, bands)
+  local key = S .. 'ca:' .. id
+  local owner = redis.call('HGET', key, 'o')
+  if owner == me then redis.call('DEL', key) end
+  local fkey = S .. 'cf:' .. fp
+  if redis.call('HGET', fkey, 'o') == me then redis.call('DEL', fkey) end
+  for _, band in ipairs(bands) do redis.call('ZREM', S .. 'cb:' .. band, id) end
+  return owner
+end
+local function index(akey, id, fp, bands)
+  redis.call('SETNX', S .. 'f:' .. fp, id)
+  for _, band in ipairs(bands) do redis.call('SADD', S .. 'b:' .. band, id) end
+  redis.call('HSET', akey, 'bands', table.concat(bands, ','))
+end
+
+for _, d in ipairs(p.d) do
+  local verdict, id, url, fp, version, dup, sigi, bands, claimed =
+    d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9]
+  local sig = ''
+  if sigi > 0 then sig = ARGV[3 + sigi] end
+  local akey = S .. 'a:' .. id
+  if verdict == 'unchanged' then
+    if redis.call('EXISTS', akey) == 1 then redis.call('HSET', akey, 'last', now) end
+  else
+    -- Decisions the ledger made from its own pending records hold no claim here.
+    if release(id, fp, bands) ~= me and claimed == 1 then lost[#lost + 1] = id end
+    if verdict == 'revised' then
+      local old = redis.call('HMGET', akey, 'dup', 'bands')
+      redis.call('HSET', akey, 'fp', fp, 'v', version, 'last', now, 'url', url, 'sig', sig)
+      if (not old[1]) or old[1] == '' then
+        if old[2] and old[2] ~= '' then
+          for band in string.gmatch(old[2], '[^,]+') do
+            redis.call('SREM', S .. 'b:' .. band, id)
+          end
+        end
+        index(akey, id, fp, bands)
+      end
+    elseif redis.call('EXISTS', akey) == 0 then
+      -- Duplicates are remembered (a rerun calls them unchanged) but never indexed:
+      -- later copies then point at the original, not at a copy of it.
+      redis.call('HSET', akey, 'url', url, 'fp', fp, 'v', 1, 'first', now, 'last', now,
+                 'sig', sig, 'dup', dup)
+      redis.call('INCR', S .. 'count')
+      if verdict == 'new' then index(akey, id, fp, bands) end
+    end
+  end
+end
+for _, u in ipairs(p.u) do
+  local ukey = S .. 'u:' .. u[1]
+  redis.call('HSETNX', ukey, 'first', now)
+  redis.call('HSET', ukey, 'a', u[2], 'last', now)
+  if u[3] ~= '' then redis.call('HSET', ukey, 'hint', u[3]) end
+end
+local out = {0}
+if p.batch then
+  out[1] = redis.call('INCR', S .. 'batch-seq')
+  redis.call('HSET', p.batch[1], out[1], p.batch[2])
+end
+for _, id in ipairs(lost) do out[#out + 1] = id end
+return out
+"""
+
+# ARGV: store prefix, owner token, ttl ms, lease key, claims JSON [[id, fp, [bands]], ...].
+# Renews this worker's lease and the claims it still holds (never another worker's).
+_RENEW = """
+local S, me, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3])
+redis.call('SET', ARGV[4], '1', 'PX', ttl)
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local renewed = 0
+for _, c in ipairs(cjson.decode(ARGV[5])) do
+  local key = S .. 'ca:' .. c[1]
+  if redis.call('HGET', key, 'o') == me then
+    redis.call('PEXPIRE', key, ttl)
+    renewed = renewed + 1
+    local fkey = S .. 'cf:' .. c[2]
+    if c[2] ~= '' and redis.call('HGET', fkey, 'o') == me then redis.call('PEXPIRE', fkey, ttl) end
+    for _, band in ipairs(c[3]) do
+      local bkey = S .. 'cb:' .. band
+      if redis.call('ZADD', bkey, 'XX', 'CH', now + ttl, c[1]) == 1 then
+        redis.call('PEXPIRE', bkey, ttl)
+      end
+    end
+  end
+end
+return renewed
+"""
+
+# ARGV: store prefix, owner token, claims JSON as for _RENEW. Drops claims never committed.
+_RELEASE = """
+local S, me = ARGV[1], ARGV[2]
+for _, c in ipairs(cjson.decode(ARGV[3])) do
+  local key = S .. 'ca:' .. c[1]
+  if redis.call('HGET', key, 'o') == me then redis.call('DEL', key) end
+  local fkey = S .. 'cf:' .. c[2]
+  if c[2] ~= '' and redis.call('HGET', fkey, 'o') == me then redis.call('DEL', fkey) end
+  for _, band in ipairs(c[3]) do redis.call('ZREM', S .. 'cb:' .. band, c[1]) end
+end
+return 1
+"""
+
+
+def redis_client(settings: BaseSettings) -> redis.Redis:
+    """A client from ``REDIS_URL`` / ``REDIS_PARAMS``, as scrapy-redis builds its own."""
+    client: redis.Redis = get_redis_from_settings(settings)
+    return client
+
+
+def worker_id(settings: BaseSettings) -> str:
+    """``NEWS_WORKER_ID``: names a machine's worker in logs and keys; the host by default."""
+    return str(settings.get("NEWS_WORKER_ID") or socket.gethostname())
+
+
+def new_worker_token(settings: BaseSettings) -> str:
+    """One per process: host and pid tell whether a previous incarnation is still alive."""
+    return f"{worker_id(settings)}@{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+def lease_key(prefix: str, token: str) -> str:
+    return f"{prefix}:lease:{token}"
+
+
+def claim_ttl(settings: BaseSettings) -> float:
+    ttl = settings.getfloat("NEWS_CLAIM_TTL", DEFAULT_CLAIM_TTL)
+    if ttl < 1:
+        raise NotConfigured(f"NEWS_CLAIM_TTL={ttl}: expected at least 1 second")
+    return ttl
+
+
+def token_is_dead(client: redis.Redis, prefix: str, token: str) -> bool:
+    """No lease in Redis, or a process of this host that is gone (pid not running)."""
+    if not client.exists(lease_key(prefix, token)):
+        return True
+    host, _, rest = token.rpartition("@")[2].partition(":")
+    pid = rest.split(":", 1)[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+class Heartbeat:
+    """Calls ``beat`` every ``interval`` seconds in a daemon thread until stopped.
+
+    A thread, not a reactor timer: a worker busy for a long time in one callback (a large
+    sitemap) is still alive and must keep its claims.
+    """
+
+    def __init__(self, beat: Callable[[], object], interval: float, name: str) -> None:
+        self._beat = beat
+        self._interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=self._interval + 5)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._interval):
+            try:
+                self._beat()
+            except redis.RedisError as exc:
+                logger.warning("Heartbeat %s failed: %s", self._thread.name, exc)
+
+
+@dataclass(frozen=True)
+class _Claim:
+    fingerprint: str  # "" when only the id is claimed
+    bands: tuple[str, ...]
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def _text(value: bytes | str | None) -> str | None:
+    if value is None:
+        return None
+    return value.decode("utf-8") if isinstance(value, bytes) else value
+
+
+class RedisStore:
+    def __init__(
+        self,
+        client: redis.Redis,
+        index: NearDupIndex | None = None,
+        *,
+        prefix: str = DEFAULT_PREFIX,
+        worker: str = "",
+        token: str = "",
+        ttl: float = DEFAULT_CLAIM_TTL,
+    ) -> None:
+        self.client = client
+        self.index = index
+        self.prefix = prefix
+        self.keys = f"{prefix}:s:"
+        self.worker = worker or socket.gethostname()
+        self.token = token or (
+            f"{self.worker}@{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+        )
+        self.ttl_ms = int(ttl * 1000)
+        self._batches_key = f"{self.keys}batches:{self.worker}"
+        self._lease = lease_key(prefix, self.token)
+        self._claims: dict[str, _Claim] = {}
+        self._claims_lock = threading.Lock()
+        self._decide = client.register_script(_DECIDE)
+        self._commit = client.register_script(_COMMIT)
+        self._renew = client.register_script(_RENEW)
+        self._release = client.register_script(_RELEASE)
+        # Decisions that leant on another worker's live claim, for logs and tests.
+        self.claim_conflicts = 0
+        self._check_meta()
+        self.renew()
+        self._adopt_batches()
+        self._heartbeat = Heartbeat(
+            self.renew, ttl / _BEATS_PER_TTL, name=f"news-claims-{self.worker}"
+        )
+        self._heartbeat.start()
+
+    # --- configuration guard ----------------------------------------------------------
+
+    def _check_meta(self) -> None:
+        wanted = {"schema": str(SCHEMA_VERSION)}
+        if self.index is not None:
+            config = self.index.config
+            # As SQLiteStore's: signatures and band keys from another scheme do not compare.
+            identity = {
+                "scheme": self.index.scheme,
+                "num_perm": config.num_perm,
+                "bands": config.bands,
+                "rows": config.rows,
+                "shingle_size": config.shingle_size,
+                "seed": config.seed,
+            }
+            wanted["near_dup"] = json.dumps(identity, sort_keys=True)
+        meta = f"{self.keys}meta"
+        for key, value in wanted.items():
+            self.client.hsetnx(meta, key, value)
+            stored = _text(self.client.hget(meta, key))
+            if stored != value:
+                raise StoreError(
+                    f"Redis state {self.keys}* was built with {key}={stored}, this run uses "
+                    f"{value}; reset it with -s NEWS_STATE_RESET=1 (every worker's state)"
+                )
+
+    # --- deciding and committing -----------------------------------------------------
+
+    def _text_parts(self, candidate: Candidate) -> tuple[bytes, list[str]]:
+        if self.index is None or candidate.signature is None:
+            return b"", []
+        signature = candidate.signature
+        return self.index.pack(signature), [str(k) for k in self.index.band_keys(signature)]
+
+    def decide(self, candidate: Candidate) -> Registration:
+        packed, bands = self._text_parts(candidate)
+        min_matches = self.index.config.min_matches if self.index is not None else 0
+        reply = self._decide(
+            args=[
+                self.keys,
+                self.token,
+                self.ttl_ms,
+                candidate.article_id,
+                candidate.fingerprint,
+                packed,
+                min_matches,
+                *bands,
+            ]
+        )
+        verdict, version, other, matches, by_claim, text_claimed = reply
+        verdict_name = _text(verdict)
+        other_text = _text(other) or None
+        if int(by_claim):
+            self.claim_conflicts += 1
+            logger.debug(
+                "Article %s: %s, against a claim of another worker",
+                candidate.article_id,
+                verdict_name,
+            )
+        if verdict_name != "unchanged":
+            claim = (
+                _Claim(candidate.fingerprint, tuple(bands)) if int(text_claimed) else _Claim("", ())
+            )
+            with self._claims_lock:
+                self._claims[candidate.article_id] = claim
+        if verdict_name == "new":
+            return Registration(Verdict.NEW)
+        if verdict_name == "unchanged":
+            return Registration(Verdict.UNCHANGED, version=int(version))
+        if verdict_name == "revised":
+            return Registration(
+                Verdict.REVISED, version=int(version), previous_fingerprint=other_text
+            )
+        if verdict_name == "duplicate_text":
+            return Registration(Verdict.DUPLICATE_TEXT, duplicate_of=other_text)
+        assert self.index is not None
+        return Registration(
+            Verdict.NEAR_DUPLICATE,
+            duplicate_of=other_text,
+            similarity=int(matches) / self.index.config.num_perm,
+        )
+
+    def commit(
+        self,
+        decisions: Sequence[Decision],
+        files: Sequence[FileMove] = (),
+        urls: Sequence[UrlNote] = (),
+    ) -> None:
+        signatures: list[bytes] = []
+        rows: list[list[Any]] = []
+        with self._claims_lock:
+            claimed = {c.article_id for c, _ in decisions if c.article_id in self._claims}
+        for candidate, registration in decisions:
+            packed, bands = self._text_parts(candidate)
+            if packed:
+                signatures.append(packed)
+            rows.append(
+                [
+                    registration.verdict.value,
+                    candidate.article_id,
+                    candidate.url,
+                    candidate.fingerprint,
+                    registration.version,
+                    registration.duplicate_of or "",
+                    len(signatures) if packed else 0,
+                    bands if registration.verdict in (Verdict.NEW, Verdict.REVISED) else [],
+                    int(candidate.article_id in claimed),
+                ]
+            )
+        payload: dict[str, Any] = {
+            "now": _now(),
+            "d": rows,
+            "u": [[n.key, n.article_id or "", n.modified_hint or ""] for n in urls],
+        }
+        if files:
+            record = {"owner": self.token, "files": [list(move) for move in files]}
+            payload["batch"] = [self._batches_key, json.dumps(record)]
+        reply = self._commit(args=[self.keys, self.token, json.dumps(payload), *signatures])
+        lost = [_text(item) for item in reply[1:]]
+        with self._claims_lock:
+            for candidate, _ in decisions:
+                self._claims.pop(candidate.article_id, None)
+        if lost:
+            logger.error(
+                "Claims on %d articles had lapsed before this commit (worker stalled longer "
+                "than NEWS_CLAIM_TTL?): they may be emitted twice: %s",
+                len(lost),
+                ", ".join(str(x) for x in lost[:10]),
+            )
+
+    def register(self, candidate: Candidate) -> Registration:
+        registration = self.decide(candidate)
+        self.commit([(candidate, registration)])
+        return registration
+
+    def url_state(self, key: str) -> UrlState | None:
+        article, first, last, hint = self.client.hmget(
+            f"{self.keys}u:{key}", ["a", "first", "last", "hint"]
+        )
+        if first is None:
+            return None
+        return UrlState(_text(article) or None, _text(first) or "", _text(last) or "", _text(hint))
+
+    def count(self) -> int:
+        return int(self.client.get(f"{self.keys}count") or 0)
+
+    # --- claims -----------------------------------------------------------------------
+
+    def _claims_json(self) -> str:
+        with self._claims_lock:
+            claims = [[i, c.fingerprint, list(c.bands)] for i, c in self._claims.items()]
+        return json.dumps(claims)
+
+    def renew(self) -> None:
+        """Renew this worker's lease and the claims it holds (the heartbeat's work)."""
+        self._renew(args=[self.keys, self.token, self.ttl_ms, self._lease, self._claims_json()])
+
+    # --- batches of output files --------------------------------------------------
+
+    def _adopt_batches(self) -> None:
+        """Take over the batches of dead incarnations of this worker (same machine).
+
+        Their records are committed: the files must be renamed into place, here, by the
+        ledger's recovery. Batches of live workers sharing the worker id are left alone.
+        """
+        owners: dict[str, list[str]] = {}
+        for batch_id, raw in self.client.hgetall(self._batches_key).items():
+            owner = json.loads(raw)["owner"]
+            if owner != self.token:
+                owners.setdefault(owner, []).append(_text(batch_id) or "")
+        for owner, batch_ids in owners.items():
+            if not token_is_dead(self.client, self.prefix, owner):
+                continue
+            for batch_id in batch_ids:
+                current = self.client.hget(self._batches_key, batch_id)
+                if current is None:
+                    continue
+                record = json.loads(current)
+                record["owner"] = self.token
+                self.client.hset(self._batches_key, batch_id, json.dumps(record))
+            logger.warning(
+                "Adopted %d committed output batches of a dead worker (%s)", len(batch_ids), owner
+            )
+
+    def unfinished_batches(self) -> list[tuple[int, list[FileMove]]]:
+        batches = []
+        for batch_id, raw in self.client.hgetall(self._batches_key).items():
+            record = json.loads(raw)
+            if record["owner"] == self.token:
+                moves = [(str(a), str(b)) for a, b in record["files"]]
+                batches.append((int(batch_id), moves))
+        return sorted(batches)
+
+    def finish_batch(self, batch_id: int) -> None:
+        self.client.hdel(self._batches_key, str(batch_id))
+
+    def close(self) -> None:
+        self._heartbeat.stop()
+        # Claims of records never committed (a later stage dropped them): free them now
+        # rather than after the TTL.
+        claims = self._claims_json()
+        try:
+            if claims != "[]":
+                self._release(args=[self.keys, self.token, claims])
+        except redis.RedisError as exc:
+            logger.warning("Could not release claims at close (they expire): %s", exc)
+        with self._claims_lock:
+            self._claims.clear()
+        self.client.close()
+
+
+def reset_state(client: redis.Redis, prefix: str) -> int:
+    """Delete the shared dedup state (every worker's): ``NEWS_STATE_RESET``."""
+    deleted = 0
+    batch: list[bytes] = []
+    for key in client.scan_iter(match=f"{prefix}:s:*", count=1000):
+        batch.append(key)
+        if len(batch) >= 1000:
+            deleted += int(client.unlink(*batch))
+            batch = []
+    if batch:
+        deleted += int(client.unlink(*batch))
+    return deleted
+
+
+def open_redis_store(
+    settings: BaseSettings, index: NearDupIndex | None, *, token: str | None = None
+) -> RedisStore:
+    """The store ``NEWS_STATE_STORE = "redis"`` names; raises NotConfigured when unusable."""
+    if not settings.get("REDIS_URL"):
+        raise NotConfigured("NEWS_STATE_STORE='redis' needs REDIS_URL (redis://host:port/db)")
+    prefix = str(settings.get("NEWS_REDIS_PREFIX") or DEFAULT_PREFIX)
+    client = redis_client(settings)
+    if settings.getbool("NEWS_STATE_RESET"):
+        deleted = reset_state(client, prefix)
+        logger.warning(
+            "Shared state %s:s:* reset (%d keys): every article counts as new, for every worker",
+            prefix,
+            deleted,
+        )
+    try:
+        return RedisStore(
+            client,
+            index,
+            prefix=prefix,
+            worker=worker_id(settings),
+            token=token or str(settings.get("NEWS_WORKER_TOKEN") or new_worker_token(settings)),
+            ttl=claim_ttl(settings),
+        )
+    except StoreError as exc:
+        raise NotConfigured(str(exc)) from exc
