@@ -118,5 +118,12 @@ NEWS_IDLE_TIMEOUT = 120
 NEWS_CLAIM_TTL = 60
 # A run is unhealthy (manifest "health", cron exit code 1) above this download error rate.
 NEWS_HEALTH_MAX_ERROR_RATE = 0.25
+# Extraction runs in a pool of worker processes (pipelines/pool.py): the number of
+# workers (empty: one per usable core; 0: inline, for debugging), seconds one page may
+# take, largest page extracted, and pages after which a worker is replaced.
+NEWS_EXTRACT_WORKERS = ""
+NEWS_EXTRACT_TIMEOUT = 10
+NEWS_EXTRACT_MAX_BYTES = 4 * 1024 * 1024
+NEWS_EXTRACT_MAX_TASKS_PER_WORKER = 1000
 # Flags that make the record dropped (counted under news/clean/<flag>) instead of kept.
 NEWS_DROP_FLAGS = ["not_article", "too_short", "consent_wall", "too_deep"]

@@ -58,8 +58,8 @@ _CONSENT = re.compile(
 _NOT_ARTICLE_TYPES = {"collectionpage", "itemlist", "searchresultspage", "profilepage"}
 # Error pages served with status 200 ("soft 404s") announce themselves in the title.
 _ERROR_TITLE = re.compile(
-    r"\b(page|article|content)\s+(not\s+found|unavailable|does\s+not\s+exist)\b|\b404\b"
-    r"|^(not\s+found|error)\b",
+    r"\b(page|article|content)\s+(not\s+found|unavailable|does\s+not\s+exist)\b"
+    r"|^(404|not\s+found|error)\b|\b404\s*(error|-|:|\|)|\berror\s+404\b",
     re.I,
 )
 

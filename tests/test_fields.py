@@ -59,3 +59,12 @@ def test_resolve_canonical_stays_on_site():
     assert resolve_canonical(page, "https://other.org/a/story.html") == page
     assert resolve_canonical(page, "javascript:alert(1)") == page
     assert resolve_canonical(page, None) == page
+
+
+def test_soft_404_titles_and_real_headlines_with_404():
+    from pipelines.clean import _ERROR_TITLE
+
+    for title in ("Page Not Found", "404 - Not Found", "Error 404", "404 error | Site"):
+        assert _ERROR_TITLE.search(title), title
+    for title in ("Bridge built since 404, when the Romans left", "The road to 404 seats"):
+        assert not _ERROR_TITLE.search(title), title
