@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from functools import cached_property
 
 _WORD = re.compile(r"\w+")
@@ -39,24 +39,33 @@ class Block:
     text: str
     kind: str = "p"  # p, head, item, row, quote, code
     link_chars: int = 0  # characters of text inside links
+    joined: bool = False  # a further line of the previous block's paragraph (after a <br>)
+    # Features, computed once (every block needs them, several rules read them).
+    line: str = field(init=False)  # the text without decoration
+    tokens: list[str] = field(init=False)  # its \w runs
+    size: int = field(init=False)  # its length in words
+    sentence_like: bool = field(init=False)
+    # Its distinct words, lower-case, for the rules' pre-checks; empty for lines longer than
+    # any single-line rule looks at.
+    words: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.line = bare(self.text)
+        self.tokens = _WORD.findall(self.line)
+        self.size = _count(self.line, len(self.tokens))
+        # The raw text: bare() strips the final colon that ends an introducing sentence.
+        self.sentence_like = _is_sentence(self.text.strip(), self.size)
+        short = self.size <= _MAX_FURNITURE_WORDS
+        self.words = frozenset(" ".join(self.tokens).lower().split()) if short else frozenset()
 
     @property
     def link_share(self) -> float:
         return self.link_chars / len(self.text) if self.text else 0.0
 
-    # Features are computed once: several rules read them.
     @cached_property
-    def line(self) -> str:
-        return bare(self.text)
-
-    @cached_property
-    def size(self) -> int:
-        return word_count(self.line)
-
-    @cached_property
-    def sentence_like(self) -> bool:
-        # The raw text: bare() strips the final colon that ends an introducing sentence.
-        return _is_sentence(self.text.strip(), self.size)
+    def key(self) -> str:
+        """Lower-case word sequence, for comparing lines regardless of punctuation."""
+        return " ".join(self.tokens).lower()
 
 
 @dataclass(frozen=True)
@@ -82,8 +91,11 @@ def words(text: str) -> list[str]:
 
 def word_count(text: str) -> int:
     """Words, counting unspaced scripts (Chinese, Japanese) as about two characters a word."""
-    count = len(_WORD.findall(text))
-    return count if text.isascii() else count + len(_UNSPACED.findall(text)) // 2
+    return _count(text, len(_WORD.findall(text)))
+
+
+def _count(text: str, tokens: int) -> int:
+    return tokens if text.isascii() else tokens + len(_UNSPACED.findall(text)) // 2
 
 
 def normalize(text: str) -> str:
@@ -106,11 +118,18 @@ def _union(patterns: Sequence[str]) -> re.Pattern[str]:
 # language is applied to every page: a whole short line in one language almost never forms
 # a phrase of another, and page languages are often mislabelled.
 
+_NETWORKS = (
+    r"facebook|twitter|x|linkedin|whatsapp|reddit|pinterest|e-?mail|print|copy link|messenger"
+    r"|telegram|threads|bluesky|instagram|flipboard|tumblr"
+)
 _SHARE = {
     "en": [
         r"(share|tweet|email|e-mail|print|pin|save|bookmark|post)( (this|it|the))?"
         r"( (article|story|page|post|video|gallery|link|on \w+( \w+)?|via \w+|with \w+))*",
         r"(share|follow us)( (on|via))? [\w\s,&+]{0,60}",
+        # A share bar flattened to one line: "Share this article: Facebook | X | Email".
+        r"(share|follow us)( (this|the) (article|story|page|post|video))?( (on|via))?\s*:?\s*"
+        r"(" + _NETWORKS + r")([\s,|/•·]+(" + _NETWORKS + r"))*",
         r"(facebook|twitter|linkedin|whatsapp|reddit|pinterest|email|print|copy link|x)"
         r"([\s,|/]+(facebook|twitter|linkedin|whatsapp|reddit|pinterest|email|print|copy link"
         r"|x))*",
@@ -138,6 +157,11 @@ _PROMO = {
         r"(advertisement|advertising|advertisements|sponsored( content| links?)?|ad|ads"
         r"|promoted( stories| content)?|paid (post|content)|partner content|story continues"
         r"( below)?( advertisement)?|article continues below( advertisement)?)",
+        r"(advertisement|sponsored)\W+(continue|story continues|article continues)( reading)?"
+        r"( below| here)?|supported by",
+        # Consent buttons, reader-revenue and alert widgets.
+        r"i (agree|accept)|since you('|’)re here[\s.…]*|breaking news (e-?mails?|alerts?)",
+        r"do you like this (video|article|story|page)\??",
         r"(download|get) (the|our) [\w\s'’-]{0,20}app[\w\s'’-]{0,40}",
         r"we use cookies[\w\s,.'’-]*",
         r"(accept|manage|reject)( all)? cookies",
@@ -171,7 +195,8 @@ _RELATED = {
         r"[\w\s.'’&-]{0,40}",
         r"(comments?|\d+ comments?|comments? \(\d+\)|leave a (comment|reply)|add (a )?comment"
         r"|post a comment|show comments|view comments|join the (conversation|discussion))",
-        r"(hide|show|view|enlarge|expand) (caption|image|photo|gallery|all)",
+        r"(hide|show|view|enlarge|expand) (captions?|images?|photos?|gallery|all)",
+        r"from the section [\w\s&'’-]{1,40}",
         r"(image|photo|picture|slide|video)?s? ?\d+ (of|/) \d+",
         r"\d+ (photos|images|pictures)",
         r"(tags?|topics?|categories|category|filed under|posted in|more about|keywords)"
@@ -219,12 +244,28 @@ _CTA_RE = re.compile(
     r"|donate|donation|become a (member|subscriber|patron)|letters? to the editor|let us know"
     r"|share your (story|thoughts|views|photos)|(your|an?) inbox|delivered (to|daily|weekly"
     r"|every|weekday)|news alerts|breaking news (alerts|emails)|free trial|(our|the) (facebook"
-    r"|twitter|instagram) page|click here|(exclusive )?offers)\b",
+    r"|twitter|instagram) page|click here|(exclusive|special|partner) offers)\b",
     re.IGNORECASE,
 )
 _SELF_RE = re.compile(r"\b(our|us|we)\b", re.IGNORECASE)
 _READER_RE = re.compile(r"\b(you|your)\b", re.IGNORECASE)
 _QUOTES = re.compile(r"[\"“”«»„]|\b(said|says|told)\b")
+
+# "Read more: <linked headline>", a teaser set inside the article's paragraphs.
+_TEASER_LABEL_RE = re.compile(
+    r"^(read (more|also|next|this)|see also|also read|related( (story|stories|articles?"
+    r"|coverage|content))?|more( (on|about) this)?|recommended|must read|watch|listen)\s*:",
+    re.IGNORECASE,
+)
+_MAX_TEASER_WORDS = 30
+# What a newsletter widget says under its "Sign up" heading ("Get the Daily Digest free
+# every weekday morning"): only read right after such a heading, never on its own.
+_BLURB_RE = re.compile(
+    r"\b(daily|weekly|digest|briefing|newsletters?|inbox|e-?mail|free|every (day|morning"
+    r"|evening|weekday|week))\b",
+    re.IGNORECASE,
+)
+_MAX_BLURB_WORDS = 30
 
 # Lines that start a block of teasers: everything after them that is not prose goes too.
 _SECTION_START_RE = re.compile(
@@ -236,8 +277,9 @@ _SECTION_START_RE = re.compile(
 )
 
 _COPYRIGHT_RE = re.compile(
-    r"^(©|\(c\)|copyright\b|&copy;)|\ball rights reserved\b|\btous droits réservés\b"
-    r"|\balle rechte vorbehalten\b|\btodos los derechos reservados\b"
+    # "Copyright lawyers said ...": a notice goes on with a mark, a year or a name.
+    r"^(©|\(c\)|copyright\b(?!\s+(?-i:[a-z]))|&copy;)|\ball rights reserved\b"
+    r"|\btous droits réservés\b|\balle rechte vorbehalten\b|\btodos los derechos reservados\b"
     r"|\bmay not be (published|reproduced|redistributed|broadcast|rewritten)\b"
     r"|\btrade ?marks? of\b|\bnot responsible for the content\b|\bre-?printed only\b"
     r"|\bdo(es)? not necessarily (reflect|represent)\b|\bwithout (the )?(prior )?(written )?"
@@ -245,20 +287,31 @@ _COPYRIGHT_RE = re.compile(
     re.IGNORECASE,
 )
 
-# Cheap substring pre-checks: every match of the pattern contains one of these.
-_COPYRIGHT_HINTS = (
-    "©", "(c)", "copyright", "reserv", "vorbehalten", "trade", "responsible", "print",
-    "necessarily", "permission", "this site", "this website", "&copy;", "may not be",
-)  # fmt: skip
-_CTA_HINTS = (
-    "sign", "subscri", "newsletter", " us", "'like'", "tip", "download", "our app", "donat",
-    "become a", "editor", "share your", "inbox", "deliver", "alerts", "emails", "free trial",
-    "facebook", "twitter", "instagram", "click here", "offers",
-)  # fmt: skip
-_CREDIT_HINTS = (
-    "(", "photo", "image", "picture", "foto", "bild", "getty", "shutterstock", "credit",
-    "source", "quelle", "fuente", "caption", "illustration",
-)  # fmt: skip
+# Cheap pre-checks (see _judge): every match of a rule's patterns contains one of its words
+# (lower-case \w runs) or, for copyright and credits, one of the marks below. Most prose
+# lines share none, and a set test is far cheaper than the patterns.
+_CTA_WORDS = frozenset({
+    "sign", "signing", "subscribe", "subscription", "newsletter", "newsletters", "us", "hit",
+    "touch", "tip", "tipline", "download", "app", "support", "donate", "donation", "become",
+    "editor", "share", "inbox", "delivered", "alerts", "breaking", "trial", "facebook",
+    "twitter", "instagram", "click", "offers",
+})  # fmt: skip
+_COPYRIGHT_WORDS = frozenset({
+    "copyright", "reserved", "réservés", "vorbehalten", "reservados", "published",
+    "reproduced", "redistributed", "broadcast", "rewritten", "trade", "trademark",
+    "trademarks", "responsible", "printed", "reprinted", "necessarily", "permission", "site",
+    "website",
+})  # fmt: skip
+_MAX_NOTICE_WORDS = 8
+_COPYRIGHT_MARKS = ("©", "(c)", "(C)", "&copy;")
+_CREDIT_WORDS = frozenset({
+    "photo", "photos", "image", "images", "picture", "pictures", "pic", "pics", "photograph",
+    "photographs", "illustration", "illustrations", "credit", "credits", "caption",
+    "captions", "foto", "fotos", "bild", "bilds", "source", "sources", "quelle", "quelles",
+    "fuente", "fuentes", "courtesy", "getty", "shutterstock", "istockphoto",
+})  # fmt: skip
+# Credits that stand alone ("Reuters", "[Getty]") are too short to need a pre-check.
+_MAX_ALONE_CREDIT_WORDS = 6
 _DIGIT = re.compile(r"\d")
 
 _AGENCIES = (
@@ -267,16 +320,33 @@ _AGENCIES = (
     r"|reuters photo|shutterstock|istock(photo)?|alamy|pa( images| wire)?|anadolu|upi"
     r"|bloomberg|keystone|sipa|zuma( press)?|imago"
 )
+# A credit may close a parenthesis opened before it: "... last winter. (Photo: Jane Doe)".
 _CREDIT_END_RE = re.compile(
-    r"\((" + _AGENCIES + r")( ?/ ?[\w .]+)?\)\.?$|\b(photo|image|picture|foto|bild)"
-    r"( credit)?s?\s*(:|by|©)\s*[\w .,/&'’-]{2,60}$|\b(getty images|shutterstock|istockphoto"
-    r"|ap photo|afp photo|reuters photo)\b[\w .,/&'’-]{0,40}$",
+    r"\((" + _AGENCIES + r")( ?/ ?[\w .]+)?\)\.?$|\b(photo|image|picture|illustration|foto"
+    r"|bild)( credit)?s?\s*(:|by|©)\s*[\w .,/&'’-]{2,60}\)?\.?$|\b(photo|image|picture"
+    r"|illustration)s? courtesy( of)? [\w .,/&'’-]{2,60}\)?\.?$|\b(getty images|shutterstock"
+    r"|istockphoto|ap photo|afp photo|reuters photo)\b[\w .,/&'’-]{0,40}\)?$",
     re.IGNORECASE,
 )
+# The wire-photo convention "(Agency/Photographer)" closing a caption, for agencies not in
+# the list above: capitalised names on both sides of the slash ("... on Monday. (Pacific
+# Wire/File)"). After a full stop only: a sentence citing "(Reuters/Ipsos)." is prose.
+_CREDIT_SLASH_RE = re.compile(
+    r"[.!?\"”]\s*\((?:[A-Z][\w.&'’-]*\s){0,3}[A-Z][\w.&'’-]+\s?/\s?(?:[A-Z][\w.&'’-]*\s){0,3}"
+    r"[A-Z][\w.&'’-]*\)\.?$"
+)
+# Captions are short; a slash credit in a long paragraph is more likely a citation.
+_MAX_SLASH_CREDIT_WORDS = 40
 _CREDIT_ALONE_RE = re.compile(r"^(" + _AGENCIES + r")([ /,&]+(" + _AGENCIES + r"))*$", re.I)
+# A source in brackets on its own line, under an image or embed: "[WireImage]", "[Instagram]".
+_CREDIT_BRACKET_RE = re.compile(
+    r"^[\[(](" + _AGENCIES + r"|wireimage|instagram|twitter|facebook|youtube|tiktok)"
+    r"( ?/ ?[\w .]+)?[\])]$",
+    re.IGNORECASE,
+)
 _CREDIT_START_RE = re.compile(
-    r"^(photo|image|picture|photograph|illustration|credit|caption|foto|bild|source|"
-    r"quelle|fuente)s?( credit)?\s*(:|©|by\b)",
+    r"^[\[(]?((photo|image|picture|pic|photograph|illustration|credit|caption|foto|bild|source|"
+    r"quelle|fuente)s?( credit)?\s*(:|©|by\b)|courtesy of\b)",
     re.IGNORECASE,
 )
 
@@ -327,6 +397,12 @@ _DATE_WORDS = re.compile(
 # A line that reads like prose: enough words and sentence-final punctuation.
 _SENTENCE_END = re.compile(r"[.!?…:;\"”’»)。！？」』]\s*$")
 
+# The lead-in of a wire story split from its paragraph by markup ("WASHINGTON, Dec. 30
+# (UPI) --"): article text, though it ends like a credit.
+_WIRE_LEAD_RE = re.compile(r"\)\s*(--|—|–)\s*$")
+# Above the first sentence, a line this much link text is navigation or a breadcrumb.
+_HEAD_LINK_SHARE = 0.5
+
 # --- features -----------------------------------------------------------------------------
 
 
@@ -336,11 +412,6 @@ def is_sentence_like(text: str) -> bool:
 
 def _is_sentence(text: str, n: int) -> bool:
     return n >= 15 or (n >= 5 and bool(_SENTENCE_END.search(text)))
-
-
-def _has_any(line: str, hints: Sequence[str]) -> bool:
-    lower = line.lower()
-    return any(hint in lower for hint in hints)
 
 
 def _short(text: str, limit: int) -> bool:
@@ -381,7 +452,7 @@ def call_to_action_rule(line: str, n: int) -> str | None:
     One cue alone is not enough ("users can sign up from Monday" is news): it takes two
     cues, or one cue addressed to the reader from the publication ("our", "us").
     """
-    if n > 50 or not _has_any(line, _CTA_HINTS) or not _CTA_RE.search(line):
+    if n > 50 or not _CTA_RE.search(line):
         return None
     if _QUOTES.search(line):
         return None
@@ -398,7 +469,10 @@ def paywall_rule(line: str, n: int) -> str | None:
 
 
 def copyright_rule(line: str, n: int) -> str | None:
-    if n <= 60 and _has_any(line, _COPYRIGHT_HINTS) and _COPYRIGHT_RE.search(line):
+    if n <= 60 and _COPYRIGHT_RE.search(line):
+        return "copyright"
+    # A heading-like line opening a notice: "Copyright and Trade Mark Notice".
+    if n <= _MAX_NOTICE_WORDS and line[:9].lower() == "copyright":
         return "copyright"
     return None
 
@@ -406,11 +480,13 @@ def copyright_rule(line: str, n: int) -> str | None:
 def credit_rule(line: str, n: int) -> str | None:
     if n > 45:
         return None
-    if n <= 6 and _CREDIT_ALONE_RE.match(line):
+    if n <= _MAX_ALONE_CREDIT_WORDS and (
+        _CREDIT_ALONE_RE.match(line) or _CREDIT_BRACKET_RE.match(line)
+    ):
         return "credit"
-    if not _has_any(line, _CREDIT_HINTS):
-        return None
     if _CREDIT_END_RE.search(line) or _CREDIT_START_RE.match(line):
+        return "credit"
+    if n <= _MAX_SLASH_CREDIT_WORDS and _CREDIT_SLASH_RE.search(line):
         return "credit"
     return None
 
@@ -441,12 +517,14 @@ def dateline_rule(line: str, n: int) -> str | None:
         return None
     if not _DIGIT.search(line) or not _DATE_RE.search(line):
         # Bare labels that stand for a date widget whose date trafilatura dropped.
-        return "dateline" if normalize(line) in _DATE_LABELS else None
+        label = len(line) <= _MAX_DATE_LABEL and normalize(line) in _DATE_LABELS
+        return "dateline" if label else None
     rest = _DATE_WORDS.sub(" ", _DATE_RE.sub(" ", line))
     return "dateline" if len(words(rest)) <= 1 else None
 
 
 _DATE_LABELS = {"posted", "published", "updated", "last updated", "date", "modified"}
+_MAX_DATE_LABEL = 16  # characters, with some punctuation around the longest label
 
 _LINE_RULES = (
     paywall_rule,
@@ -462,6 +540,18 @@ _LINE_RULES = (
 _MAX_FURNITURE_WORDS = 60
 _ROW_RULES = (paywall_rule, phrase_rule, copyright_rule, file_or_url_rule)
 _ACTIONS = {"paywall": Action.PAYWALL, "byline": Action.BYLINE, "dateline": Action.DATELINE}
+_PRECHECKS: dict[Callable[[str, int], str | None], Callable[[Block], bool]] = {
+    call_to_action_rule: lambda b: not _CTA_WORDS.isdisjoint(b.words),
+    copyright_rule: lambda b: (
+        not _COPYRIGHT_WORDS.isdisjoint(b.words) or any(m in b.line for m in _COPYRIGHT_MARKS)
+    ),
+    credit_rule: lambda b: (
+        b.size <= _MAX_ALONE_CREDIT_WORDS
+        or not _CREDIT_WORDS.isdisjoint(b.words)
+        or b.line.startswith(("(", "["))
+        or b.line.endswith((")", ")."))
+    ),
+}
 
 
 def judge_line(text: str, kind: str = "p") -> Decision:
@@ -471,11 +561,13 @@ def judge_line(text: str, kind: str = "p") -> Decision:
 
 def _judge(block: Block) -> Decision:
     line, n, text = block.line, block.size, block.text
-    if not line or n > _MAX_FURNITURE_WORDS:
+    if not line or n > _MAX_FURNITURE_WORDS or _WIRE_LEAD_RE.search(text):
         return KEEP
     # A table row with several cells is data ("Born | 21 April 1980"), not a by/date line.
     rules = _ROW_RULES if block.kind == "row" and " | " in text else _LINE_RULES
     for rule in rules:
+        if rule in _PRECHECKS and not _PRECHECKS[rule](block):
+            continue
         reason = rule(line, n)
         if reason is not None:
             return Decision(_ACTIONS.get(reason, Action.DROP), reason)
@@ -498,9 +590,11 @@ def classify(blocks: Sequence[Block], *, headline: str | None = None) -> list[De
     _drop_repeated_top(blocks, line_decisions, headline)
     decisions = list(line_decisions)
     _drop_repeats(blocks, decisions)
+    _drop_promo_blurbs(blocks, decisions)
     _drop_link_lists(blocks, decisions)
     _drop_teaser_sections(blocks, decisions)
     _trim_tail(blocks, decisions)
+    _trim_head(blocks, decisions)
     # Context rules read a page as article-plus-furniture; when they would leave little of
     # it, the page is something else (a listing, a profile, a test page): be conservative.
     total = sum(b.size for b in blocks)
@@ -532,7 +626,7 @@ def _drop_repeats(blocks: Sequence[Block], decisions: list[Decision]) -> None:
     for i, block in enumerate(blocks):
         if block.kind in {"code", "head"} or block.size > _REPEAT_MAX_WORDS:
             continue
-        key = normalize(block.text)
+        key = block.key
         if len(key) < 12:
             continue
         previous = last_seen.get(key)
@@ -540,6 +634,25 @@ def _drop_repeats(blocks: Sequence[Block], decisions: list[Decision]) -> None:
         if near and decisions[i].action is Action.KEEP:
             decisions[i] = Decision(Action.DROP, "repeat")
         last_seen[key] = i
+
+
+def _drop_promo_blurbs(blocks: Sequence[Block], decisions: list[Decision]) -> None:
+    """The pitch under a newsletter/subscribe prompt, in the same widget.
+
+    Same widget means the next line of the prompt's paragraph, or the block right under a
+    prompt that is a label ("Sign up for our newsletter", no sentence); "Advertisement" is
+    not a prompt. The pitch must still sound like one and not quote anybody.
+    """
+    for i in range(1, len(blocks)):
+        block, previous = blocks[i], blocks[i - 1]
+        if decisions[i - 1].reason != "promo" or decisions[i].action is not Action.KEEP:
+            continue
+        if not (block.joined or not previous.sentence_like) or block.size > _MAX_BLURB_WORDS:
+            continue
+        if not _CTA_RE.search(previous.line):
+            continue
+        if _BLURB_RE.search(block.line) and not _QUOTES.search(block.line):
+            decisions[i] = Decision(Action.DROP, "promo")
 
 
 def _drop_link_lists(blocks: Sequence[Block], decisions: list[Decision]) -> None:
@@ -554,6 +667,9 @@ def _drop_link_lists(blocks: Sequence[Block], decisions: list[Decision]) -> None
         if block.kind in {"item", "row"}:
             # Cast lists and infoboxes link most names; navigation links everything.
             link_list = block.link_share >= 0.9 and block.size <= 10
+        elif block.size <= _MAX_TEASER_WORDS and _TEASER_LABEL_RE.match(block.line):
+            # The label itself is not a link, and a long headline looks like a sentence.
+            link_list = block.link_share >= 0.5
         else:
             link_list = block.link_share >= 0.8 and not block.sentence_like
         if link_list:
@@ -596,3 +712,16 @@ def _trim_tail(blocks: Sequence[Block], decisions: list[Decision]) -> None:
             decisions[i] = Decision(Action.DROP, "tail")
         else:
             return
+
+
+def _trim_head(blocks: Sequence[Block], decisions: list[Decision]) -> None:
+    """Link lines before the first sentence: breadcrumbs, section and navigation links."""
+    if not any(b.sentence_like for b in blocks):
+        return
+    for i, block in enumerate(blocks):
+        if decisions[i].action is not Action.KEEP:
+            continue
+        if block.sentence_like:
+            return
+        if block.link_share >= _HEAD_LINK_SHARE:
+            decisions[i] = Decision(Action.DROP, "links")

@@ -1,6 +1,14 @@
 import lxml.html
+import pytest
 
-from pipelines.body import Body, extract_body, prepare_tree
+from pipelines.body import (
+    Body,
+    extract_body,
+    link_chars,
+    link_texts,
+    prepare_tree,
+    remove_furniture,
+)
 
 PARAGRAPHS = [
     "The city council approved a new budget on Tuesday after a debate that lasted late into "
@@ -70,3 +78,99 @@ def test_comment_tail_text_is_kept():
 def test_empty_page_gives_empty_body():
     body = extract_body(lxml.html.document_fromstring("<html><body></body></html>"), None)
     assert body.paragraphs == [] and body.bylines == [] and body.flags == set()
+
+
+def test_captions_and_credits_are_not_body_text():
+    caption = "Waves break over the sea wall at Gull Bay during a storm last winter."
+    figure = (
+        f'<figure class="wp-block-image"><img src="a.jpg" alt=""><figcaption>{caption}'
+        f'</figcaption></figure><p class="hh-photo-credit">{caption} (Photo: Herald archive)</p>'
+        f'<div class="c-media-item__caption">{caption}</div>'
+    )
+    body = extract_body(page(extra_top=figure), None, headline="Council approves budget")
+    assert body.paragraphs == PARAGRAPHS
+
+
+@pytest.mark.parametrize(
+    "thread",
+    [
+        # Drupal: a field section holding <article class="comment"> elements.
+        '<section class="field field--name-comment comment-wrapper"><h2>Comments</h2>'
+        '<article id="comment-2385" class="comment js-comment"><h3>We grew the purple</h3>'
+        "<p>We grew the purple pole beans this summer. Thank you for sharing them!</p>"
+        "</article></section>",
+        # WordPress.
+        '<ol class="comment-list"><li id="comment-7" class="comment even">'
+        "<p>We grew the purple pole beans this summer. Thank you for sharing them!</p></li></ol>",
+        '<div id="disqus_thread"><p>We grew the purple pole beans this summer.</p></div>',
+    ],
+)
+def test_comment_threads_are_removed(thread):
+    body = extract_body(page(extra_bottom=thread), None, headline="Council approves budget")
+    assert body.paragraphs == PARAGRAPHS
+
+
+def test_comment_section_holding_the_article_is_kept():
+    html = (
+        "<html><body><div class='comment'><h1>Council approves budget</h1>"
+        + "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+        + "</div></body></html>"
+    )
+    tree = lxml.html.document_fromstring(html)
+    remove_furniture(tree)
+    assert PARAGRAPHS[0] in tree.text_content()
+
+
+def test_newsletter_pitch_after_a_break_is_dropped():
+    html = "<html><body><article><h1>Council approves budget</h1>"
+    html += "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    html += "<p><b>Sign up for our newsletter</b><br>Get the Daily Digest free every weekday.</p>"
+    html += "</article></body></html>"
+    tree = lxml.html.document_fromstring(html)
+    body = extract_body(tree, None, headline="Council approves budget")
+    assert body.paragraphs == PARAGRAPHS
+
+
+def test_article_body_split_into_parts_is_joined():
+    first, second = PARAGRAPHS[:2], PARAGRAPHS[2:]
+    html = (
+        "<html><body><div itemscope itemtype='https://schema.org/NewsArticle'>"
+        "<h1>Council approves budget</h1>"
+        "<div class='box'><div itemprop='articleBody'>"
+        + "".join(f"<p>{p}</p>" for p in first)
+        + "</div></div><div class='promo'><a href='/v'>Watch: the mayor on the budget</a></div>"
+        "<div class='box'><div itemprop='articleBody'>"
+        + "".join(f"<p>{p}</p>" for p in second)
+        + "</div></div></div></body></html>"
+    )
+    body = extract_body(lxml.html.document_fromstring(html), None)
+    assert body.paragraphs == PARAGRAPHS
+
+
+def test_article_bodies_of_different_articles_stay_apart():
+    html = (
+        "<html><body>"
+        + "".join(
+            f"<article itemscope itemtype='https://schema.org/Article'><h2>Story {i}</h2>"
+            f"<div itemprop='articleBody'><p>{p}</p></div></article>"
+            for i, p in enumerate(PARAGRAPHS)
+        )
+        + "</body></html>"
+    )
+    tree = lxml.html.document_fromstring(html)
+    prepare_tree(tree)
+    assert [len(a.findall(".//p")) for a in tree.iter("article")] == [1, 1, 1, 1]
+
+
+def test_link_share_comes_from_the_page_links():
+    html = (
+        "<html><body><a href='/'>Home</a> | <a href='/w'><b>World</b> news</a>"
+        "<a href='/s'>Early cold snap to bring first snow</a></body></html>"
+    )
+    links = link_texts(lxml.html.document_fromstring(html))
+    assert {"Home", "World", "news", "Early cold snap to bring first snow"} <= links
+    assert link_chars("Home | World", links) == len("Home | World")
+    teaser = "Read more: Early cold snap to bring first snow"
+    assert link_chars(teaser, links) / len(teaser) > 0.7
+    assert link_chars("He went home after the world news ended.", links) == 0
+    assert link_chars("Home", frozenset()) == 0

@@ -22,6 +22,15 @@ def reason(text: str, kind: str = "p") -> str:
         "Photographs of the scene were shared widely on social media, police said.",
         "Users can sign up for the service from Monday, the company said.",
         "The privacy policy changed twice last year.",
+        "He met the chairman (R/Texas) on Monday, aides said.",
+        "The share of voters who use Facebook or email for news rose to 40 percent.",
+        "Shares of the company fell on Facebook news, analysts said.",
+        "I agree.",
+        "The mayor said she was supported by most of the council.",
+        "Since you're here, the officer said, you might as well see the damage.",
+        "If you're looking for power, the diesel model offers 108bhp, and we feel that is enough.",
+        "Pictured: the new bridge over the river, which opened on Monday",
+        "Copyright lawyers said the ruling would change how songs are licensed in Europe.",
         PROSE,
     ],
 )
@@ -34,6 +43,7 @@ def test_real_sentences_survive(sentence):
     [
         ("Share this article", "share"),
         ("Share on Facebook", "share"),
+        ("Share this article: Facebook | X | Email", "share"),
         ("Facebook Twitter Email", "share"),
         ("Skip to content", "share"),
         ("Sign up for our newsletter", "promo"),
@@ -47,6 +57,14 @@ def test_real_sentences_survive(sentence):
         ("Tags: politics, election", "related"),
         ("Comments (0)", "related"),
         ("Mehr zum Thema", "related"),
+        ("Hide Images", "related"),
+        ("From the section European Football", "related"),
+        ("Supported by", "promo"),
+        ("Advertisement - Continue Reading Below", "promo"),
+        ("I agree", "promo"),
+        ("Since you’re here …", "promo"),
+        ("Breaking News Emails", "promo"),
+        ("Do you like this video?", "promo"),
         ("À lire aussi", "related"),
     ],
 )
@@ -70,10 +88,15 @@ def test_paywall():
         "Copyright © UPI, 2021. All Rights Reserved.",
         "© 2008 The Honolulu Advertiser",
         "This material may not be published, broadcast, rewritten or redistributed.",
+        "Copyright and Trade Mark Notice",
     ],
 )
 def test_copyright(line):
     assert reason(line) == "copyright"
+
+
+def test_copyright_mark_in_capitals_passes_the_pre_check():
+    assert reason("(C) 2008 Magellan Navigation, Inc.") == "copyright"
 
 
 @pytest.mark.parametrize(
@@ -83,6 +106,13 @@ def test_copyright(line):
         "Photo: John Smith",
         "The president waves to supporters. Getty Images",
         "Rex Features",
+        "Waves break over the sea wall during a storm last winter. (Photo: Herald archive)",
+        "The restored ceiling of the theater. Photo courtesy of the Preservation Trust",
+        "Courtesy of the family",
+        "Leaders pose for a group photograph at the summit. (Pacific Wire/Sefo Leota)",
+        "An artist's impression of the planet. (Illustration: Halden Institute)",
+        "[WireImage]",
+        "(Pic: DS)",
     ],
 )
 def test_credits(line):
@@ -168,3 +198,50 @@ def test_short_tail_after_last_sentence_is_dropped():
 def test_conservative_when_rules_would_remove_most_text():
     items = [Block("World", "item", 5), Block("Business", "item", 8), Block("Sport", "item", 5)]
     assert kept(items) == ["World", "Business", "Sport"]
+
+
+def test_labelled_teaser_link_is_dropped_but_not_labelled_prose():
+    title = "Early cold snap to bring first snow of the season to the northern plains"
+    teaser = Block(f"Read more: {title}", "p", len(title))
+    prose = Block("Watch: the mayor said the plan would cost more than two million dollars.")
+    assert kept([*blocks(PROSE), teaser, prose, *blocks(PROSE + " Two.")]) == [
+        PROSE,
+        prose.text,
+        PROSE + " Two.",
+    ]
+
+
+def test_newsletter_pitch_under_its_prompt_is_dropped():
+    pitch = "Get the Pacific Wire Daily Digest free every weekday morning."
+    items = blocks(PROSE, "Sign up for our newsletter", pitch, PROSE + " Two.")
+    assert kept(items) == [PROSE, PROSE + " Two."]
+    joined = [*blocks(PROSE, "Subscribe to our newsletter:"), Block(pitch, joined=True)]
+    assert kept([*joined, *blocks(PROSE + " Two.")]) == [PROSE, PROSE + " Two."]
+
+
+@pytest.mark.parametrize(
+    ("prompt", "after"),
+    [
+        # Not a newsletter prompt.
+        ("Advertisement", "The daily ferry will be free for residents from May."),
+        # A pitch-like line that quotes somebody is reporting.
+        ("Sign up for our newsletter", '"It is free every morning," the owner said.'),
+        # Real text does not sound like a pitch.
+        ("Sign up for our newsletter", "The council meets again on Monday at noon."),
+    ],
+)
+def test_text_after_a_promo_survives(prompt, after):
+    assert kept(blocks(PROSE, prompt, after, PROSE + " Two.")) == [PROSE, after, PROSE + " Two."]
+
+
+def test_wire_lead_in_is_article_text():
+    assert judge_line("WASHINGTON, Dec. 30 (UPI) --").action is Action.KEEP
+    assert reason("The mayor speaks to reporters outside city hall. (UPI)") == "credit"
+
+
+def test_link_lines_above_the_first_sentence_are_dropped():
+    crumbs = Block("Home | News | Politics", "p", len("Home | News | Politics"))
+    linked_lead = Block(PROSE, "p", len(PROSE))
+    assert kept([crumbs, *blocks(PROSE)]) == [PROSE]
+    # Below the first sentence, or in prose, links are not navigation.
+    assert kept([linked_lead, *blocks(PROSE + " Two.")]) == [PROSE, PROSE + " Two."]
