@@ -290,7 +290,7 @@ def test_two_workers_emit_every_article_once_and_share_the_pages(tmp_path, redis
 def _slow_pages(handler: object, host: str, path: str) -> bool:
     # Article and section pages take a while: the kill lands mid-crawl.
     if not path.endswith((".xml", ".txt", ".json")) and path != "/":
-        time.sleep(0.3)
+        time.sleep(0.5)
     return False
 
 
@@ -313,12 +313,13 @@ def test_sigkill_one_worker_the_survivor_takes_over(tmp_path, redis_srv, redis_u
                 for key in client.scan_iter("news:s:ca:*")
                 if (client.hget(key, "o") or b"").startswith(b"w1@")
             ]
-            if len(claims) >= 3 and read_records(tmp_path / "w1"):
+            # Mid-crawl: batches committed, and claims on stories not committed yet.
+            if claims and read_records(tmp_path / "w1"):
                 break
             time.sleep(0.05)
         os.killpg(victim.pid, signal.SIGKILL)
         victim.wait()
-        assert len(claims) >= 3, "the victim was not killed mid-crawl"
+        assert claims, "the victim was not killed mid-crawl"
         _, stderr = survivor.communicate(timeout=300)
         assert survivor.returncode == 0, stderr[-2000:]
     _assert_every_story_once([tmp_path / "w1", tmp_path / "w2"])
