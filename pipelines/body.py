@@ -125,7 +125,7 @@ def _prune(tree: lxml.html.HtmlElement, candidates: etree.XPath) -> list[lxml.ht
             body_parts.append(element)
         elif _is_hidden(element) if attribute in _HIDING else _is_furniture(element):
             # drop_tree keeps the tail: on old layouts the article text is loose text that
-            # follows a caption or a hidden element.
+            # follows the element.
             element.drop_tree()
     return body_parts
 
@@ -165,14 +165,22 @@ def _join_article_body(parts: list[lxml.html.HtmlElement]) -> None:
     first = parts[0]
     item = _item_of(first)
     for part in parts[1:]:
-        if _item_of(part) is not item or any(a is part for a in first.iterancestors()):
+        nested = _contains(part, first) or _contains(first, part)
+        if nested or _item_of(part) is not item:
             continue
         # The tail is text of the parent that follows the part: it stays where it was.
-        previous = part.getprevious()
-        if part.tail and previous is not None:
-            previous.tail = (previous.tail or "") + part.tail
-        part.tail = None
+        if part.tail:
+            previous, parent = part.getprevious(), part.getparent()
+            if previous is not None:
+                previous.tail = (previous.tail or "") + part.tail
+            elif parent is not None:
+                parent.text = (parent.text or "") + part.tail
+            part.tail = None
         first.append(part)
+
+
+def _contains(outer: lxml.html.HtmlElement, inner: lxml.html.HtmlElement) -> bool:
+    return any(a is outer for a in inner.iterancestors())
 
 
 def _item_of(element: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:

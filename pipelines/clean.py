@@ -28,7 +28,7 @@ from trafilatura.metadata import extract_metadata as trafilatura_metadata
 from crawler.items import Article, DiscoveryHints
 from crawler.registry import CleaningRules
 from crawler.urls import article_id
-from pipelines.body import extract_body
+from pipelines.body import extract_body, remove_furniture
 from pipelines.decode import decode_html
 from pipelines.fields import (
     authors_from_bylines,
@@ -213,7 +213,10 @@ def _trafilatura_fallback(tree: HtmlElement, url: str, meta: PageMetadata) -> _F
     if meta.headline and meta.date_published and meta.authors:
         return _Fallback()
     # It reads a copy: htmldate prunes the tree it is given, and the body needs it whole.
-    document = trafilatura_metadata(deepcopy(tree), default_url=url or None, extensive=False)
+    # Without comment threads: a commenter's "comment__author" is not the article's author.
+    page = deepcopy(tree)
+    remove_furniture(page)
+    document = trafilatura_metadata(page, default_url=url or None, extensive=False)
     authors = tuple(a.strip() for a in (document.author or "").split(";") if a.strip())
     return _Fallback(document.title, document.date, authors)
 

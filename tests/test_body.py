@@ -174,3 +174,16 @@ def test_link_share_comes_from_the_page_links():
     assert link_chars(teaser, links) / len(teaser) > 0.7
     assert link_chars("He went home after the world news ended.", links) == 0
     assert link_chars("Home", frozenset()) == 0
+
+
+def test_joining_article_body_parts_keeps_the_text_around_them():
+    html = (
+        "<html><body><div itemscope><div><div itemprop='articleBody'><p>One.</p></div></div>"
+        "<div><div itemprop='articleBody'><p>Two.</p></div>Loose text after part two.</div>"
+        "</div></body></html>"
+    )
+    tree = lxml.html.document_fromstring(html)
+    prepare_tree(tree)
+    first = tree.find(".//*[@itemprop='articleBody']")
+    assert first is not None and first.text_content() == "One.Two."
+    assert "Loose text after part two." in tree.text_content()
