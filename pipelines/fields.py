@@ -8,6 +8,7 @@ from datetime import datetime
 from urllib.parse import urljoin, urlsplit
 
 from crawler.dates import parse_date, to_iso
+from crawler.urls import site_host
 
 # --- authors ------------------------------------------------------------------------
 
@@ -142,14 +143,6 @@ def first_text(*candidates: str | None) -> str | None:
 # --- URLs ---------------------------------------------------------------------------
 
 
-def _host(url: str) -> str:
-    host = (urlsplit(url).hostname or "").lower()
-    for prefix in ("www.", "m.", "amp.", "mobile."):
-        if host.startswith(prefix):
-            return host[len(prefix) :]
-    return host
-
-
 def resolve_canonical(page_url: str, declared: str | None) -> str:
     """The page's declared canonical URL when it stays on the same site, else the URL."""
     if not declared:
@@ -157,6 +150,9 @@ def resolve_canonical(page_url: str, declared: str | None) -> str:
     absolute = urljoin(page_url, declared.strip())
     if urlsplit(absolute).scheme not in ("http", "https"):
         return page_url
-    if _host(absolute) != _host(page_url):
+    try:
+        if site_host(absolute) != site_host(page_url):
+            return page_url
+    except ValueError:
         return page_url
     return absolute
