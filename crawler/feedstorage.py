@@ -18,6 +18,7 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.extensions.feedexport import FileFeedStorage
 
+from crawler.output import count_records
 from pipelines.ledger import PART_SUFFIX, EmissionLedger
 
 logger = logging.getLogger(__name__)
@@ -59,7 +60,7 @@ class CommittingFileFeedStorage(FileFeedStorage):
         final = _free_name(Path(self.path))
         ledger = EmissionLedger.of(self.crawler) if self.crawler and self.commits else None
         if ledger is not None:
-            records = _count_lines(self.temporary)
+            records = count_records(self.temporary)
             ledger.commit(records, files=[(str(self.temporary), str(final))])
         else:
             self.temporary.replace(final)
@@ -72,8 +73,3 @@ def _free_name(path: Path) -> Path:
         number += 1
         candidate = path.with_name(f"{path.stem}-{number}{path.suffix}")
     return candidate
-
-
-def _count_lines(path: Path) -> int:
-    with path.open("rb") as handle:
-        return sum(1 for line in handle if line.strip())

@@ -25,7 +25,7 @@ from crawler.health import (
     load_history,
     update_history,
 )
-from crawler.output import TEXT_DIR_NAME, feed_files
+from crawler.output import TEXT_DIR_NAME, count_records, feed_files
 from crawler.sitestats import site_counters
 from pipelines.textfiles import write_atomic
 
@@ -55,11 +55,6 @@ def _errors(stats: dict[str, Any]) -> dict[str, int]:
             errors[f"http_{key.rsplit('/', 1)[1]}"] = value
     errors["log_error_lines"] = stats.get("log_count/ERROR", 0)
     return errors
-
-
-def _count_lines(path: Path) -> int:
-    with path.open("rb") as handle:
-        return sum(1 for line in handle if line.strip())
 
 
 class RunManifest:
@@ -99,7 +94,7 @@ class RunManifest:
         assert self.crawler.stats is not None
         reason = self.reason or "unknown"
         stats = self.crawler.stats.get_stats()
-        outputs = {feed.name: _count_lines(feed) for feed in feed_files(self.run_dir)}
+        outputs = {feed.name: count_records(feed) for feed in feed_files(self.run_dir)}
         text_dir = self.run_dir / TEXT_DIR_NAME
         if text_dir.is_dir():
             outputs[f"{TEXT_DIR_NAME}/"] = sum(1 for _ in text_dir.glob("*.txt"))

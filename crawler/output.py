@@ -26,6 +26,12 @@ def feed_files(run_dir: Path) -> list[Path]:
     return sorted(run_dir.glob(FEED_GLOB))
 
 
+def count_records(path: Path) -> int:
+    """Records in a JSON Lines file: its non-blank lines."""
+    with path.open("rb") as handle:
+        return sum(1 for line in handle if line.strip())
+
+
 def new_run_dir(output_dir: Path, now: datetime | None = None) -> Path:
     """A directory name under ``output_dir`` that no earlier run has used."""
     stamp = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H%M%SZ")
