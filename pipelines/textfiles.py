@@ -2,7 +2,7 @@
 
 The shape is the one readers of the samples expect: the headline, a blank line,
 then the paragraphs separated by blank lines. Each file is written under a hidden
-temporary name and fsynced; it appears (atomic rename) when the
+temporary name; it is made durable and appears (atomic rename) when the
 :class:`EmissionLedger` commits the article's batch, so a reader never sees half a
 record, nor a record the dedup store does not know was emitted.
 """
@@ -95,7 +95,8 @@ class TextFilesPipeline:
             write_atomic(path, render_text(item))
         else:
             temporary = path.with_name(f".{path.name}{PART_SUFFIX}")
-            write_durable(temporary, render_text(item))
+            # No fsync here: the ledger syncs the whole batch once, before committing it.
+            temporary.write_text(render_text(item), encoding="utf-8", newline="\n")
             self.ledger.attach_file(item.id, temporary, path)
         self.stats.inc_value("news/output/text_files")
         return item

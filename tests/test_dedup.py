@@ -155,3 +155,87 @@ def test_reset_setting_forgets_everything(tmp_path):
     fresh = Run(tmp_path, NEWS_STATE_RESET=True)
     assert fresh.dedup.process_item(article("a" * 16)).version == 1
     fresh.end()
+
+
+def _rewritten(body: str, share: float) -> str:
+    """``body`` with every n-th word replaced, so about ``share`` of the words differ."""
+    step = round(1 / share)
+    return " ".join(f"changed{n}" if n % step == 0 else word for n, word in enumerate(body.split()))
+
+
+def test_pending_near_duplicates_point_at_the_original_not_at_a_copy(tmp_path):
+    # All in one uncommitted batch: found through the pending band index.
+    run = Run(tmp_path, NEWS_DUPLICATES="keep")
+    base = " ".join(f"Word{n} of the first wire story about the harbor." for n in range(120))
+    run.emit(article("a" * 16, base))
+    copy = run.emit(article("b" * 16, _rewritten(base, 0.03)))
+    assert copy.duplicateOf == "a" * 16
+    unrelated = run.emit(article("c" * 16, BODY))
+    assert unrelated.duplicateOf is None
+    # A copy is never a near-duplicate target itself, before or after its batch commits.
+    assert run.ledger.commit() == 3
+    again = run.emit(article("d" * 16, _rewritten(base, 0.02)))
+    assert again.duplicateOf == "a" * 16
+    run.end()
+
+
+def test_pending_index_forgets_committed_records(tmp_path):
+    run = Run(tmp_path)
+    run.emit(article("a" * 16))
+    assert run.ledger._by_band and run.ledger._by_fingerprint
+    run.ledger.commit()
+    assert not run.ledger._by_band and not run.ledger._by_fingerprint
+    with pytest.raises(DropItem, match="duplicate"):
+        run.dedup.process_item(article("c" * 16, SYNDICATED))  # now found in the store
+    run.end()
+
+
+def test_batch_files_are_synced_before_the_store_commit(tmp_path, monkeypatch):
+    import pipelines.ledger as ledger_module
+
+    events: list[str] = []
+    monkeypatch.setattr(ledger_module, "_SYNCFS", None)  # the portable path: one fsync a file
+    real_fsync = ledger_module.os.fsync
+
+    def fsync(fd: int) -> None:
+        events.append("fsync")
+        real_fsync(fd)
+
+    monkeypatch.setattr(ledger_module.os, "fsync", fsync)
+    run = Run(tmp_path)
+    real_commit = run.ledger.store.commit
+
+    def commit(*args, **kwargs):
+        events.append("commit")
+        return real_commit(*args, **kwargs)
+
+    monkeypatch.setattr(run.ledger.store, "commit", commit)
+    run.emit(article("a" * 16))
+    part, final = tmp_path / ".001.txt.part", tmp_path / "001.txt"
+    part.write_text("H\n\nbody\n", encoding="utf-8")
+    run.ledger.attach_file("a" * 16, part, final)
+    run.ledger.commit()
+    # The file's fsync comes before the commit; the directory's after the rename.
+    assert events[:2] == ["fsync", "commit"]
+    assert final.read_text(encoding="utf-8") == "H\n\nbody\n" and not part.exists()
+    run.end()
+
+
+def test_syncfs_is_used_when_available(tmp_path, monkeypatch):
+    import pipelines.ledger as ledger_module
+
+    calls: list[int] = []
+
+    def syncfs(fd: int) -> int:
+        calls.append(fd)
+        return 0
+
+    monkeypatch.setattr(ledger_module, "_SYNCFS", syncfs)
+    monkeypatch.setattr(
+        ledger_module.os, "fsync", lambda fd: pytest.fail("fsync despite a working syncfs")
+    )
+    files = [tmp_path / f"{n}.part" for n in range(5)]
+    for file in files:
+        file.write_text("x", encoding="ascii")
+    ledger_module._make_durable([*files, tmp_path / "gone.part"])
+    assert len(calls) == 1
