@@ -9,7 +9,11 @@
    and a registry TOML for it.
 2. (a) ``trafilatura.extract`` over the same pages in a single-process loop, with the
    options our cleaner passes (:data:`pipelines.body.TRAFILATURA_OPTIONS`): pages/s.
-3. (b) The real ``scrapy crawl news`` as a subprocess (``fixtures.harness.run_crawl``)
+3. (c) Our own cleaning step (``clean_html``: metadata, pruning, trafilatura, the
+   boilerplate layer) over the same pages in a single-process loop: pages/s, and the
+   crawl's rate over it (``scaling``), which shows how well the crawl spreads the work
+   that is ours to spread over the cores.
+4. (b) The real ``scrapy crawl news`` as a subprocess (``fixtures.harness.run_crawl``)
    against :class:`fixtures.server.FixtureServer`, politeness delays off: download,
    extraction pool, cleaning, dedup, JSON Lines and text files. Pages/s is records written
    over the crawl's own elapsed time (``manifest.json`` start/finish). Meanwhile the RSS of
@@ -657,15 +661,33 @@ def bare_extraction(pages: Sequence[tuple[str, Path]], options: dict[str, Any]) 
     """``trafilatura.extract`` on each page in turn, in this process, as bytes off the wire."""
     import trafilatura
 
+    return _timed_loop(
+        "bare", pages, lambda data, url: trafilatura.extract(data, url=url, **options), options
+    )
+
+
+def own_cleaning(pages: Sequence[tuple[str, Path]]) -> BareResult:
+    """(c) Our whole cleaning step (``clean_html``) on each page in turn, in this process."""
+    from pipelines.clean import clean_html
+
+    return _timed_loop("own", pages, clean_html, {})
+
+
+def _timed_loop(
+    label: str,
+    pages: Sequence[tuple[str, Path]],
+    call: Callable[[bytes, str], object],
+    options: dict[str, Any],
+) -> BareResult:
     spent = cpu = 0.0
     for done, (url, file) in enumerate(pages, 1):
         data = file.read_bytes()
         started, cpu_started = time.perf_counter(), time.process_time()
-        trafilatura.extract(data, url=url, **options)
+        call(data, url)
         spent += time.perf_counter() - started
         cpu += time.process_time() - cpu_started
         if done % 1000 == 0:
-            print(f"  bare: {done}/{len(pages)} pages, {done / spent:.1f} pages/s", flush=True)
+            print(f"  {label}: {done}/{len(pages)} pages, {done / spent:.1f} pages/s", flush=True)
     return BareResult(options, len(pages), spent, cpu)
 
 
@@ -920,7 +942,7 @@ def _mb(value: int) -> float:
     return round(value / 2**20, 1)
 
 
-def report(bare: BareResult, crawl: CrawlResult) -> dict[str, Any]:
+def report(bare: BareResult, crawl: CrawlResult, own: BareResult | None = None) -> dict[str, Any]:
     ratio = crawl.pages_per_s / bare.pages_per_s if bare.pages_per_s else 0.0
     quarters = {str(q): crawl.rss_at(q / 100) for q in (25, 50, 75, 100)}
     bare_cpu = bare.cpu / bare.pages if bare.pages else 0.0
@@ -946,6 +968,16 @@ def report(bare: BareResult, crawl: CrawlResult) -> dict[str, Any]:
         "crawl_cpu_ms_per_page": round(1000 * crawl_cpu, 2),
         "cores": cores,
         "ratio_cpu_bound": round(cores * bare_cpu / crawl_cpu, 3) if crawl_cpu else None,
+        # (c) our own cleaning in one process: how well the crawl spreads that over cores.
+        **(
+            {
+                "own_pages_per_s": round(own.pages_per_s, 2),
+                "own_cpu_ms_per_page": round(1000 * own.cpu / own.pages, 2),
+                "scaling": round(crawl.pages_per_s / own.pages_per_s, 3),
+            }
+            if own is not None and own.pages and own.pages_per_s
+            else {}
+        ),
         "cpu_seconds": {
             "crawler": round(crawl.cpu_crawler, 1),
             "pool": round(crawl.cpu_pool, 1),
@@ -1011,6 +1043,10 @@ def _run(args: argparse.Namespace, directory: Path) -> dict[str, Any]:
     bare = bare_extraction(bare_pages, options)
     loads["after_bare"] = os.getloadavg()[0]
     print(f"  {bare.pages_per_s:.1f} pages/s", flush=True)
+    print(f"(c) our clean_html over the same {len(bare_pages)} pages, one process", flush=True)
+    own = own_cleaning(bare_pages)
+    loads["after_own"] = os.getloadavg()[0]
+    print(f"  {own.pages_per_s:.1f} pages/s", flush=True)
     print(f"(b) scrapy crawl news over {args.pages} pages", flush=True)
     settings = crawl_settings(args.pages, args.workers, args.settings)
     run_dir = directory / "run"
@@ -1020,7 +1056,7 @@ def _run(args: argparse.Namespace, directory: Path) -> dict[str, Any]:
     print(f"  {crawl.pages_per_s:.1f} pages/s, {crawl.records} records", flush=True)
     # Load above what the benchmark itself makes (1 during (a), ~cores during (b)) means
     # other processes took CPU: the wall-clock rates, and their ratio, are then off.
-    return {**report(bare, crawl), "load_average": {k: round(v, 2) for k, v in loads.items()}}
+    return {**report(bare, crawl, own), "load_average": {k: round(v, 2) for k, v in loads.items()}}
 
 
 if __name__ == "__main__":
