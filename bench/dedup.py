@@ -13,8 +13,11 @@
    original; the false-positive rate is the share of texts unrelated to everything stored
    (the originals and the unrelated variants) that are called a duplicate of anything.
 3. Cost: stores pre-filled with N synthetic documents (random signatures) through
-   ``SQLiteStore.bulk_load``; then a register of each of ``--timed`` new documents and of
-   their near duplicates is timed, and the file size is divided by the documents stored.
+   ``SQLiteStore.bulk_load``, the last ``--steady-docs`` of them (by default the store's
+   ``sweep_docs``: one full sweep) through ``SQLiteStore.commit`` in batches, so the recent
+   tier of the band index holds what it holds in a store that grew by commits, not the
+   nothing bulk_load leaves there; then a register of each of ``--timed`` new documents and
+   of their near duplicates is timed, and the file size is divided by the documents stored.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
-from itertools import accumulate, pairwise
+from itertools import accumulate, islice, pairwise
 from pathlib import Path
 from typing import Any
 
@@ -647,13 +650,17 @@ class StoreTuning:
     pragmas: tuple[str, ...] = ()  # "name=value", run after the store opens
     # Checkpoint from a second connection every this many seconds, not in register().
     checkpoint_seconds: float | None = None
+    sweep_docs: int | None = None  # the store's own default when None
 
     def open(self, path: Path, index: NearDupIndex) -> SQLiteStore:
         if self.page_size is not None and not path.exists():
             with closing(sqlite3.connect(path)) as db:
                 db.execute(f"PRAGMA page_size={self.page_size}")
                 db.execute("PRAGMA journal_mode=WAL")  # writes the header: the size sticks
-        store = SQLiteStore(path, index)
+        if self.sweep_docs is None:
+            store = SQLiteStore(path, index)
+        else:
+            store = SQLiteStore(path, index, sweep_docs=self.sweep_docs)
         for pragma in self.pragmas:
             store.db.execute(f"PRAGMA {pragma}")
         if self.checkpoint_seconds is not None:
@@ -684,17 +691,43 @@ class StoreTuning:
             thread.join()
 
 
-def _fill(path: Path, index: NearDupIndex, size: int, seed: int, tuning: StoreTuning) -> float:
-    """Seconds to bulk-load ``size`` synthetic articles into a new store at ``path``."""
+_FILL_BATCH = 1000  # documents per commit in the steady-state part of a fill
+
+
+def _fill(
+    path: Path,
+    index: NearDupIndex,
+    size: int,
+    seed: int,
+    tuning: StoreTuning,
+    steady_docs: int | None,
+) -> tuple[float, int]:
+    """Fills a new store at ``path`` with ``size`` synthetic articles: (seconds, committed).
+
+    All but the last ``steady_docs`` (default: the store's ``sweep_docs``) are bulk-loaded
+    straight into the main band index; those last ones go through ``commit`` in batches, as
+    in a store that grew by crawling, so the recent band tier is in its steady state (one
+    full sweep) when the timing starts.
+    """
     store = tuning.open(path, index)
     try:
         # The whole file fits in this cache, so the random band-key inserts of one big
         # transaction stay in memory; timing happens later, on a fresh connection.
         store.db.execute("PRAGMA cache_size=-3000000")
         started = time.perf_counter()
-        store.bulk_load(_filler(index, size, seed + size))
+        committed = min(size, store.sweep_docs if steady_docs is None else steady_docs)
+        rows = _filler(index, size, seed + size)
+        store.bulk_load(islice(rows, size - committed))
+        batch: list[tuple[Candidate, Registration]] = []
+        for article_id, url, fingerprint, signature in rows:
+            candidate = Candidate(article_id, url, fingerprint, signature)
+            batch.append((candidate, store.decide(candidate)))
+            if len(batch) == _FILL_BATCH:
+                store.commit(batch)
+                batch.clear()
+        store.commit(batch)
         store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        return time.perf_counter() - started
+        return time.perf_counter() - started, committed
     finally:
         store.close()
 
@@ -707,6 +740,7 @@ def measure_cost(
     timed: int,
     seed: int,
     tuning: StoreTuning,
+    steady_docs: int | None = None,
 ) -> dict[str, Any]:
     fresh = [pair for pair in corpus if pair.family != "exact"][:timed]
     new_docs = [pair.original.candidate(index.signature(pair.original.text)) for pair in fresh]
@@ -720,9 +754,10 @@ def measure_cost(
         path = store_dir / f"cost-{size}.sqlite3"
         _remove_store(path)
         print(f"  filling {size:,} documents ...", flush=True)
-        fill_seconds = _fill(path, index, size, seed, tuning)
+        fill_seconds, committed = _fill(path, index, size, seed, tuning, steady_docs)
         store = tuning.open(path, index)
         try:
+            recent_rows = store.db.execute("SELECT count(*) FROM recent_bands").fetchone()[0]
             with tuning.background(path):
                 new_times, new_verdicts = _timed(store, new_docs)
                 dup_times, dup_verdicts = _timed(store, duplicates)
@@ -735,6 +770,8 @@ def measure_cost(
             store.close()
         row: dict[str, Any] = {
             "fill_seconds": fill_seconds,
+            "fill_committed_docs": committed,
+            "recent_band_rows_at_start": recent_rows,
             "new_ms": _summary(new_times),
             "duplicate_ms": _summary(dup_times),
             "final_checkpoint_ms_per_timed_doc": backlog_ms / (len(new_times) + len(dup_times)),
@@ -749,10 +786,12 @@ def measure_cost(
         results[str(size)] = row
         print(
             f"  {size:>9,} stored: new {row['new_ms']['mean']:.3f} ms "
-            f"(p99 {row['new_ms']['p99']:.3f}), duplicate {row['duplicate_ms']['mean']:.3f} ms "
+            f"(p50 {row['new_ms']['p50']:.3f}, p99 {row['new_ms']['p99']:.3f}), "
+            f"duplicate {row['duplicate_ms']['mean']:.3f} ms "
             f"(p99 {row['duplicate_ms']['p99']:.3f}), {row['bytes_per_doc']:.0f} bytes/doc, "
             f"then checkpoint {row['final_checkpoint_ms_per_timed_doc']:.3f} ms/doc, "
-            f"fill {fill_seconds:.0f} s",
+            f"fill {fill_seconds:.0f} s ({committed:,} committed, "
+            f"{recent_rows:,} recent band rows)",
             flush=True,
         )
         _remove_store(path)
@@ -836,6 +875,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         type=float,
         help="experiment: no auto-checkpoint in register(); a thread checkpoints this often",
     )
+    parser.add_argument(
+        "--sweep-docs",
+        type=int,
+        help="experiment: the store's sweep_docs (indexed documents per sweep of recent bands)",
+    )
+    parser.add_argument(
+        "--steady-docs",
+        type=int,
+        help="documents of each fill committed in batches, not bulk-loaded "
+        "(default: the store's sweep_docs, for a steady-state recent band tier; 0: none)",
+    )
     args = parser.parse_args(argv)
     try:
         index = NearDupIndex(NearDupConfig.for_threshold(args.threshold))
@@ -879,8 +929,12 @@ def _run(args: argparse.Namespace, index: NearDupIndex, store_dir: Path) -> int:
     print(f"background: {json.dumps(quality['background_jaccard'])}", flush=True)
     libraries = time_libraries(corpus, index, 1000)
     print(f"libraries (ms/doc): {json.dumps(libraries)}", flush=True)
-    tuning = StoreTuning(args.page_size, tuple(args.pragma), args.checkpoint_seconds)
-    cost = measure_cost(args.sizes, corpus, index, store_dir, args.timed, args.seed, tuning)
+    tuning = StoreTuning(
+        args.page_size, tuple(args.pragma), args.checkpoint_seconds, args.sweep_docs
+    )
+    cost = measure_cost(
+        args.sizes, corpus, index, store_dir, args.timed, args.seed, tuning, args.steady_docs
+    )
     result: dict[str, Any] = {
         "recall": quality["recall"],
         "false_positive_rate": quality["false_positive_rate"],
@@ -894,6 +948,8 @@ def _run(args: argparse.Namespace, index: NearDupIndex, store_dir: Path) -> int:
             "page_size": args.page_size,
             "pragmas": args.pragma,
             "checkpoint_seconds": args.checkpoint_seconds,
+            "sweep_docs": args.sweep_docs,
+            "steady_docs": args.steady_docs,
         },
         "quality": quality,
         "cost": cost,

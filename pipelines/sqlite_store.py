@@ -6,7 +6,8 @@ Tables, all keyed by integers where possible so the file stays small:
   rowid): canonical URL, text fingerprint, version, first/last seen, MinHash
   signature, and ``duplicate_of`` for records that were duplicates when first seen.
 - ``fingerprints``: normalized-text hash -> the article that first had that text.
-- ``bands``: LSH band key -> article, the near-duplicate index.
+- ``bands`` and ``recent_bands``: LSH band key -> article, the near-duplicate index, in
+  two tiers (see below).
 - ``urls``: fetched pages by URL identity (first/last seen, the feed or sitemap
   modification date seen then), so later runs need not download them again.
 - ``batches``: output files (temporary -> final path) of committed batches whose
@@ -15,6 +16,16 @@ Tables, all keyed by integers where possible so the file stays small:
 Every :meth:`commit` (and :meth:`register`) is one ``BEGIN IMMEDIATE`` transaction
 in WAL mode, so a crash (even SIGKILL) leaves either all of a batch's decisions or
 none of them, and processes sharing the file serialize their writes.
+
+The band index is log-structured. An article's 25 band keys are random, so writing them
+into one big table dirties ~25 random pages of it per document; once that table outgrows
+the page cache, every insert misses the cache and every WAL checkpoint writes scattered
+pages of a file of gigabytes. So new band rows go to the small ``recent_bands`` table, which
+stays cache-hot, and a *sweep* moves them into ``bands`` in key order: each commit that
+indexes d articles also moves the rows of the next ``d / sweep_docs`` of the key space (the
+cursor, kept in ``meta``, goes round once every ``sweep_docs`` indexed articles). Those rows
+are sorted and adjacent, so each page of ``bands`` is written at most once per sweep, not
+once per row. The move is part of the commit's own transaction. Lookups read both tables.
 """
 
 from __future__ import annotations
@@ -42,6 +53,19 @@ logger = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 _BULK_BANDS = 500_000  # band rows sorted and written together by bulk_load
+# Indexed articles per full sweep of recent_bands into bands. recent_bands then holds the
+# band rows of about SWEEP_DOCS / 2 articles (250k rows, ~6 MB: it stays in the page cache),
+# and each indexed article rewrites about (pages of bands) / SWEEP_DOCS adjacent pages of
+# bands (7.5 at 1M documents). Measured with python -m bench.dedup and the WAL at 1M
+# documents: from 10k to 100k the mean cost is about the same, but a bigger recent_bands
+# spreads each checkpoint over more scattered pages (3,900 runs of pages per 10,000 WAL
+# frames at 100k, 1,300-1,500 at 10k-20k) and a smaller one rewrites more pages of bands per
+# article (49 WAL frames per commit at 10k, 45 at 20k). Past a few million documents the
+# rewrites grow: raise it then.
+SWEEP_DOCS = 20_000
+_KEY_SPACE = 1 << 64  # band keys are signed 64-bit integers
+_KEY_MIN = -(1 << 63)
+_SWEEP_CURSOR = "sweep_cursor"  # meta key: the band key the next sweep step starts at
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS articles (
@@ -75,6 +99,11 @@ CREATE TABLE IF NOT EXISTS bands (
     article INTEGER NOT NULL,
     PRIMARY KEY (key, article)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS recent_bands (
+    key INTEGER NOT NULL,
+    article INTEGER NOT NULL,
+    PRIMARY KEY (key, article)
+) WITHOUT ROWID;
 """
 
 
@@ -96,10 +125,34 @@ def _now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
+def sweep_ranges(cursor: int, width: int) -> tuple[list[tuple[int, int]], int]:
+    """The band keys a sweep step of ``width`` keys from ``cursor`` covers, and the next cursor.
+
+    Keys are signed 64-bit integers taken in order from ``-2**63`` to ``2**63 - 1``, then
+    round again: the result is one or two inclusive (low, high) ranges (two when the step
+    wraps past the largest key), or the whole key space when ``width`` covers it.
+    """
+    if width >= _KEY_SPACE:
+        return [(_KEY_MIN, -_KEY_MIN - 1)], cursor
+    start = cursor - _KEY_MIN  # unsigned offset, 0 .. 2**64 - 1
+    end = start + width
+    if end <= _KEY_SPACE:
+        ranges = [(cursor, end - 1 + _KEY_MIN)]
+    else:
+        ranges = [(cursor, -_KEY_MIN - 1), (_KEY_MIN, end - _KEY_SPACE - 1 + _KEY_MIN)]
+    return [(low, high) for low, high in ranges if low <= high], end % _KEY_SPACE + _KEY_MIN
+
+
 class SQLiteStore:
-    def __init__(self, path: Path, index: NearDupIndex | None = None) -> None:
+    def __init__(
+        self, path: Path, index: NearDupIndex | None = None, *, sweep_docs: int = SWEEP_DOCS
+    ) -> None:
+        if sweep_docs < 1:
+            raise ValueError(f"sweep_docs must be at least 1, got {sweep_docs}")
         self.path = path
         self.index = index
+        self.sweep_docs = sweep_docs
+        self._indexed = 0  # articles given band rows in the open transaction
         path.parent.mkdir(parents=True, exist_ok=True)
         # isolation_level=None: transactions are explicit, so each decision is one.
         self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
@@ -111,7 +164,13 @@ class SQLiteStore:
             "cache_size=-65536",
             "mmap_size=268435456",
             "temp_store=MEMORY",
-            # Keeps the WAL file from staying at its high-water mark after big batches.
+            # Checkpoint every ~40 MB of WAL, not every 4 MB: each checkpoint ends in an fsync
+            # of scattered pages (~10 ms on the benchmark machine even for a small file), and
+            # pages written again meanwhile are copied once. Halves the mean per-document
+            # cost of register() at 10k and at 1M documents (python -m bench.dedup).
+            "wal_autocheckpoint=10000",
+            # Keeps the WAL file from staying at its high-water mark after big batches (and
+            # above the autocheckpoint size, so the WAL is not truncated after every one).
             "journal_size_limit=67108864",
         ):
             self.db.execute(f"PRAGMA {pragma}")
@@ -184,7 +243,7 @@ class SQLiteStore:
         urls: Sequence[UrlNote] = (),
     ) -> None:
         now = _now()
-        self.db.execute("BEGIN IMMEDIATE")
+        self._begin()
         try:
             for candidate, registration in decisions:
                 self._apply(candidate, registration, now)
@@ -208,6 +267,7 @@ class SQLiteStore:
                     "INSERT INTO batches (files, committed_at) VALUES (?, ?)",
                     (json.dumps([list(move) for move in files]), now),
                 )
+            self._sweep()
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
@@ -217,15 +277,46 @@ class SQLiteStore:
         # IMMEDIATE takes the write lock before deciding: another process sharing the
         # file cannot slip a conflicting decision in between.
         now = _now()
-        self.db.execute("BEGIN IMMEDIATE")
+        self._begin()
         try:
             registration = self.decide(candidate)
             self._apply(candidate, registration, now)
+            self._sweep()
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
         return registration
+
+    def _begin(self) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+        self._indexed = 0
+
+    def _sweep(self) -> None:
+        """Moves the next stretch of recent_bands into bands, in the open transaction.
+
+        The stretch is proportional to the articles this transaction indexed, so the cursor
+        goes once round the key space every ``sweep_docs`` indexed articles.
+        """
+        indexed, self._indexed = self._indexed, 0
+        if not indexed:
+            return
+        db = self.db
+        row = db.execute("SELECT value FROM meta WHERE key = ?", (_SWEEP_CURSOR,)).fetchone()
+        cursor = int(row[0]) if row is not None else _KEY_MIN
+        ranges, cursor = sweep_ranges(cursor, indexed * _KEY_SPACE // self.sweep_docs)
+        for low, high in ranges:
+            # In key order: the rows land on consecutive pages of bands, each written once.
+            db.execute(
+                "INSERT OR IGNORE INTO bands SELECT key, article FROM recent_bands "
+                "WHERE key BETWEEN ? AND ? ORDER BY key, article",
+                (low, high),
+            )
+            db.execute("DELETE FROM recent_bands WHERE key BETWEEN ? AND ?", (low, high))
+        db.execute(
+            "INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (_SWEEP_CURSOR, str(cursor)),
+        )
 
     def _apply(self, candidate: Candidate, registration: Registration, now: str) -> None:
         db = self.db
@@ -311,29 +402,36 @@ class SQLiteStore:
     def _index_bands(self, article: int, signature: tuple[int, ...] | None) -> None:
         if signature is None or self.index is None:
             return
+        keys = self.index.band_keys(signature)
+        if not keys:
+            return
+        # Into the small tier; the sweep moves them into bands later (see the module doc).
         self.db.executemany(
-            "INSERT OR IGNORE INTO bands VALUES (?, ?)",
-            [(key, article) for key in self.index.band_keys(signature)],
+            "INSERT OR IGNORE INTO recent_bands VALUES (?, ?)", [(key, article) for key in keys]
         )
+        self._indexed += 1
 
     def _unindex_bands(self, article: int, packed: bytes | None) -> None:
         # By primary key (key, article): a scan of all bands costs seconds at 1M documents.
         if packed is None or self.index is None:
             return
-        keys = self.index.band_keys(self.index.unpack(packed))
-        self.db.executemany(
-            "DELETE FROM bands WHERE key = ? AND article = ?", [(key, article) for key in keys]
-        )
+        pairs = [(key, article) for key in self.index.band_keys(self.index.unpack(packed))]
+        for table in ("bands", "recent_bands"):  # swept or not yet
+            self.db.executemany(f"DELETE FROM {table} WHERE key = ? AND article = ?", pairs)
 
     def _nearest(self, signature: tuple[int, ...] | None) -> tuple[int, float] | None:
         if signature is None or self.index is None:
             return None
         keys = self.index.band_keys(signature)
+        if not keys:
+            return None
         marks = ",".join("?" * len(keys))
+        # UNION: an article is one candidate however many of its rows match, in either tier.
         candidates = self.db.execute(
-            f"SELECT DISTINCT a.id, a.signature FROM bands b JOIN articles a ON a.id = b.article "
-            f"WHERE b.key IN ({marks})",
-            keys,
+            f"SELECT a.id, a.signature FROM (SELECT article FROM bands WHERE key IN ({marks}) "
+            f"UNION SELECT article FROM recent_bands WHERE key IN ({marks})) b "
+            f"JOIN articles a ON a.id = b.article",
+            keys + keys,
         ).fetchall()
         best: tuple[int, float] | None = None
         for other, packed in candidates:
@@ -343,7 +441,9 @@ class SQLiteStore:
             if not self.index.is_near_duplicate(signature, theirs):
                 continue
             similarity = self.index.similarity(signature, theirs)
-            if best is None or similarity > best[1]:
+            # Ties go to the smaller id: the answer must not depend on which tier or in
+            # which order the candidates came.
+            if best is None or (similarity, -other) > (best[1], -best[0]):
                 best = (other, similarity)
         return best
 
@@ -409,12 +509,13 @@ class SQLiteStore:
         ).fetchone()[0]
         if orphans:
             problems.append(f"{orphans} fingerprints point to no article")
-        orphan_bands = self.db.execute(
-            "SELECT count(*) FROM bands b LEFT JOIN articles a ON a.id = b.article "
-            "WHERE a.id IS NULL"
-        ).fetchone()[0]
-        if orphan_bands:
-            problems.append(f"{orphan_bands} band keys point to no article")
+        for table in ("bands", "recent_bands"):
+            orphan_bands = self.db.execute(
+                f"SELECT count(*) FROM {table} b LEFT JOIN articles a ON a.id = b.article "
+                "WHERE a.id IS NULL"
+            ).fetchone()[0]
+            if orphan_bands:
+                problems.append(f"{orphan_bands} band keys in {table} point to no article")
         return problems
 
     def close(self) -> None:

@@ -9,8 +9,14 @@ import pytest
 
 from pipelines.fingerprint import text_fingerprint
 from pipelines.neardup import NearDupConfig, NearDupIndex
-from pipelines.sqlite_store import SQLiteStore, StoreError, id_to_int, int_to_id
-from pipelines.store import Candidate, Verdict
+from pipelines.sqlite_store import (
+    SQLiteStore,
+    StoreError,
+    id_to_int,
+    int_to_id,
+    sweep_ranges,
+)
+from pipelines.store import Candidate, Registration, Verdict
 
 STORY = " ".join(
     f"Sentence {i} of the wire story says the harbor authority voted on expansion plans "
@@ -128,4 +134,203 @@ def test_sigkill_mid_write_leaves_a_consistent_store(tmp_path, delay):
     assert store.count() > 0
     # And it keeps working.
     assert store.register(candidate(NearDupIndex(), "f" * 16, STORY)).verdict is Verdict.NEW
+    store.close()
+
+
+# --- the two-tier band index: recent_bands, swept into bands -------------------------------
+
+KEY_MIN, KEY_MAX = -(1 << 63), (1 << 63) - 1
+
+
+def rows(store, table, article=None):
+    query = f"SELECT key, article FROM {table}"
+    if article is None:
+        return set(store.db.execute(query).fetchall())
+    return set(store.db.execute(query + " WHERE article = ?", (article,)).fetchall())
+
+
+def cursor(store):
+    row = store.db.execute("SELECT value FROM meta WHERE key = 'sweep_cursor'").fetchone()
+    return None if row is None else int(row[0])
+
+
+def filler_text(number):
+    return " ".join(f"word{number} token{j} filler{(number * j) % 97}" for j in range(200))
+
+
+def pairs_of(index, article_id, text):
+    return {(key, id_to_int(article_id)) for key in index.band_keys(index.signature(text))}
+
+
+def test_sweep_ranges_cover_the_key_space_once_with_wrap_around():
+    assert sweep_ranges(KEY_MIN, 0) == ([], KEY_MIN)
+    assert sweep_ranges(KEY_MIN, 1 << 63) == ([(KEY_MIN, -1)], 0)
+    assert sweep_ranges(KEY_MAX - 9, 10) == ([(KEY_MAX - 9, KEY_MAX)], KEY_MIN)
+    assert sweep_ranges(KEY_MAX - 9, 20) == (
+        [(KEY_MAX - 9, KEY_MAX), (KEY_MIN, KEY_MIN + 9)],
+        KEY_MIN + 10,
+    )
+    assert sweep_ranges(5, 1 << 64) == ([(KEY_MIN, KEY_MAX)], 5)
+    # Steps of any widths chain without gap or overlap, round and round.
+    start = position = 12345
+    covered = 0
+    for width in [1 << 61, 3 << 62, 7, (1 << 63) + 11, 1 << 62]:
+        ranges, after = sweep_ranges(position, width)
+        assert ranges[0][0] == position
+        assert sum(high - low + 1 for low, high in ranges) == width
+        assert (ranges[-1][1] + 1 - KEY_MIN) % (1 << 64) + KEY_MIN == after
+        position, covered = after, covered + width
+    assert (start - KEY_MIN + covered) % (1 << 64) + KEY_MIN == position
+
+
+def test_near_duplicate_found_in_either_tier(tmp_path, index):
+    # sweep_docs=1: every commit sweeps the whole key space, rows go straight to bands.
+    swept = SQLiteStore(tmp_path / "swept.sqlite3", index, sweep_docs=1)
+    # A sweep this slow moves no row in this test: they stay in recent_bands.
+    recent = SQLiteStore(tmp_path / "recent.sqlite3", index, sweep_docs=1 << 62)
+    expected = pairs_of(index, "a" * 16, STORY)
+    for store, full, empty in ((swept, "bands", "recent_bands"), (recent, "recent_bands", "bands")):
+        assert store.register(candidate(index, "a" * 16, STORY)).verdict is Verdict.NEW
+        assert rows(store, full) == expected
+        assert rows(store, empty) == set()
+        near = store.register(candidate(index, "c" * 16, SYNDICATED))
+        assert (near.verdict, near.duplicate_of) == (Verdict.NEAR_DUPLICATE, "a" * 16)
+        assert store.register(candidate(index, "d" * 16, UNRELATED)).verdict is Verdict.NEW
+        assert store.check_consistency() == []
+        store.close()
+
+
+def test_sweep_across_the_wrap_around_moves_exactly_its_range(tmp_path, index):
+    store = SQLiteStore(tmp_path / "s.sqlite3", index, sweep_docs=4)  # a quarter per article
+    start = KEY_MAX - (1 << 61) + 1  # the step covers the last 2**61 keys, then the first
+    marker = 4242
+    inside = [start, start + 1, KEY_MAX, KEY_MIN, KEY_MIN + (1 << 61) - 1]
+    outside = [start - 1, KEY_MIN + (1 << 61), 0, -1]
+    store.db.execute("INSERT INTO meta VALUES ('sweep_cursor', ?)", (str(start),))
+    store.db.executemany(
+        "INSERT INTO recent_bands VALUES (?, ?)", [(key, marker) for key in inside + outside]
+    )
+    store.register(candidate(index, "a" * 16, STORY))
+    assert rows(store, "bands", marker) == {(key, marker) for key in inside}
+    assert rows(store, "recent_bands", marker) == {(key, marker) for key in outside}
+    assert cursor(store) == KEY_MIN + (1 << 61)
+    # The new article's own rows went wherever their keys fall, none lost.
+    own = pairs_of(index, "a" * 16, STORY)
+    in_range = {pair for pair in own if pair[0] >= start or pair[0] < KEY_MIN + (1 << 61)}
+    assert rows(store, "bands", id_to_int("a" * 16)) == in_range
+    assert rows(store, "recent_bands", id_to_int("a" * 16)) == own - in_range
+    store.close()
+
+
+def test_sweeping_loses_and_duplicates_no_band_row(tmp_path, index):
+    sweep_docs = 7
+    store = SQLiteStore(tmp_path / "s.sqlite3", index, sweep_docs=sweep_docs)
+    expected: set[tuple[int, int]] = set()
+    first = []
+    for number in range(30):  # one transaction each, then batches of five
+        article_id = f"{number + 1:016x}"
+        assert store.register(candidate(index, article_id, filler_text(number))).verdict is (
+            Verdict.NEW
+        )
+        expected |= pairs_of(index, article_id, filler_text(number))
+        first.append(id_to_int(article_id))
+    for batch in range(4):
+        decisions = []
+        for number in range(100 + batch * 5, 105 + batch * 5):
+            article_id = f"{number + 1:016x}"
+            found = candidate(index, article_id, filler_text(number))
+            decisions.append((found, store.decide(found)))
+            expected |= pairs_of(index, article_id, filler_text(number))
+        assert all(registration.verdict is Verdict.NEW for _, registration in decisions)
+        store.commit(decisions)
+    bands, recent = rows(store, "bands"), rows(store, "recent_bands")
+    assert bands | recent == expected
+    assert bands & recent == set()
+    assert len(bands) + len(recent) == len(expected) == 50 * 25
+    # More than a full sweep (20 articles) since the first 30: all of theirs are in bands.
+    assert {pair for pair in recent if pair[1] in first} == set()
+    assert recent  # and the last few articles' rows mostly still wait
+    assert store.check_consistency() == []
+    store.close()
+
+
+def test_revision_removes_old_band_rows_from_both_tiers(tmp_path, index):
+    path = tmp_path / "s.sqlite3"
+    article = id_to_int("a" * 16)
+    store = SQLiteStore(path, index, sweep_docs=1)  # swept at once: the rows are in bands
+    store.register(candidate(index, "a" * 16, STORY))
+    assert rows(store, "bands", article) == pairs_of(index, "a" * 16, STORY)
+    store.close()
+
+    store = SQLiteStore(path, index, sweep_docs=1 << 62)  # nothing swept any more
+    revised = store.register(candidate(index, "a" * 16, UNRELATED))
+    assert revised.verdict is Verdict.REVISED
+    assert rows(store, "bands", article) == set()
+    assert rows(store, "recent_bands", article) == pairs_of(index, "a" * 16, UNRELATED)
+    third = filler_text(7)
+    assert store.register(candidate(index, "a" * 16, third)).verdict is Verdict.REVISED
+    assert rows(store, "bands", article) == set()
+    assert rows(store, "recent_bands", article) == pairs_of(index, "a" * 16, third)
+    # The old texts no longer match anything; the current one does.
+    assert store.register(candidate(index, "b" * 16, SYNDICATED)).verdict is Verdict.NEW
+    near = store.register(candidate(index, "c" * 16, "Intro. " + third))
+    assert (near.verdict, near.duplicate_of) == (Verdict.NEAR_DUPLICATE, "a" * 16)
+    assert store.check_consistency() == []
+    store.close()
+
+
+def test_sweep_cursor_survives_reopening(tmp_path, index):
+    path = tmp_path / "s.sqlite3"
+    step = (1 << 64) // 10
+    store = SQLiteStore(path, index, sweep_docs=10)
+    assert cursor(store) is None  # starts at the smallest key
+    for number in range(3):
+        store.register(candidate(index, f"{number + 1:016x}", filler_text(number)))
+    assert cursor(store) == KEY_MIN + 3 * step
+    # Commits that index nothing do not move it.
+    store.register(candidate(index, "1".zfill(16), filler_text(0)))
+    assert cursor(store) == KEY_MIN + 3 * step
+    store.close()
+
+    store = SQLiteStore(path, index, sweep_docs=10)
+    assert cursor(store) == KEY_MIN + 3 * step
+    store.register(candidate(index, "e" * 16, filler_text(50)))
+    assert cursor(store) == KEY_MIN + 4 * step
+    store.close()
+
+
+def test_store_made_before_the_recent_tier_opens_and_works(tmp_path, index):
+    path = tmp_path / "s.sqlite3"
+    store = SQLiteStore(path, index, sweep_docs=1)
+    store.register(candidate(index, "a" * 16, STORY))
+    store.db.execute("DROP TABLE recent_bands")
+    store.db.execute("DELETE FROM meta WHERE key = 'sweep_cursor'")
+    store.close()
+
+    store = SQLiteStore(path, index)
+    assert store.check_consistency() == []
+    near = store.register(candidate(index, "c" * 16, SYNDICATED))
+    assert (near.verdict, near.duplicate_of) == (Verdict.NEAR_DUPLICATE, "a" * 16)
+    assert store.register(candidate(index, "d" * 16, UNRELATED)).verdict is Verdict.NEW
+    store.close()
+
+
+@pytest.mark.parametrize("swept", ["a", "b"])
+def test_equal_candidates_resolve_the_same_in_either_tier(tmp_path, index, swept):
+    # Two originals with one signature, one bulk-loaded into bands, one committed and left
+    # in recent_bands: the smaller id wins, wherever each one's rows are.
+    store = SQLiteStore(tmp_path / "s.sqlite3", index, sweep_docs=1 << 62)
+    signature = index.signature(STORY)
+    recent = "b" if swept == "a" else "a"
+    store.bulk_load([(swept * 16, "http://x.test/1", text_fingerprint("one"), signature)])
+    original = Candidate(recent * 16, "http://x.test/2", text_fingerprint("two"), signature)
+    store.commit([(original, Registration(Verdict.NEW))])
+    assert rows(store, "bands", id_to_int(swept * 16))
+    assert rows(store, "recent_bands", id_to_int(recent * 16))
+    found = store.decide(Candidate("c" * 16, "http://x.test/3", text_fingerprint("3"), signature))
+    assert (found.verdict, found.duplicate_of, found.similarity) == (
+        Verdict.NEAR_DUPLICATE,
+        "a" * 16,
+        1.0,
+    )
     store.close()
