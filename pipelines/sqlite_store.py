@@ -162,7 +162,10 @@ class SQLiteStore:
             # crash; only an OS crash may lose the last commits.
             "synchronous=NORMAL",
             "cache_size=-65536",
-            "mmap_size=268435456",
+            # The whole file up to SQLite's cap (2 GB, ~1.5M documents): band and article
+            # lookups are random pages of it, and a mapped page costs less than a read()
+            # into the page cache (at 1M documents decide() takes 0.13 ms instead of 0.19).
+            "mmap_size=2147483648",
             "temp_store=MEMORY",
             # Checkpoint every ~40 MB of WAL, not every 4 MB: each checkpoint ends in an fsync
             # of scattered pages (~10 ms on the benchmark machine even for a small file), and
