@@ -325,13 +325,8 @@ def _make_durable(files: Sequence[Path]) -> None:
         finally:
             os.close(fd)
     for path in existing:
-        if synced_device is not None and path.stat().st_dev == synced_device:
-            continue
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        if synced_device is None or path.stat().st_dev != synced_device:
+            _fsync(path)
 
 
 def _finish_moves(moves: Sequence[FileMove]) -> int:
@@ -347,13 +342,17 @@ def _finish_moves(moves: Sequence[FileMove]) -> int:
 
 def _fsync_dirs(directories: set[Path]) -> None:
     for directory in directories:
-        if not directory.exists():
-            continue
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        if directory.exists():
+            _fsync(directory)
+
+
+def _fsync(path: Path) -> None:
+    """fsync a file or a directory (a directory's fsync makes its renames durable)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _is_alive(mark: Path) -> bool:
