@@ -64,12 +64,12 @@ from scrapy.settings import BaseSettings
 from scrapy_redis.connection import get_redis_from_settings
 
 from pipelines.neardup import NearDupIndex
-from pipelines.sqlite_store import StoreError
 from pipelines.store import (
     Candidate,
     Decision,
     FileMove,
     Registration,
+    StoreError,
     UrlNote,
     UrlState,
     Verdict,

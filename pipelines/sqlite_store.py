@@ -44,6 +44,7 @@ from pipelines.store import (
     Decision,
     FileMove,
     Registration,
+    StoreError,
     UrlNote,
     UrlState,
     Verdict,
@@ -105,10 +106,6 @@ CREATE TABLE IF NOT EXISTS recent_bands (
     PRIMARY KEY (key, article)
 ) WITHOUT ROWID;
 """
-
-
-class StoreError(RuntimeError):
-    """The state store cannot be used as configured; the message says how to fix it."""
 
 
 def id_to_int(article_id: str) -> int:

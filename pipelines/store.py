@@ -20,6 +20,10 @@ from enum import Enum
 from typing import Protocol
 
 
+class StoreError(RuntimeError):
+    """The state store cannot be used as configured; the message says how to fix it."""
+
+
 class Verdict(Enum):
     NEW = "new"
     UNCHANGED = "unchanged"  # same article id, same text: already emitted

@@ -9,8 +9,8 @@ from scrapy.exceptions import NotConfigured
 from scrapy.settings import BaseSettings
 
 from pipelines.neardup import NearDupConfig, NearDupIndex
-from pipelines.sqlite_store import SQLiteStore, StoreError
-from pipelines.store import ArticleStore, MemoryStore
+from pipelines.sqlite_store import SQLiteStore
+from pipelines.store import ArticleStore, MemoryStore, StoreError
 
 logger = logging.getLogger(__name__)
 

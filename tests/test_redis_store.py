@@ -14,8 +14,7 @@ from scrapy.settings import Settings
 
 from pipelines.neardup import NearDupConfig, NearDupIndex
 from pipelines.redis_store import RedisStore
-from pipelines.sqlite_store import StoreError
-from pipelines.store import Candidate, UrlNote, Verdict
+from pipelines.store import Candidate, StoreError, UrlNote, Verdict
 from pipelines.stores import open_store
 from tests.redis_server import RedisServer, redis_server
 

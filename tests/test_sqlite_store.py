@@ -11,12 +11,11 @@ from pipelines.fingerprint import text_fingerprint
 from pipelines.neardup import NearDupConfig, NearDupIndex
 from pipelines.sqlite_store import (
     SQLiteStore,
-    StoreError,
     id_to_int,
     int_to_id,
     sweep_ranges,
 )
-from pipelines.store import Candidate, Registration, Verdict
+from pipelines.store import Candidate, Registration, StoreError, Verdict
 
 STORY = " ".join(
     f"Sentence {i} of the wire story says the harbor authority voted on expansion plans "
