@@ -150,8 +150,14 @@ def _min_matches(num_perm: int, threshold: float, confidence: float) -> int:
     return 1
 
 
+# Band keys of this many recent signatures are remembered: one article's keys are asked for
+# by the ledger and by the store's decide and commit, 25 blake2b digests each time.
+_KEYS_REMEMBERED = 1024
+
+
 class NearDupIndex:
-    """Signatures and band keys for one :class:`NearDupConfig`; stateless apart from it."""
+    """Signatures and band keys for one :class:`NearDupConfig`; stateless apart from it
+    and a small memo of recent band keys."""
 
     def __init__(self, config: NearDupConfig = NearDupConfig()) -> None:
         self.config = config
@@ -159,6 +165,7 @@ class NearDupIndex:
         self._empty = (_EMPTY_SLOT,) * config.num_perm
         self._band_format = struct.Struct(f"<I{config.rows}I")
         self._slot_format = struct.Struct(f"<{config.num_perm}I")
+        self._recent_keys: dict[tuple[int, ...], tuple[int, ...]] = {}
 
     @property
     def scheme(self) -> str:
@@ -192,11 +199,14 @@ class NearDupIndex:
 
     def band_keys(self, signature: tuple[int, ...]) -> list[int]:
         """One signed 64-bit key per band (band number mixed in); none for an empty text."""
+        known = self._recent_keys.get(signature)
+        if known is not None:
+            return list(known)
         self._check(signature)
         if signature == self._empty:
             return []
         rows, pack = self.config.rows, self._band_format.pack
-        return [
+        keys = [
             int.from_bytes(
                 hashlib.blake2b(
                     pack(band, *signature[band * rows : (band + 1) * rows]), digest_size=8
@@ -206,6 +216,10 @@ class NearDupIndex:
             )
             for band in range(self.config.bands)
         ]
+        if len(self._recent_keys) >= _KEYS_REMEMBERED:
+            del self._recent_keys[next(iter(self._recent_keys))]  # the oldest
+        self._recent_keys[signature] = tuple(keys)
+        return keys
 
     def similarity(self, a: tuple[int, ...], b: tuple[int, ...]) -> float:
         """Estimated Jaccard: the share of equal slots."""

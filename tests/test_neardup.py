@@ -144,6 +144,24 @@ def test_band_number_is_mixed_into_the_key():
     assert len(set(INDEX.band_keys(same_rows))) == INDEX.config.bands
 
 
+def test_remembered_band_keys_are_the_computed_ones_and_cannot_be_altered():
+    index = NearDupIndex(NearDupConfig())
+    signatures = [index.signature(f"story number {n} about the harbor strike") for n in range(3)]
+    fresh = [NearDupIndex(NearDupConfig()).band_keys(s) for s in signatures]
+    first = index.band_keys(signatures[0])
+    first.clear()  # a caller's list is its own
+    for _ in range(2):  # computed, then remembered
+        assert [index.band_keys(s) for s in signatures] == fresh
+
+
+def test_band_key_memo_stays_bounded():
+    index = NearDupIndex(NearDupConfig())
+    for n in range(1500):
+        index.band_keys((n,) * 128)
+    assert len(index._recent_keys) <= 1024
+    assert index.band_keys((0,) * 128) == NearDupIndex(NearDupConfig()).band_keys((0,) * 128)
+
+
 def test_wrong_lengths_are_rejected():
     with pytest.raises(ValueError, match="slots"):
         INDEX.band_keys((1, 2, 3))
