@@ -14,10 +14,11 @@
    (the originals and the unrelated variants) that are called a duplicate of anything.
 3. Cost: stores pre-filled with N synthetic documents (random signatures) through
    ``SQLiteStore.bulk_load``, the last ``--steady-docs`` of them (by default the store's
-   ``sweep_docs``: one full sweep) through ``SQLiteStore.commit`` in batches, so the recent
-   tier of the band index holds what it holds in a store that grew by commits, not the
-   nothing bulk_load leaves there; then a register of each of ``--timed`` new documents and
-   of their near duplicates is timed, and the file size is divided by the documents stored.
+   ``sweep_docs``: one full sweep) through ``SQLiteStore.commit`` in batches, and half a
+   middle-tier round before those into the middle tier, so the recent and middle tiers of
+   the band index hold what they hold in a store that grew by commits; then a register of
+   each of ``--timed`` new documents and of their near duplicates is timed, and the file
+   size is divided by the documents stored.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from typing import Any
 
 from pipelines.fingerprint import text_fingerprint
 from pipelines.neardup import NearDupConfig, NearDupIndex
-from pipelines.sqlite_store import SQLiteStore
+from pipelines.sqlite_store import MIDDLE_FANOUT, SQLiteStore
 from pipelines.store import Candidate, Registration, Verdict
 
 # --- word lists -------------------------------------------------------------------------
@@ -704,10 +705,11 @@ def _fill(
 ) -> tuple[float, int]:
     """Fills a new store at ``path`` with ``size`` synthetic articles: (seconds, committed).
 
-    All but the last ``steady_docs`` (default: the store's ``sweep_docs``) are bulk-loaded
-    straight into the main band index; those last ones go through ``commit`` in batches, as
-    in a store that grew by crawling, so the recent band tier is in its steady state (one
-    full sweep) when the timing starts.
+    The last ``steady_docs`` (default: the store's ``sweep_docs``) go through ``commit`` in
+    batches, as in a store that grew by crawling, so the recent band tier is in its steady
+    state (one full sweep) when the timing starts. The rest are bulk-loaded: the
+    ``sweep_docs * MIDDLE_FANOUT / 2`` before those into the middle tier (what it holds on
+    average in a store that grew by crawling), all older ones into the main tier.
     """
     store = tuning.open(path, index)
     try:
@@ -716,8 +718,10 @@ def _fill(
         store.db.execute("PRAGMA cache_size=-3000000")
         started = time.perf_counter()
         committed = min(size, store.sweep_docs if steady_docs is None else steady_docs)
+        middle = min(size - committed, store.sweep_docs * MIDDLE_FANOUT // 2)
         rows = _filler(index, size, seed + size)
-        store.bulk_load(islice(rows, size - committed))
+        store.bulk_load(islice(rows, size - committed - middle))
+        store.bulk_load(islice(rows, middle), into_middle=True)
         batch: list[tuple[Candidate, Registration]] = []
         for article_id, url, fingerprint, signature in rows:
             candidate = Candidate(article_id, url, fingerprint, signature)
@@ -758,6 +762,7 @@ def measure_cost(
         store = tuning.open(path, index)
         try:
             recent_rows = store.db.execute("SELECT count(*) FROM recent_bands").fetchone()[0]
+            middle_rows = store.db.execute("SELECT count(*) FROM middle_bands").fetchone()[0]
             with tuning.background(path):
                 new_times, new_verdicts = _timed(store, new_docs)
                 dup_times, dup_verdicts = _timed(store, duplicates)
@@ -772,6 +777,7 @@ def measure_cost(
             "fill_seconds": fill_seconds,
             "fill_committed_docs": committed,
             "recent_band_rows_at_start": recent_rows,
+            "middle_band_rows_at_start": middle_rows,
             "new_ms": _summary(new_times),
             "duplicate_ms": _summary(dup_times),
             "final_checkpoint_ms_per_timed_doc": backlog_ms / (len(new_times) + len(dup_times)),
@@ -791,7 +797,7 @@ def measure_cost(
             f"(p99 {row['duplicate_ms']['p99']:.3f}), {row['bytes_per_doc']:.0f} bytes/doc, "
             f"then checkpoint {row['final_checkpoint_ms_per_timed_doc']:.3f} ms/doc, "
             f"fill {fill_seconds:.0f} s ({committed:,} committed, "
-            f"{recent_rows:,} recent band rows)",
+            f"{recent_rows:,} recent and {middle_rows:,} middle band rows)",
             flush=True,
         )
         _remove_store(path)

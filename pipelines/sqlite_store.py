@@ -6,8 +6,8 @@ Tables, all keyed by integers where possible so the file stays small:
   rowid): canonical URL, text fingerprint, version, first/last seen, MinHash
   signature, and ``duplicate_of`` for records that were duplicates when first seen.
 - ``fingerprints``: normalized-text hash -> the article that first had that text.
-- ``bands`` and ``recent_bands``: LSH band key -> article, the near-duplicate index, in
-  two tiers (see below).
+- ``recent_bands``, ``middle_bands`` and ``bands``: LSH band key -> article, the
+  near-duplicate index, in three tiers (see below).
 - ``urls``: fetched pages by URL identity (first/last seen, the feed or sitemap
   modification date seen then), so later runs need not download them again.
 - ``batches``: output files (temporary -> final path) of committed batches whose
@@ -21,11 +21,16 @@ The band index is log-structured. An article's 25 band keys are random, so writi
 into one big table dirties ~25 random pages of it per document; once that table outgrows
 the page cache, every insert misses the cache and every WAL checkpoint writes scattered
 pages of a file of gigabytes. So new band rows go to the small ``recent_bands`` table, which
-stays cache-hot, and a *sweep* moves them into ``bands`` in key order: each commit that
-indexes d articles also moves the rows of the next ``d / sweep_docs`` of the key space (the
-cursor, kept in ``meta``, goes round once every ``sweep_docs`` indexed articles). Those rows
-are sorted and adjacent, so each page of ``bands`` is written at most once per sweep, not
-once per row. The move is part of the commit's own transaction. Lookups read both tables.
+stays cache-hot, and *sweeps* move them on in key order, through ``middle_bands`` into
+``bands``: each commit that indexes d articles moves the rows of the next ``d / sweep_docs``
+of the key space from recent_bands into middle_bands, and those of the next
+``d / (sweep_docs * MIDDLE_FANOUT)`` from middle_bands into bands (each sweep has its own
+cursor in ``meta`` and goes once round the key space every ``sweep_docs`` or
+``sweep_docs * MIDDLE_FANOUT`` indexed articles). Moved rows are sorted and adjacent, so
+each page of the target table is written at most once per round, not once per row. With
+one sweep straight into bands, each article cost ``pages of bands / sweep_docs`` page
+writes (7.4 at a million articles); through the middle tier it is about a third of that.
+The moves are part of the commit's own transaction. Lookups read all three tables.
 """
 
 from __future__ import annotations
@@ -52,21 +57,30 @@ from pipelines.store import (
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+# 2: the middle tier of the band index. Stores of version 1 are upgraded when opened (the
+# new table starts empty); older builds refuse version 2, whose middle tier they would miss.
+SCHEMA_VERSION = 2
 _BULK_BANDS = 500_000  # band rows sorted and written together by bulk_load
-# Indexed articles per full sweep of recent_bands into bands. recent_bands then holds the
-# band rows of about SWEEP_DOCS / 2 articles (250k rows, ~6 MB: it stays in the page cache),
-# and each indexed article rewrites about (pages of bands) / SWEEP_DOCS adjacent pages of
-# bands (7.5 at 1M documents). Measured with python -m bench.dedup and the WAL at 1M
-# documents: from 10k to 100k the mean cost is about the same, but a bigger recent_bands
-# spreads each checkpoint over more scattered pages (3,900 runs of pages per 10,000 WAL
-# frames at 100k, 1,300-1,500 at 10k-20k) and a smaller one rewrites more pages of bands per
-# article (49 WAL frames per commit at 10k, 45 at 20k). Past a few million documents the
-# rewrites grow: raise it then.
+# Indexed articles per full sweep of recent_bands into middle_bands. recent_bands then holds
+# the band rows of about SWEEP_DOCS / 2 articles (250k rows, ~6 MB: it stays in the page
+# cache). A bigger recent_bands spreads each checkpoint over more scattered pages (3,900 runs
+# of pages per 10,000 WAL frames with 100k, 1,300-1,500 with 10k-20k; python -m bench.dedup
+# and the WAL at 1M documents), since its inserts are random.
 SWEEP_DOCS = 20_000
+# middle_bands is swept into bands this many times more slowly than recent_bands into it: it
+# holds the rows of about SWEEP_DOCS * MIDDLE_FANOUT / 2 articles (56 MB, sorted inserts
+# only), and each indexed article rewrites about (pages of bands) / (SWEEP_DOCS *
+# MIDDLE_FANOUT) pages of bands plus (pages of middle_bands) / SWEEP_DOCS of it.
+MIDDLE_FANOUT = 10
 _KEY_SPACE = 1 << 64  # band keys are signed 64-bit integers
 _KEY_MIN = -(1 << 63)
-_SWEEP_CURSOR = "sweep_cursor"  # meta key: the band key the next sweep step starts at
+# Each sweep: (from table, to table, meta key of its cursor, slowness relative to the
+# recent one). The deeper one runs first, so rows moved by a commit move only one tier.
+_SWEEPS = (
+    ("middle_bands", "bands", "middle_sweep_cursor", MIDDLE_FANOUT),
+    ("recent_bands", "middle_bands", "sweep_cursor", 1),
+)
+_BAND_TABLES = ("recent_bands", "middle_bands", "bands")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS articles (
@@ -101,6 +115,11 @@ CREATE TABLE IF NOT EXISTS bands (
     PRIMARY KEY (key, article)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS recent_bands (
+    key INTEGER NOT NULL,
+    article INTEGER NOT NULL,
+    PRIMARY KEY (key, article)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS middle_bands (
     key INTEGER NOT NULL,
     article INTEGER NOT NULL,
     PRIMARY KEY (key, article)
@@ -195,6 +214,12 @@ class SQLiteStore:
 
     def _check_meta(self) -> None:
         rows = dict(self.db.execute("SELECT key, value FROM meta").fetchall())
+        if rows.get("schema") == "1":
+            # Version 1 lacked middle_bands, which the schema script has just created.
+            self.db.execute(
+                "UPDATE meta SET value = ? WHERE key = 'schema'", (str(SCHEMA_VERSION),)
+            )
+            rows["schema"] = str(SCHEMA_VERSION)
         wanted = {"schema": str(SCHEMA_VERSION)}
         identity = self._index_identity()
         if identity:
@@ -293,30 +318,35 @@ class SQLiteStore:
         self._indexed = 0
 
     def _sweep(self) -> None:
-        """Moves the next stretch of recent_bands into bands, in the open transaction.
+        """Moves the next stretches of the band tiers on, in the open transaction.
 
-        The stretch is proportional to the articles this transaction indexed, so the cursor
-        goes once round the key space every ``sweep_docs`` indexed articles.
+        Each stretch is proportional to the articles this transaction indexed, so each
+        sweep's cursor goes once round the key space every ``sweep_docs`` (times its
+        slowness) indexed articles.
         """
         indexed, self._indexed = self._indexed, 0
         if not indexed:
             return
         db = self.db
-        row = db.execute("SELECT value FROM meta WHERE key = ?", (_SWEEP_CURSOR,)).fetchone()
-        cursor = int(row[0]) if row is not None else _KEY_MIN
-        ranges, cursor = sweep_ranges(cursor, indexed * _KEY_SPACE // self.sweep_docs)
-        for low, high in ranges:
-            # In key order: the rows land on consecutive pages of bands, each written once.
+        for source, target, cursor_key, slowness in _SWEEPS:
+            row = db.execute("SELECT value FROM meta WHERE key = ?", (cursor_key,)).fetchone()
+            cursor = int(row[0]) if row is not None else _KEY_MIN
+            width = indexed * _KEY_SPACE // (self.sweep_docs * slowness)
+            ranges, cursor = sweep_ranges(cursor, width)
+            for low, high in ranges:
+                # In key order: the rows land on consecutive pages of the target, each
+                # written once.
+                db.execute(
+                    f"INSERT OR IGNORE INTO {target} SELECT key, article FROM {source} "
+                    "WHERE key BETWEEN ? AND ? ORDER BY key, article",
+                    (low, high),
+                )
+                db.execute(f"DELETE FROM {source} WHERE key BETWEEN ? AND ?", (low, high))
             db.execute(
-                "INSERT OR IGNORE INTO bands SELECT key, article FROM recent_bands "
-                "WHERE key BETWEEN ? AND ? ORDER BY key, article",
-                (low, high),
+                "INSERT INTO meta VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (cursor_key, str(cursor)),
             )
-            db.execute("DELETE FROM recent_bands WHERE key BETWEEN ? AND ?", (low, high))
-        db.execute(
-            "INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            (_SWEEP_CURSOR, str(cursor)),
-        )
 
     def _apply(self, candidate: Candidate, registration: Registration, now: str) -> None:
         db = self.db
@@ -416,7 +446,7 @@ class SQLiteStore:
         if packed is None or self.index is None:
             return
         pairs = [(key, article) for key in self.index.band_keys(self.index.unpack(packed))]
-        for table in ("bands", "recent_bands"):  # swept or not yet
+        for table in _BAND_TABLES:  # swept or not yet
             self.db.executemany(f"DELETE FROM {table} WHERE key = ? AND article = ?", pairs)
 
     def _nearest(self, signature: tuple[int, ...] | None) -> tuple[int, float] | None:
@@ -426,12 +456,13 @@ class SQLiteStore:
         if not keys:
             return None
         marks = ",".join("?" * len(keys))
-        # UNION: an article is one candidate however many of its rows match, in either tier.
+        # UNION: an article is one candidate however many of its rows match, in any tier.
+        union = " UNION ".join(
+            f"SELECT article FROM {table} WHERE key IN ({marks})" for table in _BAND_TABLES
+        )
         candidates = self.db.execute(
-            f"SELECT a.id, a.signature FROM (SELECT article FROM bands WHERE key IN ({marks}) "
-            f"UNION SELECT article FROM recent_bands WHERE key IN ({marks})) b "
-            f"JOIN articles a ON a.id = b.article",
-            keys + keys,
+            f"SELECT a.id, a.signature FROM ({union}) b JOIN articles a ON a.id = b.article",
+            keys * len(_BAND_TABLES),
         ).fetchall()
         best: tuple[int, float] | None = None
         for other, packed in candidates:
@@ -463,11 +494,19 @@ class SQLiteStore:
     def count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM articles").fetchone()[0])
 
-    def bulk_load(self, rows: Iterable[tuple[str, str, str, tuple[int, ...] | None]]) -> int:
+    def bulk_load(
+        self,
+        rows: Iterable[tuple[str, str, str, tuple[int, ...] | None]],
+        *,
+        into_middle: bool = False,
+    ) -> int:
         """Insert (article_id, url, fingerprint, signature) rows as new originals, fast.
 
-        For benchmarks and migrations: one transaction, no per-row decision.
+        For benchmarks and migrations: one transaction, no per-row decision. Band rows go
+        to the main tier, or with ``into_middle`` to the middle one (a benchmark building a
+        store as a crawl would have left it).
         """
+        table = "middle_bands" if into_middle else "bands"
         now = _now()
         loaded = 0
         bands: list[tuple[int, int]] = []
@@ -483,18 +522,18 @@ class SQLiteStore:
                     bands += [(key, article) for key in self.index.band_keys(signature)]
                 loaded += 1
                 if len(bands) >= _BULK_BANDS:
-                    self._insert_bands_sorted(bands)
-            self._insert_bands_sorted(bands)
+                    self._insert_bands_sorted(table, bands)
+            self._insert_bands_sorted(table, bands)
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
         return loaded
 
-    def _insert_bands_sorted(self, bands: list[tuple[int, int]]) -> None:
+    def _insert_bands_sorted(self, table: str, bands: list[tuple[int, int]]) -> None:
         # In key order, B-tree pages fill in sequence instead of by random writes.
         bands.sort()
-        self.db.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)", bands)
+        self.db.executemany(f"INSERT OR IGNORE INTO {table} VALUES (?, ?)", bands)
         bands.clear()
 
     def check_consistency(self) -> list[str]:
@@ -509,7 +548,7 @@ class SQLiteStore:
         ).fetchone()[0]
         if orphans:
             problems.append(f"{orphans} fingerprints point to no article")
-        for table in ("bands", "recent_bands"):
+        for table in _BAND_TABLES:
             orphan_bands = self.db.execute(
                 f"SELECT count(*) FROM {table} b LEFT JOIN articles a ON a.id = b.article "
                 "WHERE a.id IS NULL"

@@ -1,8 +1,10 @@
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,7 @@ import pytest
 from pipelines.fingerprint import text_fingerprint
 from pipelines.neardup import NearDupConfig, NearDupIndex
 from pipelines.sqlite_store import (
+    MIDDLE_FANOUT,
     SQLiteStore,
     id_to_int,
     int_to_id,
@@ -136,9 +139,11 @@ def test_sigkill_mid_write_leaves_a_consistent_store(tmp_path, delay):
     store.close()
 
 
-# --- the two-tier band index: recent_bands, swept into bands -------------------------------
+# --- the three-tier band index: recent_bands -> middle_bands -> bands ---------------------
 
 KEY_MIN, KEY_MAX = -(1 << 63), (1 << 63) - 1
+TIERS = ("recent_bands", "middle_bands", "bands")
+NEVER = 1 << 62  # a sweep_docs so large that no commit in a test moves any row
 
 
 def rows(store, table, article=None):
@@ -148,8 +153,12 @@ def rows(store, table, article=None):
     return set(store.db.execute(query + " WHERE article = ?", (article,)).fetchall())
 
 
-def cursor(store):
-    row = store.db.execute("SELECT value FROM meta WHERE key = 'sweep_cursor'").fetchone()
+def all_rows(store, article=None):
+    return {table: rows(store, table, article) for table in TIERS}
+
+
+def cursor(store, name="sweep_cursor"):
+    row = store.db.execute("SELECT value FROM meta WHERE key = ?", (name,)).fetchone()
     return None if row is None else int(row[0])
 
 
@@ -182,21 +191,21 @@ def test_sweep_ranges_cover_the_key_space_once_with_wrap_around():
     assert (start - KEY_MIN + covered) % (1 << 64) + KEY_MIN == position
 
 
-def test_near_duplicate_found_in_either_tier(tmp_path, index):
-    # sweep_docs=1: every commit sweeps the whole key space, rows go straight to bands.
-    swept = SQLiteStore(tmp_path / "swept.sqlite3", index, sweep_docs=1)
-    # A sweep this slow moves no row in this test: they stay in recent_bands.
-    recent = SQLiteStore(tmp_path / "recent.sqlite3", index, sweep_docs=1 << 62)
+@pytest.mark.parametrize("tier", TIERS)
+def test_near_duplicate_found_in_any_tier(tmp_path, index, tier):
+    store = SQLiteStore(tmp_path / "s.sqlite3", index, sweep_docs=NEVER)
+    assert store.register(candidate(index, "a" * 16, STORY)).verdict is Verdict.NEW
     expected = pairs_of(index, "a" * 16, STORY)
-    for store, full, empty in ((swept, "bands", "recent_bands"), (recent, "recent_bands", "bands")):
-        assert store.register(candidate(index, "a" * 16, STORY)).verdict is Verdict.NEW
-        assert rows(store, full) == expected
-        assert rows(store, empty) == set()
-        near = store.register(candidate(index, "c" * 16, SYNDICATED))
-        assert (near.verdict, near.duplicate_of) == (Verdict.NEAR_DUPLICATE, "a" * 16)
-        assert store.register(candidate(index, "d" * 16, UNRELATED)).verdict is Verdict.NEW
-        assert store.check_consistency() == []
-        store.close()
+    assert all_rows(store)["recent_bands"] == expected
+    if tier != "recent_bands":  # as if swept there
+        store.db.execute(f"INSERT INTO {tier} SELECT * FROM recent_bands")
+        store.db.execute("DELETE FROM recent_bands")
+    assert {t: bool(r) for t, r in all_rows(store).items()} == {t: t == tier for t in TIERS}
+    near = store.register(candidate(index, "c" * 16, SYNDICATED))
+    assert (near.verdict, near.duplicate_of) == (Verdict.NEAR_DUPLICATE, "a" * 16)
+    assert store.register(candidate(index, "d" * 16, UNRELATED)).verdict is Verdict.NEW
+    assert store.check_consistency() == []
+    store.close()
 
 
 def test_sweep_across_the_wrap_around_moves_exactly_its_range(tmp_path, index):
@@ -210,19 +219,22 @@ def test_sweep_across_the_wrap_around_moves_exactly_its_range(tmp_path, index):
         "INSERT INTO recent_bands VALUES (?, ?)", [(key, marker) for key in inside + outside]
     )
     store.register(candidate(index, "a" * 16, STORY))
-    assert rows(store, "bands", marker) == {(key, marker) for key in inside}
+    assert rows(store, "middle_bands", marker) == {(key, marker) for key in inside}
     assert rows(store, "recent_bands", marker) == {(key, marker) for key in outside}
     assert cursor(store) == KEY_MIN + (1 << 61)
+    # The middle sweep went first, over the middle tier as it was: nothing moved on yet.
+    assert rows(store, "bands") == set()
+    assert cursor(store, "middle_sweep_cursor") == KEY_MIN + (1 << 64) // (4 * MIDDLE_FANOUT)
     # The new article's own rows went wherever their keys fall, none lost.
     own = pairs_of(index, "a" * 16, STORY)
     in_range = {pair for pair in own if pair[0] >= start or pair[0] < KEY_MIN + (1 << 61)}
-    assert rows(store, "bands", id_to_int("a" * 16)) == in_range
+    assert rows(store, "middle_bands", id_to_int("a" * 16)) == in_range
     assert rows(store, "recent_bands", id_to_int("a" * 16)) == own - in_range
     store.close()
 
 
 def test_sweeping_loses_and_duplicates_no_band_row(tmp_path, index):
-    sweep_docs = 7
+    sweep_docs = 7  # the middle tier is swept round every 70 indexed articles
     store = SQLiteStore(tmp_path / "s.sqlite3", index, sweep_docs=sweep_docs)
     expected: set[tuple[int, int]] = set()
     first = []
@@ -233,7 +245,7 @@ def test_sweeping_loses_and_duplicates_no_band_row(tmp_path, index):
         )
         expected |= pairs_of(index, article_id, filler_text(number))
         first.append(id_to_int(article_id))
-    for batch in range(4):
+    for batch in range(20):
         decisions = []
         for number in range(100 + batch * 5, 105 + batch * 5):
             article_id = f"{number + 1:016x}"
@@ -242,34 +254,39 @@ def test_sweeping_loses_and_duplicates_no_band_row(tmp_path, index):
             expected |= pairs_of(index, article_id, filler_text(number))
         assert all(registration.verdict is Verdict.NEW for _, registration in decisions)
         store.commit(decisions)
-    bands, recent = rows(store, "bands"), rows(store, "recent_bands")
-    assert bands | recent == expected
-    assert bands & recent == set()
-    assert len(bands) + len(recent) == len(expected) == 50 * 25
-    # More than a full sweep (20 articles) since the first 30: all of theirs are in bands.
-    assert {pair for pair in recent if pair[1] in first} == set()
-    assert recent  # and the last few articles' rows mostly still wait
+    tiers = all_rows(store)
+    assert set().union(*tiers.values()) == expected
+    assert sum(len(found) for found in tiers.values()) == len(expected) == 130 * 25
+    # More than a round of both sweeps (7 and 70 articles) since the first 30 articles:
+    # all of theirs are in bands, and every tier holds some rows.
+    assert {pair for pair in expected if pair[1] in first} <= tiers["bands"]
+    assert all(tiers.values())
     assert store.check_consistency() == []
     store.close()
 
 
-def test_revision_removes_old_band_rows_from_both_tiers(tmp_path, index):
+def test_revision_removes_old_band_rows_from_every_tier(tmp_path, index):
     path = tmp_path / "s.sqlite3"
     article = id_to_int("a" * 16)
-    store = SQLiteStore(path, index, sweep_docs=1)  # swept at once: the rows are in bands
+    store = SQLiteStore(path, index, sweep_docs=NEVER)
     store.register(candidate(index, "a" * 16, STORY))
-    assert rows(store, "bands", article) == pairs_of(index, "a" * 16, STORY)
-    store.close()
+    old = sorted(pairs_of(index, "a" * 16, STORY))
+    # Spread over the three tiers, as sweeps half way round would leave them.
+    store.db.execute("DELETE FROM recent_bands")
+    for number, pair in enumerate(old):
+        store.db.execute(f"INSERT INTO {TIERS[number % 3]} VALUES (?, ?)", pair)
+    assert all(all_rows(store, article).values())
 
-    store = SQLiteStore(path, index, sweep_docs=1 << 62)  # nothing swept any more
     revised = store.register(candidate(index, "a" * 16, UNRELATED))
     assert revised.verdict is Verdict.REVISED
-    assert rows(store, "bands", article) == set()
-    assert rows(store, "recent_bands", article) == pairs_of(index, "a" * 16, UNRELATED)
+    assert all_rows(store, article) == {
+        "recent_bands": pairs_of(index, "a" * 16, UNRELATED),
+        "middle_bands": set(),
+        "bands": set(),
+    }
     third = filler_text(7)
     assert store.register(candidate(index, "a" * 16, third)).verdict is Verdict.REVISED
-    assert rows(store, "bands", article) == set()
-    assert rows(store, "recent_bands", article) == pairs_of(index, "a" * 16, third)
+    assert all_rows(store, article)["recent_bands"] == pairs_of(index, "a" * 16, third)
     # The old texts no longer match anything; the current one does.
     assert store.register(candidate(index, "b" * 16, SYNDICATED)).verdict is Verdict.NEW
     near = store.register(candidate(index, "c" * 16, "Intro. " + third))
@@ -278,15 +295,17 @@ def test_revision_removes_old_band_rows_from_both_tiers(tmp_path, index):
     store.close()
 
 
-def test_sweep_cursor_survives_reopening(tmp_path, index):
+def test_sweep_cursors_survive_reopening(tmp_path, index):
     path = tmp_path / "s.sqlite3"
     step = (1 << 64) // 10
+    middle_step = (1 << 64) // (10 * MIDDLE_FANOUT)
     store = SQLiteStore(path, index, sweep_docs=10)
     assert cursor(store) is None  # starts at the smallest key
     for number in range(3):
         store.register(candidate(index, f"{number + 1:016x}", filler_text(number)))
     assert cursor(store) == KEY_MIN + 3 * step
-    # Commits that index nothing do not move it.
+    assert cursor(store, "middle_sweep_cursor") == KEY_MIN + 3 * middle_step
+    # Commits that index nothing do not move them.
     store.register(candidate(index, "1".zfill(16), filler_text(0)))
     assert cursor(store) == KEY_MIN + 3 * step
     store.close()
@@ -295,18 +314,27 @@ def test_sweep_cursor_survives_reopening(tmp_path, index):
     assert cursor(store) == KEY_MIN + 3 * step
     store.register(candidate(index, "e" * 16, filler_text(50)))
     assert cursor(store) == KEY_MIN + 4 * step
+    assert cursor(store, "middle_sweep_cursor") == KEY_MIN + 4 * middle_step
     store.close()
 
 
-def test_store_made_before_the_recent_tier_opens_and_works(tmp_path, index):
+@pytest.mark.parametrize("before", ["the recent tier", "the middle tier"])
+def test_older_stores_are_upgraded_when_opened(tmp_path, index, before):
     path = tmp_path / "s.sqlite3"
     store = SQLiteStore(path, index, sweep_docs=1)
     store.register(candidate(index, "a" * 16, STORY))
-    store.db.execute("DROP TABLE recent_bands")
-    store.db.execute("DELETE FROM meta WHERE key = 'sweep_cursor'")
+    store.db.execute("INSERT INTO bands SELECT * FROM middle_bands")
+    store.db.execute("DROP TABLE middle_bands")
+    store.db.execute("DELETE FROM meta WHERE key = 'middle_sweep_cursor'")
+    store.db.execute("UPDATE meta SET value = '1' WHERE key = 'schema'")
+    if before == "the recent tier":
+        store.db.execute("INSERT INTO bands SELECT * FROM recent_bands")
+        store.db.execute("DROP TABLE recent_bands")
+        store.db.execute("DELETE FROM meta WHERE key = 'sweep_cursor'")
     store.close()
 
     store = SQLiteStore(path, index)
+    assert store.db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() == ("2",)
     assert store.check_consistency() == []
     near = store.register(candidate(index, "c" * 16, SYNDICATED))
     assert (near.verdict, near.duplicate_of) == (Verdict.NEAR_DUPLICATE, "a" * 16)
@@ -314,11 +342,20 @@ def test_store_made_before_the_recent_tier_opens_and_works(tmp_path, index):
     store.close()
 
 
+def test_a_store_from_a_newer_build_is_refused(tmp_path, index):
+    path = tmp_path / "s.sqlite3"
+    SQLiteStore(path, index).close()
+    with closing(sqlite3.connect(path)) as db, db:
+        db.execute("UPDATE meta SET value = '3' WHERE key = 'schema'")
+    with pytest.raises(StoreError, match="schema=3"):
+        SQLiteStore(path, index)
+
+
 @pytest.mark.parametrize("swept", ["a", "b"])
 def test_equal_candidates_resolve_the_same_in_either_tier(tmp_path, index, swept):
     # Two originals with one signature, one bulk-loaded into bands, one committed and left
     # in recent_bands: the smaller id wins, wherever each one's rows are.
-    store = SQLiteStore(tmp_path / "s.sqlite3", index, sweep_docs=1 << 62)
+    store = SQLiteStore(tmp_path / "s.sqlite3", index, sweep_docs=NEVER)
     signature = index.signature(STORY)
     recent = "b" if swept == "a" else "a"
     store.bulk_load([(swept * 16, "http://x.test/1", text_fingerprint("one"), signature)])
