@@ -38,7 +38,8 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -268,8 +269,7 @@ class SQLiteStore:
         urls: Sequence[UrlNote] = (),
     ) -> None:
         now = _now()
-        self._begin()
-        try:
+        with self._transaction():
             for candidate, registration in decisions:
                 self._apply(candidate, registration, now)
             self.db.executemany(
@@ -292,30 +292,28 @@ class SQLiteStore:
                     "INSERT INTO batches (files, committed_at) VALUES (?, ?)",
                     (json.dumps([list(move) for move in files]), now),
                 )
-            self._sweep()
-            self.db.execute("COMMIT")
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
 
     def register(self, candidate: Candidate) -> Registration:
         # IMMEDIATE takes the write lock before deciding: another process sharing the
         # file cannot slip a conflicting decision in between.
         now = _now()
-        self._begin()
-        try:
+        with self._transaction():
             registration = self.decide(candidate)
             self._apply(candidate, registration, now)
+        return registration
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One write transaction: all of the block's changes and its sweep, or none."""
+        self.db.execute("BEGIN IMMEDIATE")
+        self._indexed = 0
+        try:
+            yield
             self._sweep()
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
-        return registration
-
-    def _begin(self) -> None:
-        self.db.execute("BEGIN IMMEDIATE")
-        self._indexed = 0
 
     def _sweep(self) -> None:
         """Moves the next stretches of the band tiers on, in the open transaction.
@@ -510,8 +508,7 @@ class SQLiteStore:
         now = _now()
         loaded = 0
         bands: list[tuple[int, int]] = []
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction():  # indexes nothing through recent_bands: no sweep
             for article_id, url, fingerprint, signature in rows:
                 article, digest = id_to_int(article_id), bytes.fromhex(fingerprint)
                 self._insert(article, url, digest, signature, now)
@@ -524,10 +521,6 @@ class SQLiteStore:
                 if len(bands) >= _BULK_BANDS:
                     self._insert_bands_sorted(table, bands)
             self._insert_bands_sorted(table, bands)
-            self.db.execute("COMMIT")
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
         return loaded
 
     def _insert_bands_sorted(self, table: str, bands: list[tuple[int, int]]) -> None:
