@@ -43,10 +43,10 @@ from itertools import accumulate, islice, pairwise
 from pathlib import Path
 from typing import Any
 
-from pipelines.fingerprint import text_fingerprint
-from pipelines.neardup import NearDupConfig, NearDupIndex
-from pipelines.sqlite_store import MIDDLE_FANOUT, SQLiteStore
-from pipelines.store import Candidate, Registration, Verdict
+from pipelines.cleaning.text import text_fingerprint
+from pipelines.state.neardup import NearDupConfig, NearDupIndex
+from pipelines.state.sqlite_store import MIDDLE_FANOUT, SQLiteStore
+from pipelines.state.store import Candidate, Registration, Verdict
 
 # --- word lists -------------------------------------------------------------------------
 

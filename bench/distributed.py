@@ -35,13 +35,13 @@ from pathlib import Path
 from typing import Any
 
 from bench.throughput import BenchSite, build_site, crawl_settings
-from crawler.output import TEXT_DIR_NAME
+from crawler.extensions.output import TEXT_DIR_NAME
 from fixtures.harness import PROJECT_ROOT, crawl_command, proxy_env
 from fixtures.server import FixtureServer
 from tests.expected import read_records
 from tests.redis_server import RedisServer
 
-ADDONS = {"crawler.output.RunOutputAddon": 0, "crawler.distributed.DistributedAddon": 10}
+ADDONS = {"crawler.extensions.output.RunOutputAddon": 0, "crawler.distributed.DistributedAddon": 10}
 
 
 def _texts(run_dirs: Sequence[Path]) -> int:

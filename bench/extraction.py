@@ -27,9 +27,9 @@ from pathlib import Path
 import trafilatura
 
 from bench.metrics import DocScore, score_document, summarize
-from pipelines import body as body_module
-from pipelines.clean import clean_html, parse_html
-from pipelines.decode import decode_html
+from pipelines.cleaning import body as body_module
+from pipelines.cleaning.clean import clean_html, parse_html
+from pipelines.cleaning.decode import decode_html
 
 logger = logging.getLogger(__name__)
 

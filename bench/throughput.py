@@ -8,7 +8,7 @@
    as one site under a temporary directory, with a sitemap index of Google News sitemaps
    and a registry TOML for it.
 2. (a) ``trafilatura.extract`` over the same pages in a single-process loop, with the
-   options our cleaner passes (:data:`pipelines.body.TRAFILATURA_OPTIONS`): pages/s.
+   options our cleaner passes (:data:`pipelines.cleaning.body.TRAFILATURA_OPTIONS`): pages/s.
 3. (c) Our own cleaning step (``clean_html``: metadata, pruning, trafilatura, the
    boilerplate layer) over the same pages in a single-process loop: pages/s, and the
    crawl's rate over it (``scaling``), which shows how well the crawl spreads the work
@@ -44,8 +44,8 @@ from unittest import mock
 from xml.sax.saxutils import escape as xml_escape
 
 from bench.dedup import NewsWriter
-from crawler.manifest import MANIFEST_NAME
-from crawler.output import feed_files
+from crawler.extensions.manifest import MANIFEST_NAME
+from crawler.extensions.output import feed_files
 from fixtures.harness import run_crawl
 from fixtures.server import FixtureServer
 
@@ -638,19 +638,19 @@ def cleaner_options(sample: bytes, url: str) -> dict[str, Any]:
     """The options our cleaner passes to trafilatura, recorded from a real call.
 
     Recorded rather than imported, so the bare loop keeps using the cleaner's options
-    whatever ``pipelines.body`` calls them.
+    whatever ``pipelines.cleaning.body`` calls them.
     """
-    import pipelines.body
-    from pipelines.clean import clean_html
+    import pipelines.cleaning.body
+    from pipelines.cleaning.clean import clean_html
 
     calls: list[dict[str, Any]] = []
-    real = pipelines.body.trafilatura.bare_extraction
+    real = pipelines.cleaning.body.trafilatura.bare_extraction
 
     def recording(*args: Any, **kwargs: Any) -> Any:
         calls.append(kwargs)
         return real(*args, **kwargs)
 
-    with mock.patch.object(pipelines.body.trafilatura, "bare_extraction", recording):
+    with mock.patch.object(pipelines.cleaning.body.trafilatura, "bare_extraction", recording):
         clean_html(sample, url)
     if not calls:
         raise RuntimeError("the cleaner did not call trafilatura.bare_extraction")
@@ -668,7 +668,7 @@ def bare_extraction(pages: Sequence[tuple[str, Path]], options: dict[str, Any]) 
 
 def own_cleaning(pages: Sequence[tuple[str, Path]]) -> BareResult:
     """(c) Our whole cleaning step (``clean_html``) on each page in turn, in this process."""
-    from pipelines.clean import clean_html
+    from pipelines.cleaning.clean import clean_html
 
     return _timed_loop("own", pages, clean_html, {})
 

@@ -40,7 +40,7 @@ REMOTE_CONTROL_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 
 ADDONS = {
-    "crawler.output.RunOutputAddon": 0,
+    "crawler.extensions.output.RunOutputAddon": 0,
     # Switches to the shared Redis frontier and state when REDIS_URL is set.
     "crawler.distributed.DistributedAddon": 10,
 }
@@ -53,26 +53,26 @@ ITEM_PIPELINES = {
 
 DOWNLOADER_MIDDLEWARES = {
     # Redirects re-enter here too: none may lead a site's crawl onto another site.
-    "crawler.boundary.SiteBoundaryMiddleware": 40,
+    "crawler.middlewares.boundary.SiteBoundaryMiddleware": 40,
     # Closer to the downloader than RedirectMiddleware (600): sees the 3xx first.
-    "crawler.boundary.RedirectLoopMiddleware": 610,
+    "crawler.middlewares.boundary.RedirectLoopMiddleware": 610,
     # Before the robots.txt middleware (100): a skipped page costs not even a lookup.
-    "crawler.revisit.RevisitMiddleware": 50,
-    "crawler.conditional.ConditionalHubsMiddleware": 60,
+    "crawler.middlewares.revisit.RevisitMiddleware": 50,
+    "crawler.middlewares.conditional.ConditionalHubsMiddleware": 60,
     # Closer to the downloader than RetryMiddleware (550): sees a 429/503 before its retry.
-    "crawler.politeness.PolitenessMiddleware": 560,
+    "crawler.middlewares.politeness.PolitenessMiddleware": 560,
 }
 
 EXTENSIONS = {
     # AutoThrottle that respects per-site floors (min_delay, Crawl-delay, Retry-After).
     "scrapy.extensions.throttle.AutoThrottle": None,
-    "crawler.politeness.FloorAwareAutoThrottle": 0,
+    "crawler.middlewares.politeness.FloorAwareAutoThrottle": 0,
     # Before the manifest: both act when the engine stops, the ledger commits first.
-    "pipelines.ledger.EmissionLedger": 500,
-    "crawler.sitestats.SiteStats": 800,
-    "crawler.manifest.RunManifest": 900,
+    "pipelines.state.ledger.EmissionLedger": 500,
+    "crawler.extensions.sitestats.SiteStats": 800,
+    "crawler.extensions.manifest.RunManifest": 900,
 }
-FEED_STORAGES = {"file": "crawler.feedstorage.CommittingFileFeedStorage"}
+FEED_STORAGES = {"file": "crawler.extensions.feedstorage.CommittingFileFeedStorage"}
 
 FEED_EXPORT_ENCODING = "utf-8"
 

@@ -21,8 +21,8 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import StatsCollector
 
 from crawler.items import Article
-from pipelines.ledger import EmissionLedger
-from pipelines.store import Verdict
+from pipelines.state.ledger import EmissionLedger
+from pipelines.state.store import Verdict
 
 logger = logging.getLogger(__name__)
 

@@ -16,10 +16,10 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 
+from crawler.discovery.registry import Site, load_registry
 from crawler.items import Article, FetchedPage
-from crawler.registry import Site, load_registry
 from crawler.spiders.news import registry_path
-from pipelines.clean import DEFAULT_MIN_WORDS
+from pipelines.cleaning.clean import DEFAULT_MIN_WORDS
 from pipelines.pool import ExtractionFailed, ExtractionPool, ExtractJob, PoolBroken, PoolConfig
 
 logger = logging.getLogger(__name__)

@@ -20,9 +20,9 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
 
+from crawler.extensions.output import TEXT_DIR_NAME
 from crawler.items import Article
-from crawler.output import TEXT_DIR_NAME
-from pipelines.ledger import PART_SUFFIX, EmissionLedger
+from pipelines.state.ledger import PART_SUFFIX, EmissionLedger
 
 logger = logging.getLogger(__name__)
 

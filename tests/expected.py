@@ -9,8 +9,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from crawler.output import feed_files
-from crawler.urls import article_id
+from crawler.discovery.urls import article_id
+from crawler.extensions.output import feed_files
 
 EXPECTED_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "expected"
 

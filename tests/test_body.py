@@ -1,7 +1,7 @@
 import lxml.html
 import pytest
 
-from pipelines.body import (
+from pipelines.cleaning.body import (
     Body,
     extract_body,
     link_chars,

@@ -1,6 +1,6 @@
 import pytest
 
-from pipelines.boilerplate import Action, Block, classify, judge_line
+from pipelines.cleaning.boilerplate import Action, Block, classify, judge_line
 
 PROSE = (
     "The council approved the budget on Tuesday after a long debate, and the mayor said the "

@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from crawler.cron import EXIT_LOCKED, EXIT_OK, EXIT_UNHEALTHY, LOCK_NAME, Lock
-from crawler.health import assess, error_rate
-from crawler.urls import article_id
+from crawler.discovery.urls import article_id
+from crawler.operations.cron import EXIT_LOCKED, EXIT_OK, EXIT_UNHEALTHY, LOCK_NAME, Lock
+from crawler.operations.health import assess, error_rate
 from fixtures.harness import FAST_SETTINGS, PROJECT_ROOT, proxy_env
 from fixtures.server import REGISTRY, FixtureServer
 from tests.expected import load_expected, read_records
 
-CRON = [sys.executable, "-m", "crawler.cron"]
+CRON = [sys.executable, "-m", "crawler.operations.cron"]
 
 
 def cron_args(tmp_path: Path, *extra: str) -> list[str]:

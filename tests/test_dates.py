@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crawler.dates import parse_date, parse_date_text, parse_duration_or_date, to_iso
+from crawler.discovery.dates import parse_date, parse_date_text, parse_duration_or_date, to_iso
 
 
 def _tz(hours: float) -> timezone:

@@ -3,7 +3,7 @@ import codecs
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipelines.decode import decode_html
+from pipelines.cleaning.decode import decode_html
 
 FRENCH = "<p>Le garçon a mangé une crème brûlée à côté de l'église. Très élégant.</p>"
 

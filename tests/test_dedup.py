@@ -7,10 +7,10 @@ from scrapy.statscollectors import MemoryStatsCollector
 from scrapy.utils.test import get_crawler
 
 from crawler.items import Article
+from pipelines.cleaning.text import text_fingerprint
 from pipelines.dedup import DedupPipeline
-from pipelines.fingerprint import text_fingerprint
-from pipelines.ledger import EmissionLedger
-from pipelines.stores import near_dup_index, open_store
+from pipelines.state.factory import near_dup_index, open_store
+from pipelines.state.ledger import EmissionLedger
 
 BODY = " ".join(
     f"Paragraph {i} reports what the council decided about the harbor plan." for i in range(60)
@@ -191,7 +191,7 @@ def test_pending_index_forgets_committed_records(tmp_path):
 
 
 def test_batch_files_are_synced_before_the_store_commit(tmp_path, monkeypatch):
-    import pipelines.ledger as ledger_module
+    import pipelines.state.ledger as ledger_module
 
     events: list[str] = []
     monkeypatch.setattr(ledger_module, "_SYNCFS", None)  # the portable path: one fsync a file
@@ -222,7 +222,7 @@ def test_batch_files_are_synced_before_the_store_commit(tmp_path, monkeypatch):
 
 
 def test_syncfs_is_used_when_available(tmp_path, monkeypatch):
-    import pipelines.ledger as ledger_module
+    import pipelines.state.ledger as ledger_module
 
     calls: list[int] = []
 

@@ -16,23 +16,23 @@ from scrapy import Request
 from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
-from crawler import serializers
+from crawler.discovery.urls import article_id
 from crawler.distributed import (
     DistributedAddon,
     DistributedScheduler,
     DistributedSetupError,
     FrontierKeys,
     LeasedPriorityQueue,
+    serializers,
 )
 from crawler.items import DiscoveryHints
 from crawler.spiders.news import NewsSpider
-from crawler.urls import article_id
 from fixtures.harness import PROJECT_ROOT, crawl_command, proxy_env
 from fixtures.server import REGISTRY, FixtureServer
 from tests.expected import load_expected, read_records
 from tests.redis_server import RedisServer, redis_server
 
-ADDONS = {"crawler.output.RunOutputAddon": 0, "crawler.distributed.DistributedAddon": 10}
+ADDONS = {"crawler.extensions.output.RunOutputAddon": 0, "crawler.distributed.DistributedAddon": 10}
 
 
 # --- JSON requests ------------------------------------------------------------------
@@ -94,7 +94,7 @@ def test_addon_sets_up_the_shared_frontier_and_store():
     DistributedAddon().update_settings(settings)
     assert settings.get("SCHEDULER") == "crawler.distributed.DistributedScheduler"
     assert settings.get("DUPEFILTER_CLASS") == "crawler.distributed.UrlIdentityDupeFilter"
-    assert settings.get("SCHEDULER_SERIALIZER") == "crawler.serializers"
+    assert settings.get("SCHEDULER_SERIALIZER") == "crawler.distributed.serializers"
     assert settings.get("NEWS_STATE_STORE") == "redis"  # over settings.py's "sqlite"
     assert settings.get("NEWS_WORKER_TOKEN")
 

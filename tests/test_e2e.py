@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from crawler.manifest import MANIFEST_NAME
-from crawler.output import TEXT_DIR_NAME
-from crawler.urls import article_id
+from crawler.discovery.urls import article_id
+from crawler.extensions.manifest import MANIFEST_NAME
+from crawler.extensions.output import TEXT_DIR_NAME
 from fixtures.harness import PROJECT_ROOT, run_crawl
 from fixtures.server import FixtureServer
 from tests.expected import (

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from crawler.feeds import FeedEntry, FeedError, looks_like_feed, parse_feed
+from crawler.discovery.feeds import FeedEntry, FeedError, looks_like_feed, parse_feed
 
 BASE = "https://news.example.com/feeds/main.xml"
 
@@ -326,7 +326,7 @@ def test_external_entities_are_not_loaded(tmp_path):
 def test_max_entries_stops_and_logs_once(caplog):
     items = "".join(f"<item><link>https://e.com/{i}</link></item>" for i in range(50))
     body = f"<rss><channel>{items}</channel></rss>".encode()
-    with caplog.at_level(logging.WARNING, logger="crawler.feeds"):
+    with caplog.at_level(logging.WARNING, logger="crawler.discovery.feeds"):
         entries = parse_feed(body, BASE, max_entries=10)
     assert [e.url for e in entries] == [f"https://e.com/{i}" for i in range(10)]
     assert len(caplog.records) == 1
@@ -336,7 +336,7 @@ def test_max_entries_stops_and_logs_once(caplog):
 def test_exactly_max_entries_does_not_warn(caplog):
     items = "".join(f"<item><link>https://e.com/{i}</link></item>" for i in range(10))
     body = f"<rss><channel>{items}</channel></rss>".encode()
-    with caplog.at_level(logging.WARNING, logger="crawler.feeds"):
+    with caplog.at_level(logging.WARNING, logger="crawler.discovery.feeds"):
         assert len(parse_feed(body, BASE, max_entries=10)) == 10
     assert not caplog.records
 

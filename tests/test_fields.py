@@ -1,6 +1,6 @@
 import pytest
 
-from pipelines.fields import (
+from pipelines.cleaning.fields import (
     authors_from_bylines,
     normalize_authors,
     resolve_canonical,
@@ -62,7 +62,7 @@ def test_resolve_canonical_stays_on_site():
 
 
 def test_soft_404_titles_and_real_headlines_with_404():
-    from pipelines.clean import _ERROR_TITLE
+    from pipelines.cleaning.clean import _ERROR_TITLE
 
     for title in ("Page Not Found", "404 - Not Found", "Error 404", "404 error | Site"):
         assert _ERROR_TITLE.search(title), title

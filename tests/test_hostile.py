@@ -34,9 +34,9 @@ from typing import Any
 
 import pytest
 
-from crawler.manifest import MANIFEST_NAME
-from crawler.output import TEXT_DIR_NAME
-from crawler.urls import article_id
+from crawler.discovery.urls import article_id
+from crawler.extensions.manifest import MANIFEST_NAME
+from crawler.extensions.output import TEXT_DIR_NAME
 from fixtures.faults import (
     HOSTILE_REGISTRY,
     HostileSite,

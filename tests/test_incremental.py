@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.manifest import MANIFEST_NAME
-from crawler.registry import load_registry
+from crawler.discovery.registry import load_registry
+from crawler.extensions.manifest import MANIFEST_NAME
 from fixtures.harness import run_crawl
 from fixtures.server import REGISTRY, FixtureServer
 from tests.expected import (

@@ -1,6 +1,6 @@
 import lxml.html
 
-from pipelines.metadata import extract_page_metadata
+from pipelines.cleaning.metadata import extract_page_metadata
 
 JSON_LD_PAGE = """<html lang="en-GB"><head>
 <title>Port vote set | Harbor Herald</title>

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipelines.neardup import NearDupConfig, NearDupIndex
+from pipelines.state.neardup import NearDupConfig, NearDupIndex
 
 INDEX = NearDupIndex()
 # Random bytes make random signatures far faster than lists of 128 integers would.
@@ -83,7 +83,7 @@ def test_signature_is_pinned_across_processes_and_versions():
     assert hashlib.sha256(INDEX.pack(signature)).hexdigest()[:16] == "3da4d740d32e07bf"
     assert INDEX.band_keys(signature)[:2] == [8730211804576404789, -4885267370459058383]
     code = (
-        "from pipelines.neardup import NearDupIndex; i = NearDupIndex(); "
+        "from pipelines.state.neardup import NearDupIndex; i = NearDupIndex(); "
         f"s = i.signature({text!r}); print(list(s), i.band_keys(s))"
     )
     env = {**os.environ, "PYTHONHASHSEED": "12345"}

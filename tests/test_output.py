@@ -6,8 +6,8 @@ from scrapy.settings import Settings
 from scrapy.statscollectors import MemoryStatsCollector
 from scrapy.utils.test import get_crawler
 
+from crawler.extensions.output import RunOutputAddon, new_run_dir
 from crawler.items import Article
-from crawler.output import RunOutputAddon, new_run_dir
 from pipelines.textfiles import TextFilesPipeline, render_text, write_atomic
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.politeness import parse_retry_after
+from crawler.middlewares.politeness import parse_retry_after
 from fixtures.harness import run_crawl
 from fixtures.server import FixtureServer
 

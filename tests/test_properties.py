@@ -24,10 +24,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from crawler.registry import RegistryError, parse_registry
-from pipelines.body import clean_extracted
-from pipelines.boilerplate import Action, Block, classify
-from pipelines.clean import clean_html
+from crawler.discovery.registry import RegistryError, parse_registry
+from pipelines.cleaning.body import clean_extracted
+from pipelines.cleaning.boilerplate import Action, Block, classify
+from pipelines.cleaning.clean import clean_html
 
 PROPERTY_SETTINGS = settings(
     derandomize=True,

@@ -12,10 +12,10 @@ import redis
 from scrapy.exceptions import NotConfigured
 from scrapy.settings import Settings
 
-from pipelines.neardup import NearDupConfig, NearDupIndex
-from pipelines.redis_store import RedisStore
-from pipelines.store import Candidate, StoreError, UrlNote, Verdict
-from pipelines.stores import open_store
+from pipelines.state.factory import open_store
+from pipelines.state.neardup import NearDupConfig, NearDupIndex
+from pipelines.state.redis_store import RedisStore
+from pipelines.state.store import Candidate, StoreError, UrlNote, Verdict
 from tests.redis_server import RedisServer, redis_server
 
 pytestmark = pytest.mark.redis

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.registry import DEFAULT_REGISTRY, RegistryError, load_registry, select_sites
+from crawler.discovery.registry import DEFAULT_REGISTRY, RegistryError, load_registry, select_sites
 from fixtures.server import REGISTRY as FIXTURE_REGISTRY
 
 GOOD = """

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from crawler.sitemaps import Sitemap, SitemapEntry, SitemapError, parse_sitemap
+from crawler.discovery.sitemaps import Sitemap, SitemapEntry, SitemapError, parse_sitemap
 
 BASE = "https://news.example.com/sitemap.xml"
 
@@ -125,7 +125,7 @@ def test_gzip_with_concatenated_members_and_padding():
 def test_truncated_gzip_keeps_complete_entries(caplog):
     items = "".join(f"<url><loc>https://e.com/{i}</loc></url>" for i in range(2000))
     compressed = gzip.compress(f"<urlset>{items}</urlset>".encode())
-    with caplog.at_level(logging.WARNING, logger="crawler.sitemaps"):
+    with caplog.at_level(logging.WARNING, logger="crawler.discovery.sitemaps"):
         sitemap = parse_sitemap(compressed[: len(compressed) // 2], BASE)
     urls = [e.url for e in sitemap.entries]
     assert 0 < len(urls) < 2000
@@ -243,7 +243,7 @@ def test_encodings():
 def test_max_entries_stops_and_logs_once(caplog):
     items = "".join(f"<url><loc>https://e.com/{i}</loc></url>" for i in range(100))
     body = f"<urlset>{items}</urlset>".encode()
-    with caplog.at_level(logging.WARNING, logger="crawler.sitemaps"):
+    with caplog.at_level(logging.WARNING, logger="crawler.discovery.sitemaps"):
         sitemap = parse_sitemap(body, BASE, max_entries=10)
     assert [e.url for e in sitemap.entries] == [f"https://e.com/{i}" for i in range(10)]
     assert len(caplog.records) == 1
@@ -252,7 +252,7 @@ def test_max_entries_stops_and_logs_once(caplog):
 
 def test_exactly_max_entries_does_not_warn(caplog):
     items = "".join(f"<url><loc>https://e.com/{i}</loc></url>" for i in range(10))
-    with caplog.at_level(logging.WARNING, logger="crawler.sitemaps"):
+    with caplog.at_level(logging.WARNING, logger="crawler.discovery.sitemaps"):
         sitemap = parse_sitemap(f"<urlset>{items}</urlset>".encode(), BASE, max_entries=10)
     assert len(sitemap.entries) == 10
     assert not caplog.records

@@ -9,16 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.fingerprint import text_fingerprint
-from pipelines.neardup import NearDupConfig, NearDupIndex
-from pipelines.sqlite_store import (
+from pipelines.cleaning.text import text_fingerprint
+from pipelines.state.neardup import NearDupConfig, NearDupIndex
+from pipelines.state.sqlite_store import (
     MIDDLE_FANOUT,
     SQLiteStore,
     id_to_int,
     int_to_id,
     sweep_ranges,
 )
-from pipelines.store import Candidate, Registration, StoreError, Verdict
+from pipelines.state.store import Candidate, Registration, StoreError, Verdict
 
 STORY = " ".join(
     f"Sentence {i} of the wire story says the harbor authority voted on expansion plans "
@@ -101,10 +101,10 @@ WRITER = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from pipelines.fingerprint import text_fingerprint
-    from pipelines.neardup import NearDupIndex
-    from pipelines.sqlite_store import SQLiteStore
-    from pipelines.store import Candidate
+    from pipelines.cleaning.text import text_fingerprint
+    from pipelines.state.neardup import NearDupIndex
+    from pipelines.state.sqlite_store import SQLiteStore
+    from pipelines.state.store import Candidate
     index = NearDupIndex()
     store = SQLiteStore(Path(sys.argv[1]), index)
     print("ready", flush=True)

@@ -1,5 +1,5 @@
-from pipelines.fingerprint import normalize_text, text_fingerprint, word_count
-from pipelines.store import Candidate, MemoryStore, Verdict
+from pipelines.cleaning.text import normalize_text, text_fingerprint, word_count
+from pipelines.state.store import Candidate, MemoryStore, Verdict
 
 
 def test_normalized_text_ignores_case_space_punctuation():

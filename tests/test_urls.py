@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crawler.urls import (
+from crawler.discovery.urls import (
     TRACKING_PARAMS,
     article_id,
     canonicalize_url,
@@ -288,7 +288,7 @@ def test_same_site_never_raises(url, domains):
 
 
 def test_strip_tracking_keeps_path_and_other_parameters():
-    from crawler.urls import strip_tracking
+    from crawler.discovery.urls import strip_tracking
 
     assert strip_tracking("http://a.test/x/?utm_source=rss&utm_medium=feed") == "http://a.test/x/"
     assert (

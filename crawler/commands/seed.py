@@ -28,11 +28,10 @@ from scrapy.exceptions import UsageError
 from scrapy.utils.conf import arglist_to_dict
 from scrapy_redis.queue import PriorityQueue
 
-from crawler import serializers
 from crawler.commands.crawl import EXIT_BAD_CONFIG
-from crawler.distributed import FrontierKeys, is_distributed
+from crawler.distributed import FrontierKeys, is_distributed, serializers
 from crawler.spiders.news import NewsSpider, SpiderArgumentError
-from pipelines.redis_store import redis_client
+from pipelines.state.redis_store import redis_client
 
 if TYPE_CHECKING:
     import argparse

@@ -24,23 +24,23 @@ from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from crawler.dates import parse_duration_or_date, to_iso
-from crawler.failures import failure_reason
-from crawler.feeds import FeedError, parse_feed
-from crawler.items import DiscoveryHints, FetchedPage
-from crawler.registry import (
+from crawler.discovery.dates import parse_duration_or_date, to_iso
+from crawler.discovery.feeds import FeedError, parse_feed
+from crawler.discovery.registry import (
     DEFAULT_REGISTRY,
     RegistryError,
     Site,
     load_registry,
     select_sites,
 )
-from crawler.sitemaps import SitemapError, parse_sitemap
-from crawler.urls import same_site, url_identity_key
+from crawler.discovery.sitemaps import SitemapError, parse_sitemap
+from crawler.discovery.urls import same_site, url_identity_key
+from crawler.items import DiscoveryHints, FetchedPage
+from crawler.spiders.failures import failure_reason
 
 logger = logging.getLogger(__name__)
 
-# Conditional hub requests (crawler.conditional) let 304 through: nothing new there.
+# Conditional hub requests (crawler.middlewares.conditional) let 304 through: nothing new there.
 NOT_MODIFIED = 304
 
 

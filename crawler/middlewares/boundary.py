@@ -18,9 +18,9 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
 
-from crawler.registry import Site, load_registry
+from crawler.discovery.registry import Site, load_registry
+from crawler.discovery.urls import same_site
 from crawler.spiders.news import registry_path
-from crawler.urls import same_site
 
 logger = logging.getLogger(__name__)
 

@@ -18,8 +18,8 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.extensions.feedexport import FileFeedStorage
 
-from crawler.output import count_records
-from pipelines.ledger import PART_SUFFIX, EmissionLedger
+from crawler.extensions.output import count_records
+from pipelines.state.ledger import PART_SUFFIX, EmissionLedger
 
 logger = logging.getLogger(__name__)
 

@@ -18,15 +18,15 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from crawler.health import (
+from crawler.extensions.output import TEXT_DIR_NAME, count_records, feed_files
+from crawler.extensions.sitestats import site_counters
+from crawler.operations.health import (
     DEFAULT_MAX_ERROR_RATE,
     assess,
     error_rate,
     load_history,
     update_history,
 )
-from crawler.output import TEXT_DIR_NAME, count_records, feed_files
-from crawler.sitestats import site_counters
 from pipelines.textfiles import write_atomic
 
 logger = logging.getLogger(__name__)

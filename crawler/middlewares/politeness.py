@@ -27,7 +27,7 @@ from scrapy.crawler import Crawler
 from scrapy.extensions.throttle import AutoThrottle
 from scrapy.http import Response
 
-from crawler.registry import load_registry
+from crawler.discovery.registry import load_registry
 from crawler.spiders.news import registry_path
 
 logger = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 
 Deciding and recording are separate steps so that a record becomes "emitted" in
 the store in the same step that makes its output files visible (see
-:mod:`pipelines.ledger`): :meth:`ArticleStore.decide` is read-only; :meth:`commit`
+:mod:`pipelines.state.ledger`): :meth:`ArticleStore.decide` is read-only; :meth:`commit`
 records a batch of decisions, together with the batch's files, in one transaction.
 After a crash, :meth:`unfinished_batches` lists committed batches whose files may
 still wait for their final rename.
@@ -59,7 +59,7 @@ FileMove = tuple[str, str]  # (temporary path, final path)
 class UrlNote:
     """A page fetched and settled (emitted or dropped for good), for revisit rules."""
 
-    key: str  # crawler.urls.url_identity_key of the fetched URL
+    key: str  # crawler.discovery.urls.url_identity_key of the fetched URL
     article_id: str | None  # None for pages that are not articles
     modified_hint: str | None = None  # ISO date a feed/sitemap gave when it was fetched
 

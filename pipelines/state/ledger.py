@@ -10,7 +10,7 @@ transaction loses the batch's files and decisions together, so the next run emit
 those records again; a crash after it is repaired at the next start by finishing the
 renames (roll forward). Either way every record is emitted once.
 
-The JSON Lines feed storage (:mod:`crawler.feedstorage`) commits a batch when
+The JSON Lines feed storage (:mod:`crawler.extensions.feedstorage`) commits a batch when
 Scrapy closes a feed batch; whatever is left is committed when the engine stops.
 """
 
@@ -29,10 +29,11 @@ from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
+from crawler.discovery.urls import url_identity_key
 from crawler.items import Article, FetchedPage
-from crawler.urls import url_identity_key
-from pipelines.neardup import NearDupIndex
-from pipelines.store import (
+from pipelines.state.factory import near_dup_index, open_store
+from pipelines.state.neardup import NearDupIndex
+from pipelines.state.store import (
     ArticleStore,
     Candidate,
     Decision,
@@ -41,7 +42,6 @@ from pipelines.store import (
     UrlNote,
     Verdict,
 )
-from pipelines.stores import near_dup_index, open_store
 
 logger = logging.getLogger(__name__)
 

@@ -25,7 +25,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-from crawler.dates import parse_date
+from crawler.discovery.dates import parse_date
 
 __all__ = ["DEFAULT_MAX_SIZE", "Sitemap", "SitemapEntry", "SitemapError", "parse_sitemap"]
 

@@ -37,9 +37,9 @@ from urllib.parse import urlsplit
 from cssselect import SelectorError
 from lxml.cssselect import CSSSelector
 
-from crawler.urls import strip_tracking
+from crawler.discovery.urls import strip_tracking
 
-DEFAULT_REGISTRY = Path(__file__).with_name("sites.toml")
+DEFAULT_REGISTRY = Path(__file__).resolve().parent.parent / "sites.toml"
 _SITE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9-]{1,63}$")
 _MAX_FOLLOW_DEPTH = 3

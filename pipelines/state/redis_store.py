@@ -1,9 +1,9 @@
 """RedisStore: the dedup state shared by every worker of a distributed crawl.
 
-Same interface and the same verdicts as :class:`pipelines.sqlite_store.SQLiteStore`, with
+Same interface and the same verdicts as :class:`pipelines.state.sqlite_store.SQLiteStore`, with
 one addition that several writers need: :meth:`RedisStore.decide` *claims* what it lets
 through. Deciding and committing are separate steps (a record counts as emitted only
-when its batch of output files commits, :mod:`pipelines.ledger`), so two workers could
+when its batch of output files commits, :mod:`pipelines.state.ledger`), so two workers could
 otherwise both decide NEW for the same story between one's decision and its commit.
 
 Keys, under ``<prefix>:s:`` (``NEWS_REDIS_PREFIX``, default ``news``):
@@ -63,8 +63,8 @@ from scrapy.exceptions import NotConfigured
 from scrapy.settings import BaseSettings
 from scrapy_redis.connection import get_redis_from_settings
 
-from pipelines.neardup import NearDupIndex
-from pipelines.store import (
+from pipelines.state.neardup import NearDupIndex
+from pipelines.state.store import (
     Candidate,
     Decision,
     FileMove,

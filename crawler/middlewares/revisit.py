@@ -17,13 +17,13 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.statscollectors import StatsCollector
 
-from crawler.dates import parse_date
+from crawler.discovery.dates import parse_date
+from crawler.discovery.registry import Site, load_registry
+from crawler.discovery.urls import url_identity_key
 from crawler.items import DiscoveryHints
-from crawler.registry import Site, load_registry
 from crawler.spiders.news import registry_path
-from crawler.urls import url_identity_key
-from pipelines.ledger import EmissionLedger
-from pipelines.store import UrlState
+from pipelines.state.ledger import EmissionLedger
+from pipelines.state.store import UrlState
 
 logger = logging.getLogger(__name__)
 

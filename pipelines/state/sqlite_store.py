@@ -44,8 +44,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pipelines.neardup import NearDupIndex
-from pipelines.store import (
+from pipelines.state.neardup import NearDupIndex
+from pipelines.state.store import (
     Candidate,
     Decision,
     FileMove,

@@ -8,7 +8,7 @@ from functools import lru_cache
 from lxml.cssselect import CSSSelector
 from lxml.html import HtmlElement
 
-from crawler.registry import CleaningRules
+from crawler.discovery.registry import CleaningRules
 
 logger = logging.getLogger(__name__)
 

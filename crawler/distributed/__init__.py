@@ -4,7 +4,7 @@ Switched on by ``REDIS_URL`` (or ``NEWS_DISTRIBUTED = True``, which then needs i
 :class:`DistributedAddon` then sets scrapy-redis' scheduler up with our parts:
 
 * :class:`DistributedScheduler` (scrapy-redis ``Scheduler``): requests live in a Redis
-  sorted set (scrapy-redis' priority queue) as JSON (:mod:`crawler.serializers`, never
+  sorted set (scrapy-redis' priority queue) as JSON (:mod:`crawler.distributed.serializers`, never
   pickle). Article URLs pass :class:`UrlIdentityDupeFilter` (scrapy-redis' dupefilter on
   our URL identity); hubs are ``dont_filter`` and never enter its seen-set, so every
   round polls them again.
@@ -15,7 +15,7 @@ Switched on by ``REDIS_URL`` (or ``NEWS_DISTRIBUTED = True``, which then needs i
   empty, or that has not looked for ``NEWS_CLAIM_TTL``/2 seconds, puts the dead worker's
   in-flight requests back. Pages already settled are then skipped by the revisit rules;
   the others are fetched again, and their records emitted once (claims in
-  :class:`pipelines.redis_store.RedisStore`). scrapy-redis alone pops and forgets:
+  :class:`pipelines.state.redis_store.RedisStore`). scrapy-redis alone pops and forgets:
   requests in flight in a killed worker are lost.
 * Waiting for work: a worker whose queue is empty keeps polling, and exits once it has
   had nothing to do for ``NEWS_IDLE_TIMEOUT`` seconds.
@@ -44,9 +44,9 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 
-from crawler import serializers
-from crawler.urls import url_identity_key
-from pipelines.redis_store import (
+from crawler.discovery.urls import url_identity_key
+from crawler.distributed import serializers
+from pipelines.state.redis_store import (
     DEFAULT_PREFIX,
     Heartbeat,
     claim_ttl,
@@ -59,7 +59,7 @@ from pipelines.redis_store import (
 logger = logging.getLogger(__name__)
 
 DEFAULT_IDLE_TIMEOUT = 120.0
-SERIALIZER = "crawler.serializers"
+SERIALIZER = "crawler.distributed.serializers"
 # The engine asks an idle scheduler for work only on its 5-second heartbeat. While the
 # engine is idle (nothing downloading, nothing in the pipelines) next_request keeps
 # polling Redis for up to this long, so new work starts within a poll interval instead of

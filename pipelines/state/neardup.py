@@ -1,6 +1,6 @@
 """Near-duplicate math: word shingles, MinHash signatures, LSH band keys, the decision rule.
 
-No storage here: :class:`pipelines.sqlite_store.SQLiteStore` persists the signatures and band
+No storage here: :class:`pipelines.state.sqlite_store.SQLiteStore` persists the signatures and band
 keys this module computes, so everything that reaches the disk must be deterministic across
 processes, machines and runs (rensa hashes tokens itself, independent of ``PYTHONHASHSEED``;
 band keys are blake2b over little-endian bytes).
@@ -54,7 +54,7 @@ from typing import Self
 
 from rensa import RMinHash
 
-from pipelines.fingerprint import normalize_text
+from pipelines.cleaning.text import normalize_text
 
 _EMPTY_SLOT = 0xFFFFFFFF  # rensa's value for a slot no shingle has touched
 _MAX_SEED = (1 << 64) - 1  # rensa takes an unsigned 64-bit seed

@@ -34,8 +34,8 @@ from pathlib import Path
 from types import FrameType
 from typing import IO
 
-from crawler.manifest import MANIFEST_NAME
-from crawler.output import new_run_dir
+from crawler.extensions.manifest import MANIFEST_NAME
+from crawler.extensions.output import new_run_dir
 
 EXIT_OK = 0
 EXIT_UNHEALTHY = 1

@@ -3,7 +3,7 @@
 ``clean_html`` is what the extraction pipeline and the quality benchmark both call,
 so a score measured on any set of pages is the score of the crawler itself::
 
-    from pipelines.clean import clean_html
+    from pipelines.cleaning.clean import clean_html
     article = clean_html(html_bytes, "https://example.com/story")
 
 Steps: decode as a browser would, parse once, read the page's declared metadata,
@@ -25,12 +25,12 @@ import py3langid
 from lxml.html import HtmlElement
 from trafilatura.metadata import extract_metadata as trafilatura_metadata
 
+from crawler.discovery.registry import CleaningRules
+from crawler.discovery.urls import article_id
 from crawler.items import Article, DiscoveryHints
-from crawler.registry import CleaningRules
-from crawler.urls import article_id
-from pipelines.body import extract_body, remove_furniture
-from pipelines.decode import decode_html
-from pipelines.fields import (
+from pipelines.cleaning.body import extract_body, remove_furniture
+from pipelines.cleaning.decode import decode_html
+from pipelines.cleaning.fields import (
     authors_from_bylines,
     first_text,
     normalize_authors,
@@ -40,9 +40,9 @@ from pipelines.fields import (
     strip_site_suffix,
     truncate_headline,
 )
-from pipelines.fingerprint import text_fingerprint, word_count
-from pipelines.metadata import PageMetadata, extract_page_metadata
-from pipelines.siterules import drop_phrases, remove_selected
+from pipelines.cleaning.metadata import PageMetadata, extract_page_metadata
+from pipelines.cleaning.siterules import drop_phrases, remove_selected
+from pipelines.cleaning.text import text_fingerprint, word_count
 
 logger = logging.getLogger(__name__)
 

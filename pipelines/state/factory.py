@@ -8,9 +8,9 @@ from pathlib import Path
 from scrapy.exceptions import NotConfigured
 from scrapy.settings import BaseSettings
 
-from pipelines.neardup import NearDupConfig, NearDupIndex
-from pipelines.sqlite_store import SQLiteStore
-from pipelines.store import ArticleStore, MemoryStore, StoreError
+from pipelines.state.neardup import NearDupConfig, NearDupIndex
+from pipelines.state.sqlite_store import SQLiteStore
+from pipelines.state.store import ArticleStore, MemoryStore, StoreError
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ def open_store(settings: BaseSettings, index: NearDupIndex | None) -> ArticleSto
         return MemoryStore()
     if kind == "redis":
         # Imported here: the redis client is only needed by the distributed mode.
-        from pipelines.redis_store import open_redis_store
+        from pipelines.state.redis_store import open_redis_store
 
         shared = open_redis_store(settings, index)
         logger.info(

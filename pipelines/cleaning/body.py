@@ -17,7 +17,7 @@ import lxml.html
 import trafilatura
 from lxml import etree
 
-from pipelines.boilerplate import Action, Block, classify
+from pipelines.cleaning.boilerplate import Action, Block, classify
 
 logger = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from urllib.parse import urljoin, urlsplit
 
-from crawler.dates import parse_date, to_iso
-from crawler.urls import site_host
+from crawler.discovery.dates import parse_date, to_iso
+from crawler.discovery.urls import site_host
 
 # --- authors ------------------------------------------------------------------------
 

@@ -78,7 +78,7 @@ def _encode(value: Any, path: str) -> Any:
             return {tag: _encode(fields, f"{path}.{cls.__name__}")}
     raise TypeError(
         f"cannot store {type(value).__qualname__} at {path} of a queued request as JSON; "
-        "add it to crawler.serializers explicitly (never pickle)"
+        "add it to crawler.distributed.serializers explicitly (never pickle)"
     )
 
 

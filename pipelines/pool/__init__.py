@@ -58,9 +58,9 @@ from typing import Any, Literal, Self, cast
 from scrapy.exceptions import NotConfigured
 from scrapy.settings import BaseSettings
 
+from crawler.discovery.registry import CleaningRules
 from crawler.items import Article, DiscoveryHints
-from crawler.registry import CleaningRules
-from pipelines.clean import DEFAULT_MIN_WORDS, clean_html
+from pipelines.cleaning.clean import DEFAULT_MIN_WORDS, clean_html
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ def default_workers() -> int:
 
 @dataclass(frozen=True)
 class ExtractJob:
-    """One page to extract: the arguments of :func:`pipelines.clean.clean_html`."""
+    """One page to extract: the arguments of :func:`pipelines.cleaning.clean.clean_html`."""
 
     body: bytes
     url: str

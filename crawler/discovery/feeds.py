@@ -23,7 +23,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-from crawler.dates import parse_date
+from crawler.discovery.dates import parse_date
 
 __all__ = ["FeedEntry", "FeedError", "looks_like_feed", "parse_feed"]
 
