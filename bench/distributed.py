@@ -35,9 +35,9 @@ from pathlib import Path
 from typing import Any
 
 from bench.throughput import BenchSite, build_site, crawl_settings
-from crawler.extensions.output import TEXT_DIR_NAME
 from fixtures.harness import PROJECT_ROOT, crawl_command, proxy_env
 from fixtures.server import FixtureServer
+from pipelines.output.layout import TEXT_DIR_NAME
 from tests.expected import read_records
 from tests.redis_server import RedisServer
 

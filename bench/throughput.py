@@ -44,10 +44,9 @@ from unittest import mock
 from xml.sax.saxutils import escape as xml_escape
 
 from bench.dedup import NewsWriter
-from crawler.extensions.manifest import MANIFEST_NAME
-from crawler.extensions.output import feed_files
 from fixtures.harness import run_crawl
 from fixtures.server import FixtureServer
+from pipelines.output.layout import MANIFEST_NAME, feed_files
 
 HOST = "bench-news.test"
 SITE = "bench-news"

@@ -7,7 +7,21 @@ schema.org ``NewsArticle`` vocabulary (``headline``, ``articleBody``,
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
+from typing import Any
+
+from itemadapter import ItemAdapter
+
+# Doubts the cleaner records in ``Article.flags``; NEWS_DROP_FLAGS picks those that drop.
+ARTICLE_FLAGS = (
+    "paywall",  # the page declares itself not free to read
+    "short",  # an article, but a brief: fewer words than usual
+    "too_short",  # too little text to be an article
+    "not_article",  # a hub, listing, error or other non-article page
+    "consent_wall",  # a cookie/consent wall instead of the text
+    "too_deep",  # nested beyond the parser's limit: text may be cut off
+)
 
 
 @dataclass(frozen=True)
@@ -59,3 +73,40 @@ class Article:
     version: int = 1
     previousFingerprint: str | None = None
     duplicateOf: str | None = None
+
+
+def as_fetched_page(item: Any) -> FetchedPage | None:
+    """The page an item carries: a FetchedPage, or any item with a ``url`` and a ``body``."""
+    if isinstance(item, FetchedPage):
+        return item
+    if not ItemAdapter.is_item(item):
+        return None
+    adapter = ItemAdapter(item)
+    body, url = adapter.get("body"), adapter.get("url")
+    if not isinstance(body, bytes) or not isinstance(url, str):
+        return None
+    return FetchedPage(
+        url=url,
+        site=str(adapter.get("site") or ""),
+        body=body,
+        fetched_at=str(adapter.get("fetched_at") or ""),
+        content_type=adapter.get("content_type"),
+    )
+
+
+_ARTICLE_FIELDS = frozenset(f.name for f in dataclasses.fields(Article))
+
+
+def as_article(item: Any) -> Article | None:
+    """The article an item carries: an Article, or any item (dict, attrs, scrapy.Item...)
+    with at least ``url``, ``headline``, ``articleBody`` and ``id`` in its fields."""
+    if isinstance(item, Article):
+        return item
+    if not ItemAdapter.is_item(item):
+        return None
+    adapter = ItemAdapter(item)
+    values = {k: v for k, v in adapter.items() if k in _ARTICLE_FIELDS}
+    required = ("url", "headline", "articleBody", "id")
+    if not all(isinstance(values.get(name), str) for name in required):
+        return None
+    return Article(**values)

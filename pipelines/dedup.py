@@ -7,32 +7,44 @@ print, mobile) and dropped as ``same_id_in_run``. Same text or a near copy
 (MinHash/LSH) under another id: dropped, or kept with ``duplicateOf`` when
 ``NEWS_DUPLICATES = "keep"``. Every decision is counted under
 ``news/dedup/<verdict>``; decisions reach the state store through the
-:class:`EmissionLedger`, together with the output files that carry them.
+:class:`~pipelines.state.ledger.EmissionLedger`, together with the output files that
+carry them.
+
+Any item carrying an article passes (a dict or an attrs object with the Article's
+field names, through ItemAdapter); it comes out as an :class:`~crawler.items.Article`.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from typing import Any, Self
+from typing import Any, NoReturn, Self
 
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
 
-from crawler.items import Article
+from crawler.addon import NewsAddon, news_addon
+from crawler.drops import DropReason, NewsDrop
+from crawler.extensions.ledger import LedgerExtension
+from crawler.items import Article, as_article
 from pipelines.state.ledger import EmissionLedger
-from pipelines.state.store import Verdict
+from pipelines.state.store import Registration, StoreError, Verdict
 
 logger = logging.getLogger(__name__)
 
-DUPLICATE_MODES = ("drop", "keep")
+_EMITTED = (Verdict.NEW, Verdict.REVISED)
 
 
 class DedupPipeline:
     def __init__(
-        self, stats: StatsCollector, ledger: EmissionLedger, keep_duplicates: bool = False
+        self,
+        addon: NewsAddon,
+        stats: StatsCollector,
+        ledger: EmissionLedger,
+        keep_duplicates: bool = False,
     ) -> None:
+        self.addon = addon
         self.stats = stats
         self.ledger = ledger
         self.keep_duplicates = keep_duplicates
@@ -40,51 +52,58 @@ class DedupPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        settings = crawler.settings
-        mode = settings.get("NEWS_DUPLICATES", "drop")
-        if mode not in DUPLICATE_MODES:
-            raise NotConfigured(f"NEWS_DUPLICATES={mode!r}: expected 'drop' or 'keep'")
-        ledger = EmissionLedger.of(crawler)
-        if ledger is None:
-            raise NotConfigured("the EmissionLedger extension is not enabled (EXTENSIONS)")
+        addon = news_addon(crawler)
+        extension = crawler.get_extension(LedgerExtension)
+        if extension is None:
+            raise NotConfigured("the LedgerExtension is not enabled (EXTENSIONS): no dedup state")
         assert crawler.stats is not None
-        return cls(crawler.stats, ledger, mode == "keep")
+        return cls(addon, crawler.stats, extension.ledger, addon.config.duplicates == "keep")
 
     def process_item(self, item: Any) -> Any:
-        if not isinstance(item, Article):
+        article = as_article(item)
+        if article is None:
             return item
-        if item.id in self.ids_this_run:
-            self.stats.inc_value("news/dedup/same_id_in_run")
-            self.ledger.settle(item)
-            raise DropItem(
-                f"same_id_in_run: {item.url} is a variant of article {item.id}", log_level="INFO"
-            )
-        candidate = self.ledger.candidate(item)
-        registration = self.ledger.decide(candidate)
+        if article.id in self.ids_this_run:
+            modified = article.dateModified or article.datePublished
+            self.ledger.settle(self.ledger.url_notes(article.url, article.id, modified))
+            self.stats.inc_value(DropReason.SAME_ID_IN_RUN.stat)
+            self._drop(DropReason.SAME_ID_IN_RUN, f"{article.url} is a variant of {article.id}")
+        candidate = self.ledger.candidate(article)
+        try:
+            registration = self.ledger.decide(candidate)
+        except StoreError as exc:
+            self.addon.fail(f"state store failed: {exc}", reason="state_failed")
+            self._drop(DropReason.OUTPUT_FAILED, f"{article.url}: no decision possible")
         verdict = registration.verdict
         self.stats.inc_value(f"news/dedup/{verdict.value}")
-        emitted = verdict in (Verdict.NEW, Verdict.REVISED) or (
-            self.keep_duplicates and verdict is not Verdict.UNCHANGED
-        )
-        self.ledger.record(item, candidate, registration, emitted)
+        emitted = verdict in _EMITTED or (self.keep_duplicates and verdict is not Verdict.UNCHANGED)
+        self.ledger.record(article, candidate, registration, emitted)
         if emitted:
-            self.ids_this_run.add(item.id)
+            self.ids_this_run.add(article.id)
+        return self._outcome(article, registration)
+
+    def _outcome(self, article: Article, registration: Registration) -> Article:
+        verdict = registration.verdict
         if verdict is Verdict.NEW:
-            return item
+            return article
         if verdict is Verdict.REVISED:
             return replace(
-                item,
+                article,
                 version=registration.version,
                 previousFingerprint=registration.previous_fingerprint,
             )
         if verdict is Verdict.UNCHANGED:
-            raise DropItem(f"unchanged: {item.url} (article {item.id})", log_level="INFO")
+            self._drop(DropReason.UNCHANGED, f"{article.url} (article {article.id})")
         if self.keep_duplicates:
-            return replace(item, duplicateOf=registration.duplicate_of)
+            return replace(article, duplicateOf=registration.duplicate_of)
         similarity = (
             f", similarity {registration.similarity:.2f}" if registration.similarity else ""
         )
-        raise DropItem(
-            f"{verdict.value}: {item.url} repeats article {registration.duplicate_of}{similarity}",
-            log_level="INFO",
+        self._drop(
+            DropReason(verdict.value),
+            f"{article.url} repeats article {registration.duplicate_of}{similarity}",
         )
+
+    @staticmethod
+    def _drop(reason: DropReason, detail: str) -> NoReturn:
+        raise NewsDrop(reason, detail)

@@ -7,57 +7,55 @@ checks happen here, in the reactor process: nothing is parsed before the pool.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import replace
-from typing import Self
+from typing import Any, NoReturn, Self
 
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 
-from crawler.discovery.registry import Site, load_registry
-from crawler.items import Article, FetchedPage
-from crawler.spiders.news import registry_path
-from pipelines.cleaning.clean import DEFAULT_MIN_WORDS
-from pipelines.pool import ExtractionFailed, ExtractionPool, ExtractJob, PoolBroken, PoolConfig
+from crawler.addon import NewsAddon, news_addon
+from crawler.config import NewsConfig
+from crawler.drops import DropReason, NewsDrop
+from crawler.items import Article, FetchedPage, as_fetched_page
+from pipelines.pool import (
+    ExtractionFailed,
+    ExtractionPool,
+    ExtractJob,
+    PoolBroken,
+    PoolConfig,
+    default_workers,
+)
 
 logger = logging.getLogger(__name__)
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
-DEFAULT_DROP_FLAGS = ("not_article", "too_short", "consent_wall", "too_deep")
+
+
+def pool_config(config: NewsConfig) -> PoolConfig:
+    workers = default_workers() if config.extract_workers is None else config.extract_workers
+    return PoolConfig(
+        workers,
+        config.extract_timeout,
+        config.extract_max_bytes,
+        config.extract_max_tasks_per_worker,
+    )
 
 
 class ExtractionPipeline:
-    def __init__(
-        self,
-        stats: StatsCollector,
-        sites: dict[str, Site],
-        min_words: int,
-        drop_flags: frozenset[str],
-        pool: ExtractionPool,
-        crawler: Crawler | None = None,
-    ) -> None:
+    def __init__(self, addon: NewsAddon, stats: StatsCollector, pool: ExtractionPool) -> None:
+        self.addon = addon
         self.stats = stats
-        self.crawler = crawler
-        self.sites = sites
-        self.min_words = min_words
-        self.drop_flags = drop_flags
+        self.registry = addon.registry
+        self.min_words = addon.config.min_words
+        self.drop_flags = frozenset(addon.config.drop_flags)
         self.pool = pool
-        self._closing: asyncio.Task[None] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        settings = crawler.settings
+        addon = news_addon(crawler)
         assert crawler.stats is not None
-        return cls(
-            crawler.stats,
-            load_registry(registry_path(settings)),
-            settings.getint("NEWS_MIN_WORDS", DEFAULT_MIN_WORDS),
-            frozenset(settings.getlist("NEWS_DROP_FLAGS", list(DEFAULT_DROP_FLAGS))),
-            ExtractionPool(PoolConfig.from_settings(settings)),
-            crawler,
-        )
+        return cls(addon, crawler.stats, ExtractionPool(pool_config(addon.config)))
 
     async def open_spider(self) -> None:
         await self.pool.start()
@@ -67,17 +65,18 @@ class ExtractionPipeline:
         # of a forced shutdown, and counts those that do not finish.
         await self.pool.close()
 
-    async def process_item(self, item: object) -> object:
-        if not isinstance(item, FetchedPage):
+    async def process_item(self, item: Any) -> Any:
+        page = as_fetched_page(item)
+        if page is None:
             return item
-        return await self.extract(item)
+        return await self.extract(page)
 
     async def extract(self, page: FetchedPage) -> Article:
         if page.content_type and not page.content_type.lower().startswith(_HTML_TYPES):
-            self._drop(page, "not_html", f"content type {page.content_type!r}")
+            self._drop(page, DropReason.NOT_HTML, f"content type {page.content_type!r}")
         if not page.body.strip():
-            self._drop(page, "empty", "empty response body")
-        site = self.sites.get(page.site)
+            self._drop(page, DropReason.EMPTY, "empty response body")
+        site = self.registry.get(page.site)
         job = ExtractJob(
             page.body,
             page.url,
@@ -90,32 +89,24 @@ class ExtractionPipeline:
         try:
             article = await self.pool.extract(job)
         except ExtractionFailed as exc:
-            self._drop(page, exc.reason, exc.detail)
+            self._drop(page, DropReason(exc.reason), exc.detail)
         except PoolBroken as exc:
-            self._stop_crawl(str(exc))
-            self._drop(page, "pool_broken", str(exc), log_level="ERROR")
+            self.addon.fail(f"extraction is impossible: {exc}", reason="extraction_failed")
+            self._drop(page, DropReason.POOL_BROKEN, str(exc), log_level="DEBUG")
         if article is None:
-            self._drop(page, "no_text", "no text could be extracted")
-        assert article is not None
+            self._drop(page, DropReason.NO_TEXT, "no text could be extracted")
         for flag in article.flags:
             self.stats.inc_value(f"news/clean/flag/{flag}")
         dropped = [f for f in article.flags if f in self.drop_flags]
         if dropped:
-            self._drop(page, dropped[0], f"flagged {', '.join(article.flags)}")
+            self._drop(page, DropReason(dropped[0]), f"flagged {', '.join(article.flags)}")
+        if not article.id:
+            self._drop(page, DropReason.NO_ID, "no URL identity (canonical URL unusable)")
         self.stats.inc_value("news/clean/extracted")
         return replace(article, site=page.site, fetchedAt=page.fetched_at)
 
-    def _stop_crawl(self, why: str) -> None:
-        """No page can be extracted any more: downloading more would only waste them."""
-        if self._closing is not None or self.crawler is None or self.crawler.engine is None:
-            return
-        logger.error("Stopping the crawl: extraction is impossible (%s)", why)
-        # Not awaited here: closing waits for the items in progress, this one among them.
-        engine = self.crawler.engine
-        self._closing = asyncio.get_running_loop().create_task(
-            engine.close_spider_async(reason="extraction_failed")
-        )
-
-    def _drop(self, page: FetchedPage, reason: str, detail: str, log_level: str = "INFO") -> None:
-        self.stats.inc_value(f"news/clean/{reason}")
-        raise DropItem(f"{reason}: {page.url} ({detail})", log_level=log_level)
+    def _drop(
+        self, page: FetchedPage, reason: DropReason, detail: str, log_level: str = "INFO"
+    ) -> NoReturn:
+        self.stats.inc_value(reason.stat)
+        raise NewsDrop(reason, f"{page.url} ({detail})", log_level=log_level)

@@ -1,18 +1,16 @@
 """TextFilesPipeline: one plain-text file per article, ``NNN_<id>.txt``.
 
-The shape is the one readers of the samples expect: the headline, a blank line,
-then the paragraphs separated by blank lines. Each file is written under a hidden
-temporary name; it is made durable and appears (atomic rename) when the
-:class:`EmissionLedger` commits the article's batch, so a reader never sees half a
-record, nor a record the dedup store does not know was emitted.
+The shape is the one readers of the samples expect: the headline, a blank line, then the
+paragraphs separated by blank lines. Each file is written under a temporary name; it is
+made durable and appears (atomic rename) when the emission ledger commits the article's
+batch, so a reader never sees half a record, nor a record the dedup store does not know
+was emitted. A file that cannot be written stops the run: its record is not emitted.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any, Self
 
@@ -20,44 +18,34 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
 
-from crawler.extensions.output import TEXT_DIR_NAME
-from crawler.items import Article
-from pipelines.state.ledger import PART_SUFFIX, EmissionLedger
+from crawler.addon import NewsAddon, news_addon
+from crawler.drops import DropReason, NewsDrop
+from crawler.extensions.ledger import LedgerExtension
+from crawler.items import as_article
+from pipelines.output.files import create_new, write_atomic
+from pipelines.output.layout import (
+    TEXT_DIR_NAME,
+    next_text_number,
+    render_text,
+    temporary_name,
+    text_file_name,
+)
+from pipelines.state.ledger import EmissionLedger
 
 logger = logging.getLogger(__name__)
 
 _ID = re.compile(r"^[0-9a-f]{16}$")
-_NUMBERED = re.compile(r"^(\d{3,})_[0-9a-f]{16}\.txt$")
-
-
-def render_text(article: Article) -> str:
-    headline = " ".join(article.headline.split())
-    return f"{headline}\n\n{article.articleBody.strip()}\n"
-
-
-def write_durable(path: Path, data: str) -> None:
-    """Write and fsync ``path`` (a temporary name: callers rename it into place)."""
-    with path.open("w", encoding="utf-8", newline="\n") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
-def write_atomic(path: Path, data: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=PART_SUFFIX)
-    os.close(fd)
-    try:
-        write_durable(Path(tmp), data)
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 class TextFilesPipeline:
     def __init__(
-        self, directory: Path, stats: StatsCollector, ledger: EmissionLedger | None = None
+        self,
+        addon: NewsAddon,
+        directory: Path,
+        stats: StatsCollector,
+        ledger: EmissionLedger | None = None,
     ) -> None:
+        self.addon = addon
         self.directory = directory
         self.stats = stats
         self.ledger = ledger
@@ -65,38 +53,56 @@ class TextFilesPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        settings = crawler.settings
-        if not settings.getbool("NEWS_TEXT_FILES"):
+        addon = news_addon(crawler)
+        if not addon.config.text_files:
             raise NotConfigured("NEWS_TEXT_FILES is off")
-        run_dir = settings.get("NEWS_RUN_DIR")
-        if not run_dir:
-            raise NotConfigured("NEWS_RUN_DIR is not set (is RunOutputAddon enabled?)")
+        extension = crawler.get_extension(LedgerExtension)
         assert crawler.stats is not None
-        return cls(Path(run_dir) / TEXT_DIR_NAME, crawler.stats, EmissionLedger.of(crawler))
+        directory = addon.output_dir / TEXT_DIR_NAME
+        return cls(addon, directory, crawler.stats, extension.ledger if extension else None)
 
     def open_spider(self) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            self.addon.fail(f"output failed: cannot create {self.directory}: {exc}")
+            return
         # Continue numbering after files already there, never overwrite them.
-        numbers = [
-            int(m.group(1)) for p in self.directory.iterdir() if (m := _NUMBERED.match(p.name))
-        ]
-        self.counter = max(numbers, default=-1) + 1
+        self.counter = next_text_number(self.directory)
         logger.info("Writing article text files to %s", self.directory)
 
     def process_item(self, item: Any) -> Any:
-        if not isinstance(item, Article):
+        article = as_article(item)
+        if article is None:
             return item
-        if not _ID.match(item.id):
+        if not _ID.match(article.id):
             # Never name a file after anything but our own id.
-            raise ValueError(f"article {item.url!r} has no valid id: {item.id!r}")
-        path = self.directory / f"{self.counter:03d}_{item.id}.txt"
+            raise NewsDrop(DropReason.NO_ID, f"{article.url}: no valid id {article.id!r}")
+        path = self.directory / text_file_name(self.counter, article.id)
         self.counter += 1
-        if self.ledger is None:
-            write_atomic(path, render_text(item))
-        else:
-            temporary = path.with_name(f".{path.name}{PART_SUFFIX}")
-            # No fsync here: the ledger syncs the whole batch once, before committing it.
-            temporary.write_text(render_text(item), encoding="utf-8", newline="\n")
-            self.ledger.attach_file(item.id, temporary, path)
+        try:
+            self._write(article.id, path, render_text(article))
+        except OSError as exc:
+            self.stats.inc_value(DropReason.OUTPUT_FAILED.stat)
+            self.addon.fail(
+                f"output failed: cannot write {path.name} ({exc}); its record is not "
+                "emitted, and the next run emits it",
+                reason="output_failed",
+            )
+            raise NewsDrop(DropReason.OUTPUT_FAILED, str(exc), log_level="DEBUG") from exc
         self.stats.inc_value("news/output/text_files")
-        return item
+        return article
+
+    def _write(self, article_id: str, path: Path, text: str) -> None:
+        if self.ledger is None:
+            write_atomic(path, text)
+            return
+        temporary = temporary_name(path)
+        # No fsync here: the ledger syncs the whole batch once, before committing it.
+        try:
+            with create_new(temporary) as handle:
+                handle.write(text.encode("utf-8"))
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+        self.ledger.attach_file(article_id, temporary, path)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.discovery.urls import article_id
-from crawler.extensions.output import feed_files
+from pipelines.output.layout import feed_files
 
 EXPECTED_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "expected"
 

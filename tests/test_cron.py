@@ -13,10 +13,12 @@ from pathlib import Path
 import pytest
 
 from crawler.discovery.urls import article_id
-from crawler.operations.cron import EXIT_LOCKED, EXIT_OK, EXIT_UNHEALTHY, LOCK_NAME, Lock
+from crawler.operations.cron import LOCK_NAME
+from crawler.operations.exitcodes import ExitCode
 from crawler.operations.health import assess, error_rate
 from fixtures.harness import FAST_SETTINGS, PROJECT_ROOT, proxy_env
 from fixtures.server import REGISTRY, FixtureServer
+from pipelines.state.lock import DirectoryLock, StateLocked
 from tests.expected import load_expected, read_records
 
 CRON = [sys.executable, "-m", "crawler.operations.cron"]
@@ -43,20 +45,23 @@ def run_dirs(tmp_path: Path) -> list[Path]:
 
 
 def test_lock_is_exclusive_and_names_its_holder(tmp_path):
-    first = Lock(tmp_path / LOCK_NAME)
-    assert first.acquire()
-    second = Lock(tmp_path / LOCK_NAME)
-    assert not second.acquire()
+    first = DirectoryLock(tmp_path / LOCK_NAME)
+    first.acquire()
+    second = DirectoryLock(tmp_path / LOCK_NAME)
+    with pytest.raises(StateLocked, match=f"pid {os.getpid()}"):
+        second.acquire()
     assert second.holder() == str(os.getpid())
+    first.release()
+    second.acquire()
 
 
 def test_health_rules():
     sites = {"a": {"hub_attempts": 3, "hub_ok": 0}, "b": {"hub_attempts": 2, "hub_ok": 2}}
-    health = assess("finished", {}, sites, {"b": {"usual_discovered": 9}})
+    health = assess("finished", {}, sites, {"b": {"usual_discovered": 9}}, 0.25)
     assert not health.ok
     assert any("'a'" in p and "failed" in p for p in health.problems)
     assert any("'b'" in p and "no articles" in p for p in health.problems)
-    assert assess("shutdown", {}, {}, {}).problems == [
+    assert assess("shutdown", {}, {}, {}, 0.25).problems == [
         "the crawl ended with finish reason 'shutdown', not 'finished'"
     ]
     stats = {
@@ -70,15 +75,15 @@ def test_health_rules():
 
 @pytest.mark.e2e
 def test_second_run_while_locked_exits_at_once_and_touches_nothing(tmp_path):
-    holder = Lock(tmp_path / "state" / LOCK_NAME)
-    assert holder.acquire()
+    holder = DirectoryLock(tmp_path / "state" / LOCK_NAME)
+    holder.acquire()
     started = time.monotonic()
     result = subprocess.run(
         cron_args(tmp_path), cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60
     )
-    assert result.returncode == EXIT_LOCKED
+    assert result.returncode == ExitCode.LOCKED
     assert time.monotonic() - started < 10
-    assert "holds" in result.stderr
+    assert "is using" in result.stderr
     assert not (tmp_path / "output").exists()
     assert sorted(p.name for p in (tmp_path / "state").iterdir()) == [LOCK_NAME]
 
@@ -94,7 +99,7 @@ def test_healthy_run_exits_zero_into_a_dated_directory(tmp_path):
             text=True,
             timeout=300,
         )
-    assert result.returncode == EXIT_OK, result.stdout + result.stderr[-2000:]
+    assert result.returncode == ExitCode.OK, result.stdout + result.stderr[-2000:]
     (run_dir,) = run_dirs(tmp_path)
     manifest = json.loads((run_dir / "manifest.json").read_text())
     assert manifest["health"] == {"ok": True, "problems": []}
@@ -124,7 +129,7 @@ def test_site_returning_only_errors_makes_the_run_unhealthy(tmp_path):
             text=True,
             timeout=300,
         )
-    assert result.returncode == EXIT_UNHEALTHY, result.stdout + result.stderr[-2000:]
+    assert result.returncode == ExitCode.UNHEALTHY, result.stdout + result.stderr[-2000:]
     (run_dir,) = run_dirs(tmp_path)
     manifest = json.loads((run_dir / "manifest.json").read_text())
     assert not manifest["health"]["ok"]
@@ -163,7 +168,7 @@ def test_sigkill_during_run_then_rerun_emits_everything_exactly_once(tmp_path, k
             text=True,
             timeout=300,
         )
-    assert rerun.returncode in (EXIT_OK, EXIT_UNHEALTHY), rerun.stderr[-2000:]
+    assert rerun.returncode in (ExitCode.OK, ExitCode.UNHEALTHY), rerun.stderr[-2000:]
     records = [r for d in run_dirs(tmp_path) for r in read_records(d)]
     ids = [r["id"] for r in records]
     assert len(ids) == len(set(ids)), "an article was emitted twice"
@@ -200,7 +205,7 @@ def test_graceful_stop_at_time_limit_then_resume(tmp_path):
         stopped = run_dirs(tmp_path)[0]
         manifest = json.loads((stopped / "manifest.json").read_text())
         assert manifest["finish_reason"] == "shutdown"
-        assert first.returncode == EXIT_UNHEALTHY
+        assert first.returncode == ExitCode.UNHEALTHY
         assert (tmp_path / "state" / "job").exists(), "a stopped run keeps its queue"
         second = subprocess.run(
             [*cron_args(tmp_path), *slow],
@@ -210,7 +215,7 @@ def test_graceful_stop_at_time_limit_then_resume(tmp_path):
             text=True,
             timeout=300,
         )
-    assert second.returncode == EXIT_OK, second.stdout + second.stderr[-2000:]
+    assert second.returncode == ExitCode.OK, second.stdout + second.stderr[-2000:]
     records = [r for d in run_dirs(tmp_path) for r in read_records(d)]
     ids = [r["id"] for r in records]
     assert len(ids) == len(set(ids))

@@ -1,16 +1,18 @@
 from pathlib import Path
+from typing import Any
 
 import pytest
-from scrapy.exceptions import DropItem, NotConfigured
-from scrapy.settings import Settings
-from scrapy.statscollectors import MemoryStatsCollector
-from scrapy.utils.test import get_crawler
+from scrapy.exceptions import DropItem
 
+from crawler.addon import news_addon
+from crawler.config import ConfigError
+from crawler.extensions.ledger import near_dup_index, open_store
 from crawler.items import Article
 from pipelines.cleaning.text import text_fingerprint
 from pipelines.dedup import DedupPipeline
-from pipelines.state.factory import near_dup_index, open_store
-from pipelines.state.ledger import EmissionLedger
+from pipelines.output import files as files_module
+from pipelines.state.ledger import EmissionLedger, LedgerError
+from tests.crawlers import news_crawler
 
 BODY = " ".join(
     f"Paragraph {i} reports what the council decided about the harbor plan." for i in range(60)
@@ -32,25 +34,34 @@ def article(article_id: str, body: str = BODY, url: str = "http://a.test/x") -> 
 class Run:
     """One crawl's dedup pipeline over a state directory, without Scrapy's engine."""
 
-    def __init__(self, state: Path, **settings: object) -> None:
-        values = Settings({"NEWS_STATE_DIR": str(state), **settings})
-        index = near_dup_index(values)
-        self.ledger = EmissionLedger(open_store(values, index), index, None)
-        self.stats = MemoryStatsCollector(get_crawler())
-        keep = values.get("NEWS_DUPLICATES", "drop") == "keep"
-        self.dedup = DedupPipeline(self.stats, self.ledger, keep_duplicates=keep)
+    def __init__(self, state: Path, **settings: Any) -> None:
+        crawler = news_crawler(state, **settings)
+        addon = news_addon(crawler)
+        config = addon.config
+        index = near_dup_index(config)
+        self.ledger = EmissionLedger(open_store(config, index, crawler), index)
+        assert crawler.stats is not None
+        self.stats = crawler.stats
+        keep = config.duplicates == "keep"
+        self.dedup = DedupPipeline(addon, self.stats, self.ledger, keep_duplicates=keep)
 
     def stat(self, key: str) -> int | None:
         return self.stats.get_value(key)
 
     def emit(self, item: Article) -> Article:
-        """Through the pipeline and into the (imaginary) feed, as Scrapy would."""
-        result = self.dedup.process_item(item)
-        self.ledger.item_scraped(result)
+        result: Article = self.dedup.process_item(item)
         return result
 
+    def commit(self) -> int:
+        """Every pending record written and committed, as one batch would be."""
+        pending = self.ledger.unwritten()
+        self.ledger.commit_batch(pending)
+        return len(pending)
+
     def end(self) -> None:
-        self.ledger.engine_stopped()
+        self.commit()
+        self.ledger.commit_decisions()
+        self.ledger.store.close()
 
 
 def test_one_record_per_story_and_nothing_on_rerun(tmp_path):
@@ -87,13 +98,12 @@ def test_uncommitted_decisions_are_forgotten(tmp_path):
     rerun.end()
 
 
-def test_batches_commit_in_export_order(tmp_path):
+def test_a_batch_commits_exactly_the_records_it_holds(tmp_path):
     run = Run(tmp_path, NEWS_NEAR_DUP=False)
     items = [run.dedup.process_item(article(f"{n:016x}", f"{BODY} story {n}")) for n in range(3)]
-    # Pipelines may finish items out of order: the feed's order is what counts.
-    for n in (1, 0, 2):
-        run.ledger.item_scraped(items[n])
-    assert run.ledger.commit(2) == 2
+    # Pipelines may finish items out of order: what the batch file holds is what counts.
+    run.ledger.commit_batch([items[1].id, items[0].id])
+    assert run.ledger.unwritten() == [items[2].id]
     run.ledger.store.close()
     rerun = Run(tmp_path, NEWS_NEAR_DUP=False)
     verdicts = []
@@ -106,14 +116,24 @@ def test_batches_commit_in_export_order(tmp_path):
     assert verdicts == ["dropped", "dropped", "emitted"]
 
 
-def test_records_never_exported_are_not_registered(tmp_path):
+def test_records_never_written_are_not_registered(tmp_path):
     run = Run(tmp_path)
-    run.dedup.process_item(article("a" * 16))  # dropped by a later pipeline: no item_scraped
-    run.end()
+    run.dedup.process_item(article("a" * 16))  # its batch failed: never committed
+    run.ledger.commit_decisions()
+    assert run.ledger.discard_unwritten() == 1
+    run.ledger.store.close()
     rerun = Run(tmp_path)
     assert rerun.dedup.process_item(article("a" * 16)).version == 1
     rerun.end()
-    rerun.end()
+
+
+def test_a_batch_naming_unknown_records_commits_nothing(tmp_path):
+    run = Run(tmp_path)
+    run.emit(article("a" * 16))
+    with pytest.raises(LedgerError):
+        run.ledger.commit_batch(["a" * 16, "f" * 16])
+    assert run.ledger.unwritten() == ["a" * 16]
+    run.end()
 
 
 def test_keep_mode_marks_duplicates(tmp_path):
@@ -140,12 +160,9 @@ def test_memory_store_and_no_near_dup(tmp_path):
         {"NEWS_NEAR_DUP_THRESHOLD": 1.5},
     ],
 )
-def test_misconfiguration_is_not_configured(tmp_path, settings):
-    crawler = get_crawler(settings_dict={"NEWS_STATE_DIR": str(tmp_path), **settings})
-    with pytest.raises(NotConfigured):
-        crawler.extensions = None  # type: ignore[assignment]
-        EmissionLedger.from_crawler(crawler)
-        DedupPipeline.from_crawler(crawler)
+def test_misconfiguration_is_an_error_not_a_feature_switched_off(tmp_path, settings):
+    with pytest.raises(ConfigError, match=next(iter(settings))):
+        news_crawler(tmp_path, **settings)
 
 
 def test_reset_setting_forgets_everything(tmp_path):
@@ -173,7 +190,7 @@ def test_pending_near_duplicates_point_at_the_original_not_at_a_copy(tmp_path):
     unrelated = run.emit(article("c" * 16, BODY))
     assert unrelated.duplicateOf is None
     # A copy is never a near-duplicate target itself, before or after its batch commits.
-    assert run.ledger.commit() == 3
+    assert run.commit() == 3
     again = run.emit(article("d" * 16, _rewritten(base, 0.02)))
     assert again.duplicateOf == "a" * 16
     run.end()
@@ -183,7 +200,7 @@ def test_pending_index_forgets_committed_records(tmp_path):
     run = Run(tmp_path)
     run.emit(article("a" * 16))
     assert run.ledger._by_band and run.ledger._by_fingerprint
-    run.ledger.commit()
+    run.commit()
     assert not run.ledger._by_band and not run.ledger._by_fingerprint
     with pytest.raises(DropItem, match="duplicate"):
         run.dedup.process_item(article("c" * 16, SYNDICATED))  # now found in the store
@@ -191,17 +208,15 @@ def test_pending_index_forgets_committed_records(tmp_path):
 
 
 def test_batch_files_are_synced_before_the_store_commit(tmp_path, monkeypatch):
-    import pipelines.state.ledger as ledger_module
-
     events: list[str] = []
-    monkeypatch.setattr(ledger_module, "_SYNCFS", None)  # the portable path: one fsync a file
-    real_fsync = ledger_module.os.fsync
+    monkeypatch.setattr(files_module, "_load_syncfs", lambda: None)  # portable: fsync a file
+    real_fsync = files_module.os.fsync
 
     def fsync(fd: int) -> None:
         events.append("fsync")
         real_fsync(fd)
 
-    monkeypatch.setattr(ledger_module.os, "fsync", fsync)
+    monkeypatch.setattr(files_module.os, "fsync", fsync)
     run = Run(tmp_path)
     real_commit = run.ledger.store.commit
 
@@ -211,10 +226,10 @@ def test_batch_files_are_synced_before_the_store_commit(tmp_path, monkeypatch):
 
     monkeypatch.setattr(run.ledger.store, "commit", commit)
     run.emit(article("a" * 16))
-    part, final = tmp_path / ".001.txt.part", tmp_path / "001.txt"
+    part, final = tmp_path / ".newscrawler.001.txt.0123456789abcdef.part", tmp_path / "001.txt"
     part.write_text("H\n\nbody\n", encoding="utf-8")
     run.ledger.attach_file("a" * 16, part, final)
-    run.ledger.commit()
+    run.commit()
     # The file's fsync comes before the commit; the directory's after the rename.
     assert events[:2] == ["fsync", "commit"]
     assert final.read_text(encoding="utf-8") == "H\n\nbody\n" and not part.exists()
@@ -222,20 +237,31 @@ def test_batch_files_are_synced_before_the_store_commit(tmp_path, monkeypatch):
 
 
 def test_syncfs_is_used_when_available(tmp_path, monkeypatch):
-    import pipelines.state.ledger as ledger_module
-
     calls: list[int] = []
 
     def syncfs(fd: int) -> int:
         calls.append(fd)
         return 0
 
-    monkeypatch.setattr(ledger_module, "_SYNCFS", syncfs)
+    monkeypatch.setattr(files_module, "_load_syncfs", lambda: syncfs)
     monkeypatch.setattr(
-        ledger_module.os, "fsync", lambda fd: pytest.fail("fsync despite a working syncfs")
+        files_module.os, "fsync", lambda fd: pytest.fail("fsync despite a working syncfs")
     )
     files = [tmp_path / f"{n}.part" for n in range(5)]
     for file in files:
         file.write_text("x", encoding="ascii")
-    ledger_module._make_durable([*files, tmp_path / "gone.part"])
+    files_module.make_durable([*files, tmp_path / "gone.part"])
     assert len(calls) == 1
+
+
+def test_a_failing_syncfs_fails_the_batch(tmp_path, monkeypatch):
+    monkeypatch.setattr(files_module, "_load_syncfs", lambda: lambda fd: -1)
+    run = Run(tmp_path)
+    run.emit(article("a" * 16))
+    part = tmp_path / ".newscrawler.x.txt.0123456789abcdef.part"
+    part.write_text("x", encoding="ascii")
+    run.ledger.attach_file("a" * 16, part, tmp_path / "x.txt")
+    with pytest.raises(OSError):
+        run.commit()
+    assert run.ledger.unwritten() == ["a" * 16]
+    assert not (tmp_path / "x.txt").exists()

@@ -14,32 +14,27 @@ from pathlib import Path
 import pytest
 from scrapy import Request
 from scrapy.settings import Settings
-from scrapy.utils.test import get_crawler
 
 from crawler.discovery.urls import article_id
-from crawler.distributed import (
-    DistributedAddon,
-    DistributedScheduler,
-    DistributedSetupError,
-    FrontierKeys,
-    LeasedPriorityQueue,
-    serializers,
-)
+from crawler.distributed import serializers
+from crawler.distributed.addon import DistributedAddon, DistributedSetupError
+from crawler.distributed.scheduler import DistributedScheduler, FrontierKeys, LeasedPriorityQueue
 from crawler.items import DiscoveryHints
 from crawler.spiders.news import NewsSpider
 from fixtures.harness import PROJECT_ROOT, crawl_command, proxy_env
 from fixtures.server import REGISTRY, FixtureServer
+from tests.crawlers import news_crawler
 from tests.expected import load_expected, read_records
 from tests.redis_server import RedisServer, redis_server
 
-ADDONS = {"crawler.extensions.output.RunOutputAddon": 0, "crawler.distributed.DistributedAddon": 10}
+ADDONS = {"crawler.addon.NewsAddon": 0, "crawler.distributed.addon.DistributedAddon": 10}
 
 
 # --- JSON requests ------------------------------------------------------------------
 
 
 def test_requests_round_trip_as_json_with_hints_bytes_and_tuples():
-    spider = NewsSpider([], None)
+    spider = NewsSpider()
     hints = DiscoveryHints("feed", "http://a.test/feed.xml", "Title é", "2026-11-20", None)
     request = Request(
         "http://a.test/2026/11/20/story",
@@ -85,17 +80,17 @@ def _settings(**values: object) -> Settings:
 def test_addon_leaves_a_local_crawl_alone():
     settings = _settings()
     DistributedAddon().update_settings(settings)
-    assert settings.get("SCHEDULER") != "crawler.distributed.DistributedScheduler"
-    assert settings.get("NEWS_STATE_STORE") == "sqlite"
+    assert settings.get("SCHEDULER") != "crawler.distributed.scheduler.DistributedScheduler"
+    assert settings.get("NEWS_STATE_STORE") is None  # the schema's default, sqlite
 
 
 def test_addon_sets_up_the_shared_frontier_and_store():
     settings = _settings(REDIS_URL="redis://127.0.0.1:1/0")
     DistributedAddon().update_settings(settings)
-    assert settings.get("SCHEDULER") == "crawler.distributed.DistributedScheduler"
-    assert settings.get("DUPEFILTER_CLASS") == "crawler.distributed.UrlIdentityDupeFilter"
+    assert settings.get("SCHEDULER") == "crawler.distributed.scheduler.DistributedScheduler"
+    assert settings.get("DUPEFILTER_CLASS") == "crawler.distributed.scheduler.UrlIdentityDupeFilter"
     assert settings.get("SCHEDULER_SERIALIZER") == "crawler.distributed.serializers"
-    assert settings.get("NEWS_STATE_STORE") == "redis"  # over settings.py's "sqlite"
+    assert settings.get("NEWS_STATE_STORE") == "redis"
     assert settings.get("NEWS_WORKER_TOKEN")
 
 
@@ -131,16 +126,16 @@ def schedulers() -> Iterator[list[DistributedScheduler]]:
 
 
 def _scheduler(
-    redis_url: str, worker: str, opened: list[DistributedScheduler]
+    redis_url: str, worker: str, opened: list[DistributedScheduler], tmp_path: Path
 ) -> tuple[DistributedScheduler, NewsSpider]:
-    settings = {
-        "REDIS_URL": redis_url,
-        "NEWS_WORKER_ID": worker,
-        "NEWS_CLAIM_TTL": 1,
-        "NEWS_IDLE_TIMEOUT": 0,
-    }
-    crawler = get_crawler(NewsSpider, settings)
-    spider = NewsSpider([], None)
+    crawler = news_crawler(
+        tmp_path / worker,
+        REDIS_URL=redis_url,
+        NEWS_WORKER_ID=worker,
+        NEWS_CLAIM_TTL=1,
+        NEWS_IDLE_TIMEOUT=0,
+    )
+    spider = NewsSpider()
     scheduler = DistributedScheduler.from_crawler(crawler)
     scheduler.open(spider)
     opened.append(scheduler)
@@ -148,8 +143,8 @@ def _scheduler(
 
 
 @pytest.mark.redis
-def test_hubs_are_polled_every_time_and_articles_once(redis_url, schedulers):
-    scheduler, spider = _scheduler(redis_url, "w1", schedulers)
+def test_hubs_are_polled_every_time_and_articles_once(redis_url, schedulers, tmp_path):
+    scheduler, spider = _scheduler(redis_url, "w1", schedulers, tmp_path)
     hub = Request("http://a.test/feed.xml", callback=spider.parse_feed, dont_filter=True)
     article = Request("http://a.test/2026/11/20/story?utm_source=x", callback=spider.parse_article)
     variant = Request("https://www.a.test/2026/11/20/story", callback=spider.parse_article)
@@ -167,13 +162,13 @@ def test_hubs_are_polled_every_time_and_articles_once(redis_url, schedulers):
 
 
 @pytest.mark.redis
-def test_requests_of_a_dead_worker_are_taken_back(redis_url, schedulers):
-    dead, spider = _scheduler(redis_url, "dead", schedulers)
+def test_requests_of_a_dead_worker_are_taken_back(redis_url, schedulers, tmp_path):
+    dead, spider = _scheduler(redis_url, "dead", schedulers, tmp_path)
     for n in range(3):
         dead.enqueue_request(Request(f"http://a.test/story-{n}", callback=spider.parse_article))
     assert [dead.next_request() is not None for _ in range(3)] == [True, True, True]
     dead._heartbeat.stop()  # SIGKILL: no more renewals, nothing released
-    survivor, _ = _scheduler(redis_url, "survivor", schedulers)
+    survivor, _ = _scheduler(redis_url, "survivor", schedulers, tmp_path)
     assert survivor.next_request() is None, "the lease has not lapsed yet"
     time.sleep(1.2)
     taken = [survivor.next_request() for _ in range(4)]
@@ -187,8 +182,8 @@ def test_requests_of_a_dead_worker_are_taken_back(redis_url, schedulers):
 
 
 @pytest.mark.redis
-def test_unreadable_queue_entries_are_skipped(redis_url, schedulers):
-    scheduler, spider = _scheduler(redis_url, "w1", schedulers)
+def test_unreadable_queue_entries_are_skipped(redis_url, schedulers, tmp_path):
+    scheduler, spider = _scheduler(redis_url, "w1", schedulers, tmp_path)
     scheduler.server.zadd(scheduler.keys.queue, {'{"url": "x", "_class": "os.system"}': -5})
     scheduler.enqueue_request(Request("http://a.test/ok", callback=spider.parse_article))
     queue: LeasedPriorityQueue = scheduler.queue

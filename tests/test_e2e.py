@@ -13,10 +13,9 @@ from typing import Any
 import pytest
 
 from crawler.discovery.urls import article_id
-from crawler.extensions.manifest import MANIFEST_NAME
-from crawler.extensions.output import TEXT_DIR_NAME
 from fixtures.harness import PROJECT_ROOT, run_crawl
 from fixtures.server import FixtureServer
+from pipelines.output.layout import MANIFEST_NAME, TEXT_DIR_NAME
 from tests.expected import (
     ExpectedArticle,
     chrome_found,

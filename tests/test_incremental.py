@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from crawler.discovery.registry import load_registry
-from crawler.extensions.manifest import MANIFEST_NAME
 from fixtures.harness import run_crawl
 from fixtures.server import REGISTRY, FixtureServer
+from pipelines.output.layout import MANIFEST_NAME
 from tests.expected import (
     EXPECTED_DIR,
     load_expected,

@@ -14,10 +14,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from scrapy.exceptions import DropItem, NotConfigured
-from scrapy.settings import Settings
-from scrapy.utils.test import get_crawler
+from scrapy.exceptions import DropItem
 
+from crawler.config import ConfigError
 from crawler.items import Article, FetchedPage
 from fixtures.server import REGISTRY, SITES_DIR
 from pipelines.extraction import ExtractionPipeline
@@ -29,6 +28,7 @@ from pipelines.pool import (
     PoolConfig,
     RemoteTraceback,
 )
+from tests.crawlers import news_crawler
 
 T = TypeVar("T")
 ARTICLE_URL = "http://harborherald.test/2026/11/12/sewer-overflow-sensor-pilot/"
@@ -224,14 +224,13 @@ def test_close_finishes_pending_pages_and_stops_the_workers():
     assert not pool._workers and not pool._exiting
 
 
-def test_workers_that_cannot_start_break_the_pool_and_drop_pages():
+def test_workers_that_cannot_start_break_the_pool_and_drop_pages(tmp_path):
     async def main() -> tuple[Any, Any]:
         pool = ExtractionPool(config(workers=1), Unloadable())
         await pool.start()
         first = await outcome(pool, job("ok"))
-        pipe = ExtractionPipeline(
-            pipeline(0).stats, {}, 100, frozenset(), pool
-        )  # the same broken pool behind the pipeline
+        pipe = pipeline(0, tmp_path)
+        pipe.pool = pool  # the same broken pool behind the pipeline
         try:
             await pipe.process_item(fetched(b"<p>text</p>"))
         except DropItem as exc:
@@ -244,30 +243,25 @@ def test_workers_that_cannot_start_break_the_pool_and_drop_pages():
     assert dropped == ("pool_broken", 1)
 
 
-def test_pool_settings_are_validated():
-    assert PoolConfig.from_settings(Settings({"NEWS_EXTRACT_WORKERS": 3})).workers == 3
-    assert PoolConfig.from_settings(Settings()).workers >= 1
-    assert PoolConfig.from_settings(Settings({"NEWS_EXTRACT_WORKERS": None})).workers >= 1
+def test_pool_settings_are_validated(tmp_path):
+    assert pipeline(3, tmp_path).pool.config.workers == 3
+    assert pipeline("", tmp_path).pool.config.workers >= 1  # empty: one per core
     for name, value in [
         ("NEWS_EXTRACT_WORKERS", -1),
         ("NEWS_EXTRACT_TIMEOUT", 0),
         ("NEWS_EXTRACT_MAX_BYTES", 0),
         ("NEWS_EXTRACT_MAX_TASKS_PER_WORKER", -5),
     ]:
-        with pytest.raises(NotConfigured, match=name):
-            PoolConfig.from_settings(Settings({name: value}))
+        with pytest.raises(ConfigError, match=name):
+            news_crawler(tmp_path, **{name: value})
 
 
 # --- the extraction pipeline over the pool ------------------------------------------------
 
 
-def pipeline(workers: int, **settings: Any) -> ExtractionPipeline:
-    crawler = get_crawler(
-        settings_dict={
-            "NEWS_REGISTRY": str(REGISTRY),
-            "NEWS_EXTRACT_WORKERS": workers,
-            **settings,
-        }
+def pipeline(workers: int | str, tmp_path: Path, **settings: Any) -> ExtractionPipeline:
+    crawler = news_crawler(
+        tmp_path, NEWS_REGISTRY=str(REGISTRY), NEWS_EXTRACT_WORKERS=workers, **settings
     )
     return ExtractionPipeline.from_crawler(crawler)
 
@@ -296,7 +290,7 @@ async def through(pipe: ExtractionPipeline, pages: list[FetchedPage]) -> list[An
 
 @pytest.mark.parametrize("workers", [0, 1])
 def test_extraction_pipeline_inline_and_in_a_worker(workers: int, tmp_path: Path):
-    pipe = pipeline(workers, NEWS_EXTRACT_MAX_BYTES=200_000)
+    pipe = pipeline(workers, tmp_path, NEWS_EXTRACT_MAX_BYTES=200_000)
     body = ARTICLE_FILE.read_bytes()
     other = object()
     pages = [fetched(body), fetched(b" "), fetched(b"<html>" + b"x" * 200_000)]

@@ -6,16 +6,18 @@ import json
 import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import redis
-from scrapy.exceptions import NotConfigured
-from scrapy.settings import Settings
 
-from pipelines.state.factory import open_store
+from crawler.addon import news_addon
+from crawler.config import ConfigError
+from crawler.extensions.ledger import open_store
 from pipelines.state.neardup import NearDupConfig, NearDupIndex
 from pipelines.state.redis_store import RedisStore
 from pipelines.state.store import Candidate, StoreError, UrlNote, Verdict
+from tests.crawlers import news_crawler
 from tests.redis_server import RedisServer, redis_server
 
 pytestmark = pytest.mark.redis
@@ -54,10 +56,19 @@ def _store(
     server: RedisServer, opened: list[RedisStore], worker: str, ttl: float = 60.0
 ) -> RedisStore:
     store = RedisStore(
-        server.client(), INDEX, worker=worker, token=f"{worker}@t:1:{worker}", ttl=ttl
+        server.client(),
+        INDEX,
+        prefix="news",
+        worker=worker,
+        token=f"{worker}@t:1:{worker}",
+        ttl=ttl,
     )
     opened.append(store)
     return store
+
+
+def _named(worker: str, token: str) -> dict[str, Any]:
+    return {"prefix": "news", "worker": worker, "token": token, "ttl": 60.0}
 
 
 def test_verdicts_match_the_sqlite_store(server, stores):
@@ -193,12 +204,12 @@ def test_batches_belong_to_their_worker_and_dead_ones_are_adopted(server, stores
     one = _store(server, stores, "host-a")
     one.commit([], files=[("/o/.a.part", "/o/a")])
     assert one.unfinished_batches() == [(1, [("/o/.a.part", "/o/a")])]
-    sibling = RedisStore(server.client(), INDEX, worker="host-a", token="host-a@t:2:sib")
+    sibling = RedisStore(server.client(), INDEX, **_named("host-a", "host-a@t:2:sib"))
     stores.append(sibling)
     assert sibling.unfinished_batches() == [], "a live worker's batch is not ours to finish"
     one._heartbeat.stop()
     server.client().delete(one._lease)  # its lease lapsed: dead
-    restarted = RedisStore(server.client(), INDEX, worker="host-a", token="host-a@t:3:new")
+    restarted = RedisStore(server.client(), INDEX, **_named("host-a", "host-a@t:3:new"))
     stores.append(restarted)
     assert restarted.unfinished_batches() == [(1, [("/o/.a.part", "/o/a")])]
     restarted.finish_batch(1)
@@ -209,19 +220,22 @@ def test_a_store_built_with_other_near_dup_parameters_is_refused(server, stores)
     _store(server, stores, "w1")
     other = NearDupIndex(NearDupConfig(num_perm=64, bands=16, rows=4, threshold=0.8))
     with pytest.raises(StoreError, match="NEWS_STATE_RESET"):
-        RedisStore(server.client(), other, worker="w2", token="w2@t:1:x")
+        RedisStore(server.client(), other, **_named("w2", "w2@t:1:x"))
 
 
-def test_open_store_redis_kind(server, stores):
-    with pytest.raises(NotConfigured, match="REDIS_URL"):
-        open_store(Settings({"NEWS_STATE_STORE": "redis"}), INDEX)
-    settings = Settings({"NEWS_STATE_STORE": "redis", "REDIS_URL": server.url})
-    store = open_store(settings, INDEX)
+def _open(tmp_path, **settings: Any):
+    crawler = news_crawler(tmp_path, **settings)
+    return open_store(news_addon(crawler).config, INDEX, crawler)
+
+
+def test_open_store_redis_kind(server, stores, tmp_path):
+    with pytest.raises(ConfigError, match="REDIS_URL"):
+        _open(tmp_path, NEWS_STATE_STORE="redis")
+    store = _open(tmp_path, NEWS_STATE_STORE="redis", REDIS_URL=server.url)
     assert isinstance(store, RedisStore)
     stores.append(store)
     store.register(_candidate("a", "f1", _text(1)))
-    settings.set("NEWS_STATE_RESET", True)
-    reset = open_store(settings, INDEX)
+    reset = _open(tmp_path, NEWS_STATE_STORE="redis", REDIS_URL=server.url, NEWS_STATE_RESET=True)
     assert isinstance(reset, RedisStore)
     stores.append(reset)
     assert reset.count() == 0

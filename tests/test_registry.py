@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.discovery.registry import DEFAULT_REGISTRY, RegistryError, load_registry, select_sites
+from crawler.discovery.registry import RegistryError, load_registry, select_sites
 from fixtures.server import REGISTRY as FIXTURE_REGISTRY
 
 GOOD = """
@@ -20,7 +20,7 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def test_bundled_registries_load():
-    real = load_registry(DEFAULT_REGISTRY)
+    real = load_registry()
     assert {"upi", "yonhap-en", "albawaba", "bbc-news", "guardian", "npr", "aljazeera"} <= set(real)
     fixtures = load_registry(FIXTURE_REGISTRY)
     assert len(fixtures) >= 4

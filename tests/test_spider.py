@@ -9,10 +9,17 @@ from pathlib import Path
 
 import pytest
 from scrapy.http import HtmlResponse, Request, TextResponse
-from scrapy.utils.test import get_crawler
 
+from crawler.addon import news_addon
+from crawler.discovery.registry import load_registry
 from crawler.items import DiscoveryHints, FetchedPage
-from crawler.spiders.news import NewsSpider, SpiderArgumentError
+from crawler.spiders.news import (
+    DiscoveryLimits,
+    NewsSpider,
+    SpiderArgumentError,
+    check_spider_arguments,
+)
+from tests.crawlers import news_crawler
 
 REGISTRY = """
 [sites.news]
@@ -43,11 +50,15 @@ RSS = """<?xml version="1.0"?><rss version="2.0"><channel><title>N</title>
 
 
 def make_spider(tmp_path: Path, **kwargs: str) -> NewsSpider:
+    """A spider set up for its sites, as ``start()`` sets it up before yielding hubs."""
     registry = tmp_path / "sites.toml"
     registry.write_text(REGISTRY, encoding="utf-8")
-    crawler = get_crawler(NewsSpider, {"NEWS_REGISTRY": str(registry)})
+    crawler = news_crawler(tmp_path, NEWS_REGISTRY=str(registry))
     spider = NewsSpider.from_crawler(crawler, **kwargs)
-    spider.crawler = crawler
+    addon = news_addon(crawler)
+    spider.use_sites(
+        addon.registry.select(spider.site_selection), DiscoveryLimits.from_config(addon.config)
+    )
     return spider
 
 
@@ -172,7 +183,22 @@ def test_parse_article_yields_fetched_page_only(tmp_path):
     assert item.hints.via == "feed"
 
 
-@pytest.mark.parametrize("bad", [{"site": "missing"}, {"since": "soon"}])
-def test_bad_arguments_raise_clear_errors(tmp_path, bad):
-    with pytest.raises(SpiderArgumentError):
-        make_spider(tmp_path, **bad)
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        ({"site": "missing"}, "unknown site 'missing'"),
+        ({"since": "soon"}, "-a since"),
+        ({"sites": "news"}, "unknown spider argument -a sites="),
+    ],
+)
+def test_bad_arguments_raise_clear_errors(tmp_path, bad, message):
+    registry = tmp_path / "sites.toml"
+    registry.write_text(REGISTRY, encoding="utf-8")
+    with pytest.raises(SpiderArgumentError, match=message):
+        check_spider_arguments(load_registry(registry), bad)
+    check_spider_arguments(load_registry(registry), {"site": "news", "_job": "scrapyd"})
+
+
+def test_a_bad_since_stops_the_spider_at_construction():
+    with pytest.raises(SpiderArgumentError, match="-a since"):
+        NewsSpider(since="soon")

@@ -17,21 +17,24 @@ Run it from the coordinator's crontab before or while the workers run, for examp
 
 from __future__ import annotations
 
-import asyncio
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import redis
-from scrapy import Request
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.utils.conf import arglist_to_dict
 from scrapy_redis.queue import PriorityQueue
 
-from crawler.commands.crawl import EXIT_BAD_CONFIG
-from crawler.distributed import FrontierKeys, is_distributed, serializers
-from crawler.spiders.news import NewsSpider, SpiderArgumentError
-from pipelines.state.redis_store import redis_client
+from crawler.addon import read_registry
+from crawler.config import ConfigError, NewsConfig
+from crawler.discovery.registry import RegistryError
+from crawler.distributed import serializers
+from crawler.distributed.addon import is_distributed
+from crawler.distributed.connection import redis_client
+from crawler.distributed.scheduler import FrontierKeys
+from crawler.operations.exitcodes import ExitCode
+from crawler.spiders.news import DiscoveryLimits, NewsSpider, check_spider_arguments
 
 if TYPE_CHECKING:
     import argparse
@@ -76,15 +79,19 @@ class Command(ScrapyCommand):
             raise UsageError(f"expected the spider name: scrapy seed {NewsSpider.name}")
         settings = self.settings
         assert settings is not None
-        if not is_distributed(settings) or not settings.get("REDIS_URL"):
-            self._fail("scrapy seed needs REDIS_URL (-s REDIS_URL=redis://host:port/db)")
         try:
-            sites, since = NewsSpider.check_arguments(settings, **opts.spargs)
-        except SpiderArgumentError as exc:
-            self._fail(str(exc))
-        spider = NewsSpider(sites, since)
-        hubs = asyncio.run(_start_requests(spider))
-        keys = FrontierKeys.from_settings(settings, spider.name)
+            if not is_distributed(settings) or not settings.get("REDIS_URL"):
+                raise ConfigError("scrapy seed needs REDIS_URL (-s REDIS_URL=redis://host:port/db)")
+            config = NewsConfig.from_settings(settings)
+            registry = read_registry(config.registry)
+            check_spider_arguments(registry, opts.spargs)
+        except (ConfigError, RegistryError) as exc:
+            self._fail(ExitCode.BAD_CONFIG, str(exc))
+        spider = NewsSpider(**opts.spargs)
+        sites = registry.select(spider.site_selection)
+        spider.use_sites(sites, DiscoveryLimits.from_config(config))
+        hubs = list(spider.hub_requests())
+        keys = FrontierKeys.from_config(config, spider.name)
         client = redis_client(settings)
         try:
             if not opts.keep_seen:
@@ -95,7 +102,7 @@ class Command(ScrapyCommand):
             waiting = len(queue)
             workers = client.scard(keys.workers)
         except redis.RedisError as exc:
-            self._fail(f"Redis at REDIS_URL: {exc}")
+            self._fail(ExitCode.STATE_UNUSABLE, f"cannot reach Redis at REDIS_URL: {exc}")
         finally:
             client.close()
         sys.stdout.write(
@@ -104,10 +111,6 @@ class Command(ScrapyCommand):
             f"{'' if opts.keep_seen else '; seen-set cleared'}\n"
         )
 
-    def _fail(self, message: str) -> None:
+    def _fail(self, code: ExitCode, message: str) -> NoReturn:
         sys.stderr.write(f"error: {message}\n")
-        sys.exit(EXIT_BAD_CONFIG)
-
-
-async def _start_requests(spider: NewsSpider) -> list[Request]:
-    return [request async for request in spider.start() if isinstance(request, Request)]
+        sys.exit(int(code))

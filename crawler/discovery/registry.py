@@ -28,8 +28,9 @@ from __future__ import annotations
 import math
 import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -39,7 +40,9 @@ from lxml.cssselect import CSSSelector
 
 from crawler.discovery.urls import strip_tracking
 
-DEFAULT_REGISTRY = Path(__file__).resolve().parent.parent / "sites.toml"
+# Package data: read through importlib.resources, so it is found inside a zipped egg too.
+DEFAULT_REGISTRY_NAME = "sites.toml"
+DEFAULT_REGISTRY_SOURCE = "crawler/sites.toml (bundled)"
 _SITE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9-]{1,63}$")
 _MAX_FOLLOW_DEPTH = 3
@@ -87,6 +90,27 @@ class Site:
         return any(p.search(url) for p in self.article_allow)
 
 
+@dataclass(frozen=True)
+class Registry(Mapping[str, Site]):
+    """A validated registry: its sites by name, and where it was read from."""
+
+    source: str
+    sites: Mapping[str, Site]
+
+    def __getitem__(self, name: str) -> Site:
+        return self.sites[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.sites)
+
+    def __len__(self) -> int:
+        return len(self.sites)
+
+    def select(self, names: str | Iterable[str] | None) -> list[Site]:
+        """The sites named in a ``-a site=a,b`` argument, or all of them."""
+        return select_sites(self.sites, names)
+
+
 _SITE_KEYS = {
     "domains",
     "feeds",
@@ -104,20 +128,24 @@ _SITE_KEYS = {
 _CLEANING_KEYS = {"remove_selectors", "drop_phrases"}
 
 
-def load_registry(path: str | Path) -> dict[str, Site]:
-    """Read and validate a registry file; raises :class:`RegistryError`."""
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise RegistryError(f"{path}: cannot read registry: {exc.strerror or exc}") from exc
+def load_registry(path: str | Path | None = None) -> Registry:
+    """Read and validate a registry file (None: the bundled one); raises RegistryError."""
+    if path is None:
+        source = DEFAULT_REGISTRY_SOURCE
+        raw = resources.files("crawler").joinpath(DEFAULT_REGISTRY_NAME).read_bytes()
+    else:
+        source = str(path)
+        try:
+            raw = Path(path).read_bytes()
+        except OSError as exc:
+            raise RegistryError(f"{path}: cannot read registry: {exc.strerror or exc}") from exc
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
-        raise RegistryError(f"{path}: registry is not UTF-8 text ({exc.reason})") from exc
+        raise RegistryError(f"{source}: registry is not UTF-8 text ({exc.reason})") from exc
     except tomllib.TOMLDecodeError as exc:
-        raise RegistryError(f"{path}: not valid TOML: {exc}") from exc
-    return parse_registry(data, source=str(path))
+        raise RegistryError(f"{source}: not valid TOML: {exc}") from exc
+    return Registry(source, parse_registry(data, source=source))
 
 
 def parse_registry(data: dict[str, Any], source: str = "<registry>") -> dict[str, Site]:
@@ -130,7 +158,7 @@ def parse_registry(data: dict[str, Any], source: str = "<registry>") -> dict[str
     return {name: _parse_site(name, table, source) for name, table in sites.items()}
 
 
-def select_sites(sites: dict[str, Site], names: str | Iterable[str] | None) -> list[Site]:
+def select_sites(sites: Mapping[str, Site], names: str | Iterable[str] | None) -> list[Site]:
     """The sites named in a ``-a site=a,b`` argument, or all of them."""
     if names is None:
         return list(sites.values())

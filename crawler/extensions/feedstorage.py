@@ -1,16 +1,19 @@
-"""Local feed storage whose batch files appear whole, and only with their records.
+"""Local feed storage whose run batches appear whole, and only with their records committed.
 
-Scrapy's ``FileFeedStorage`` writes straight into the final file: a reader (or a
-crash) sees half a batch. Here each batch is written to a hidden temporary file in
-the same directory, fsynced, then handed to the :class:`EmissionLedger`, which
-commits the batch's dedup decisions and renames the file into place.
+Scrapy's ``FileFeedStorage`` writes straight into the final file: a reader (or a crash)
+sees half a batch. For the run's own feed (the one :class:`crawler.addon.NewsAddon` adds,
+marked ``news_commit``) each batch is written to a temporary file; when Scrapy closes the
+batch, the ids it holds are read back from the file, and the emission ledger commits
+exactly those records together with the file (and their text files), then renames it into
+place. What a failed write leaves out is never committed: the run is stopped, and the next
+run emits those records.
+
+Feeds of the user's (``-o``, ``-O``, ``FEEDS``) are written as Scrapy writes them.
 """
 
 from __future__ import annotations
 
-import logging
-import os
-import tempfile
+import json
 from pathlib import Path
 from typing import IO, Any, Self
 
@@ -18,10 +21,34 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.extensions.feedexport import FileFeedStorage
 
-from crawler.extensions.output import count_records
-from pipelines.state.ledger import PART_SUFFIX, EmissionLedger
+from crawler.addon import COMMIT_OPTION, news_addon
+from crawler.extensions.ledger import LedgerExtension
+from pipelines.output.files import create_new
+from pipelines.output.layout import temporary_name
+from pipelines.state.ledger import LedgerError
+from pipelines.state.store import StoreError
 
-logger = logging.getLogger(__name__)
+
+class OutputError(RuntimeError):
+    """A batch could not be written or committed; the run has been told and stops."""
+
+
+class _WriteGuard:
+    """The batch file, remembering whether any write to it failed (a full disk...)."""
+
+    def __init__(self, file: IO[bytes]) -> None:
+        self.file = file
+        self.error: OSError | None = None
+
+    def write(self, data: bytes) -> int:
+        try:
+            return self.file.write(data)
+        except OSError as exc:
+            self.error = self.error or exc
+            raise
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.file, name)
 
 
 class CommittingFileFeedStorage(FileFeedStorage):
@@ -34,10 +61,11 @@ class CommittingFileFeedStorage(FileFeedStorage):
     ) -> None:
         super().__init__(uri, feed_options=feed_options)
         # The ledger is looked up when a batch is stored: Scrapy builds storages while
-        # extensions (the ledger among them) are still being created.
+        # extensions (the ledger's among them) are still being created.
         self.crawler = crawler
-        self.commits = bool((feed_options or {}).get("news_commit"))
+        self.commits = bool((feed_options or {}).get(COMMIT_OPTION))
         self.temporary: Path | None = None
+        self._guard: _WriteGuard | None = None
 
     @classmethod
     def from_crawler(
@@ -46,24 +74,59 @@ class CommittingFileFeedStorage(FileFeedStorage):
         return cls(uri, feed_options=feed_options, crawler=crawler)
 
     def open(self, spider: Spider) -> IO[bytes]:
+        if not self.commits:
+            return super().open(spider)
         final = Path(self.path)
-        final.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=final.parent, prefix=f".{final.name}.", suffix=PART_SUFFIX)
-        self.temporary = Path(name)
-        return os.fdopen(fd, "wb")
+        try:
+            final.parent.mkdir(parents=True, exist_ok=True)
+            self.temporary = temporary_name(final)
+            self._guard = _WriteGuard(create_new(self.temporary))
+        except OSError as exc:
+            raise self._failed(f"cannot create {final}: {exc}") from exc
+        return self._guard  # type: ignore[return-value]
 
     def store(self, file: IO[bytes]) -> None:
-        assert self.temporary is not None
-        file.flush()
-        os.fsync(file.fileno())
-        file.close()
+        if not self.commits:
+            super().store(file)
+            return
+        assert self.temporary is not None and self._guard is not None
         final = _free_name(Path(self.path))
-        ledger = EmissionLedger.of(self.crawler) if self.crawler and self.commits else None
-        if ledger is not None:
-            records = count_records(self.temporary)
-            ledger.commit(records, files=[(str(self.temporary), str(final))])
-        else:
-            self.temporary.replace(final)
+        try:
+            if self._guard.error is not None:
+                raise self._guard.error
+            file.flush()
+            file.close()
+            ids = _record_ids(self.temporary)
+            assert self.crawler is not None
+            ledger = self.crawler.get_extension(LedgerExtension)
+            if ledger is None:
+                raise LedgerError("the LedgerExtension is not enabled (EXTENSIONS)")
+            ledger.ledger.commit_batch(ids, files=[(str(self.temporary), str(final))])
+        except (OSError, ValueError, StoreError, LedgerError) as exc:
+            self.temporary.unlink(missing_ok=True)
+            raise self._failed(
+                f"could not write {final.name} ({exc}); its records are not recorded as "
+                "emitted, and the next run emits them"
+            ) from exc
+
+    def _failed(self, problem: str) -> OutputError:
+        if self.crawler is not None:
+            news_addon(self.crawler).fail(f"output failed: {problem}", reason="output_failed")
+        return OutputError(problem)
+
+
+def _record_ids(path: Path) -> list[str]:
+    """The article ids of a written batch, in order; ValueError if a line is not a record."""
+    ids = []
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            record = json.loads(line)
+            if not isinstance(record, dict) or not isinstance(record.get("id"), str):
+                raise ValueError(f"line {number} of the batch is not an article record")
+            ids.append(record["id"])
+    return ids
 
 
 def _free_name(path: Path) -> Path:

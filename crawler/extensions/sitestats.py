@@ -16,6 +16,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
 
+from crawler.drops import drop_reason
 from crawler.items import Article, FetchedPage
 
 _OK = range(200, 400)
@@ -62,32 +63,5 @@ class SiteStats:
 
     def item_dropped(self, item: Any, exception: BaseException) -> None:
         if isinstance(item, FetchedPage | Article):
-            reason = str(exception).split(":", 1)[0].strip().replace(" ", "_") or "unknown"
-            self._inc(item.site, f"dropped/{reason}")
-
-
-def site_counters(stats: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """``news/site/<site>/<counter>`` stats regrouped per site, for the manifest."""
-    sites: dict[str, dict[str, Any]] = {}
-    for key, value in stats.items():
-        if not key.startswith("news/site/"):
-            continue
-        _, _, site, counter = key.split("/", 3)
-        entry = sites.setdefault(site, {})
-        if counter.startswith("dropped/"):
-            entry.setdefault("dropped", {})[counter.split("/", 1)[1]] = value
-        else:
-            entry[counter] = value
-    for entry in sites.values():
-        dropped = entry.get("dropped", {})
-        entry["duplicates"] = sum(
-            dropped.get(r, 0) for r in ("duplicate_text", "near_duplicate", "same_id_in_run")
-        )
-        # Extracted counts pages that got through extraction, emitted or not.
-        entry["extracted"] = entry.get("emitted", 0) + sum(
-            v for r, v in dropped.items() if r in _AFTER_EXTRACTION
-        )
-    return dict(sorted(sites.items()))
-
-
-_AFTER_EXTRACTION = {"unchanged", "duplicate_text", "near_duplicate", "same_id_in_run"}
+            reason = drop_reason(exception)
+            self._inc(item.site, f"dropped/{reason.value if reason else 'other'}")

@@ -18,25 +18,25 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
 
-from crawler.discovery.registry import Site, load_registry
+from crawler.addon import news_addon
+from crawler.discovery.registry import Registry
 from crawler.discovery.urls import same_site
-from crawler.spiders.news import registry_path
 
 logger = logging.getLogger(__name__)
 
 
 class SiteBoundaryMiddleware:
-    def __init__(self, sites: dict[str, Site], stats: StatsCollector) -> None:
-        self.sites = sites
+    def __init__(self, registry: Registry, stats: StatsCollector) -> None:
+        self.registry = registry
         self.stats = stats
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         assert crawler.stats is not None
-        return cls(load_registry(registry_path(crawler.settings)), crawler.stats)
+        return cls(news_addon(crawler).registry, crawler.stats)
 
     def process_request(self, request: Request) -> None:
-        site = self.sites.get(request.meta.get("news_site", ""))
+        site = self.registry.get(request.meta.get("news_site", ""))
         if site is None or same_site(request.url, site.domains):
             return
         reason = "offsite_redirect" if request.meta.get("redirect_urls") else "offsite"

@@ -4,8 +4,8 @@ Leaf hub requests (the spider marks them ``news_conditional``) carry
 ``If-None-Match`` / ``If-Modified-Since`` from the validators previous runs saw.
 Hubs that lead to other hubs are always read in full: a sitemap index or a start
 page whose section pages changed would otherwise hide the change. Validators are
-saved only when a run *finishes*: a run stopped or killed half-way must not leave a
-304 that hides entries it never got to.
+saved only by a *healthy* run (the manifest's verdict): a run stopped, killed or damaged
+half-way must not leave a 304 that hides entries it never got to.
 """
 
 from __future__ import annotations
@@ -15,13 +15,14 @@ import logging
 from pathlib import Path
 from typing import Self
 
-from scrapy import Request, Spider, signals
+from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
 
-from pipelines.textfiles import write_atomic
+from crawler.addon import NewsAddon, news_addon
+from pipelines.output.files import write_atomic
 
 logger = logging.getLogger(__name__)
 
@@ -29,28 +30,28 @@ VALIDATORS_FILE = "validators.json"
 
 
 class ConditionalHubsMiddleware:
-    def __init__(self, path: Path, stats: StatsCollector) -> None:
+    def __init__(self, path: Path, stats: StatsCollector, addon: NewsAddon) -> None:
         self.path = path
         self.stats = stats
+        self.addon = addon
         self.saved: dict[str, dict[str, str]] = self._load()
         self.seen: dict[str, dict[str, str]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        settings = crawler.settings
-        if not settings.getbool("NEWS_CONDITIONAL_HUBS", True):
+        addon = news_addon(crawler)
+        config = addon.config
+        if not config.conditional_hubs:
             raise NotConfigured("NEWS_CONDITIONAL_HUBS is off")
-        if settings.get("NEWS_STATE_STORE", "sqlite") == "memory":
+        if config.state_store == "memory":
             raise NotConfigured("NEWS_STATE_STORE is memory: no state is kept between runs")
-        if settings.getbool("NEWS_STATE_RESET"):
-            (Path(settings.get("NEWS_STATE_DIR") or "data") / VALIDATORS_FILE).unlink(
-                missing_ok=True
-            )
+        path = config.state_dir / VALIDATORS_FILE
+        if config.state_reset:
+            path.unlink(missing_ok=True)
         assert crawler.stats is not None
-        middleware = cls(
-            Path(settings.get("NEWS_STATE_DIR") or "data") / VALIDATORS_FILE, crawler.stats
-        )
-        crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        middleware = cls(path, crawler.stats, addon)
+        # After the manifest's handler (extensions connect first): it judges the run.
+        crawler.signals.connect(middleware.engine_stopped, signal=signals.engine_stopped)
         return middleware
 
     def _load(self) -> dict[str, dict[str, str]]:
@@ -93,9 +94,15 @@ class ConditionalHubsMiddleware:
                 self.seen[request.url] = validators
         return response
 
-    def spider_closed(self, spider: Spider, reason: str) -> None:
-        if reason != "finished":
-            logger.info("Run ended with %r: hub validators not saved", reason)
+    def engine_stopped(self) -> None:
+        health = self.addon.health
+        if health is None or not health.ok:
+            logger.info("Run not healthy: hub validators not saved (the next run reads all)")
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(self.path, json.dumps({**self.saved, **self.seen}, indent=1, sort_keys=True))
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            merged = {**self.saved, **self.seen}
+            write_atomic(self.path, json.dumps(merged, indent=1, sort_keys=True))
+        except OSError as exc:
+            # Only a cost: the next run reads every hub in full.
+            logger.warning("Could not save hub validators to %s: %s", self.path, exc)

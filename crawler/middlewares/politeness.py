@@ -9,8 +9,9 @@ honouring ``Retry-After``, and AutoThrottle knows only one global minimum delay.
 - a ``Retry-After`` a 429 or 503 answer asked for (capped by ``NEWS_MAX_RETRY_AFTER``),
   until that time has passed,
 
-and raises the slot's delay to it before each request. :class:`FloorAwareAutoThrottle`
-adapts delays as AutoThrottle does, never below a slot's floor.
+and raises the slot's delay to it before each request.
+:class:`crawler.extensions.throttle.FloorAwareAutoThrottle` adapts delays as AutoThrottle
+does, never below a slot's floor.
 """
 
 from __future__ import annotations
@@ -24,16 +25,12 @@ from urllib.parse import urlsplit
 from scrapy import Request, signals
 from scrapy.core.downloader import Slot
 from scrapy.crawler import Crawler
-from scrapy.extensions.throttle import AutoThrottle
 from scrapy.http import Response
 
-from crawler.discovery.registry import load_registry
-from crawler.spiders.news import registry_path
+from crawler.addon import news_addon
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_MAX_CRAWL_DELAY = 60.0
-DEFAULT_MAX_RETRY_AFTER = 300.0
 _BACKOFF_STATUSES = (429, 503)
 
 
@@ -78,26 +75,16 @@ class PolitenessMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        settings = crawler.settings
-        sites = load_registry(registry_path(settings))
+        addon = news_addon(crawler)
+        sites = addon.registry.sites
         middleware = cls(
             crawler,
             {name: site.min_delay for name, site in sites.items() if site.min_delay},
-            settings.getfloat("NEWS_MAX_CRAWL_DELAY", DEFAULT_MAX_CRAWL_DELAY),
-            settings.getfloat("NEWS_MAX_RETRY_AFTER", DEFAULT_MAX_RETRY_AFTER),
+            addon.config.max_crawl_delay,
+            addon.config.max_retry_after,
         )
         crawler.signals.connect(middleware.robots_parsed, signal=signals.robots_parsed)
         return middleware
-
-    @staticmethod
-    def of(crawler: Crawler) -> PolitenessMiddleware | None:
-        engine = crawler.engine
-        if engine is None:
-            return None
-        for middleware in engine.downloader.middleware.middlewares:
-            if isinstance(middleware, PolitenessMiddleware):
-                return middleware
-        return None
 
     def robots_parsed(self, robotparser: Any, request: Request) -> None:
         user_agent = self.crawler.settings.get("USER_AGENT", "")
@@ -146,16 +133,3 @@ class PolitenessMiddleware:
         self.crawler.stats.inc_value("news/politeness/retry_after")
         logger.info("%s answered %d, Retry-After %.0fs: slowing down", key, response.status, wait)
         return response
-
-
-class FloorAwareAutoThrottle(AutoThrottle):
-    """AutoThrottle that never sets a slot's delay below its politeness floor."""
-
-    def _adjust_delay(self, slot: Slot, latency: float, response: Response) -> None:
-        super()._adjust_delay(slot, latency, response)
-        politeness = PolitenessMiddleware.of(self.crawler)
-        if politeness is None:
-            return
-        key = next((k for k, s in self.crawler.engine.downloader.slots.items() if s is slot), None)
-        if key is not None:
-            apply_floor(slot, politeness.floor(key))

@@ -17,13 +17,13 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.statscollectors import StatsCollector
 
+from crawler.addon import NewsAddon, news_addon
 from crawler.discovery.dates import parse_date
-from crawler.discovery.registry import Site, load_registry
+from crawler.discovery.registry import Registry, Site
 from crawler.discovery.urls import url_identity_key
+from crawler.extensions.ledger import LedgerExtension
 from crawler.items import DiscoveryHints
-from crawler.spiders.news import registry_path
-from pipelines.state.ledger import EmissionLedger
-from pipelines.state.store import UrlState
+from pipelines.state.store import StoreError, UrlState
 
 logger = logging.getLogger(__name__)
 
@@ -52,35 +52,42 @@ def needs_visit(
 
 
 class RevisitMiddleware:
-    def __init__(self, crawler: Crawler, sites: dict[str, Site], stats: StatsCollector) -> None:
-        self.crawler = crawler
-        self.sites = sites
+    def __init__(
+        self, addon: NewsAddon, ledger: LedgerExtension, registry: Registry, stats: StatsCollector
+    ) -> None:
+        self.addon = addon
+        self.ledger = ledger
+        self.registry = registry
         self.stats = stats
-        self._ledger: EmissionLedger | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        if not crawler.settings.getbool("NEWS_REVISIT_RULES", True):
+        addon = news_addon(crawler)
+        if not addon.config.revisit_rules:
             raise NotConfigured("NEWS_REVISIT_RULES is off: every article is downloaded")
+        ledger = crawler.get_extension(LedgerExtension)
+        if ledger is None:
+            raise NotConfigured("the LedgerExtension is not enabled: nothing is known")
         assert crawler.stats is not None
-        return cls(crawler, load_registry(registry_path(crawler.settings)), crawler.stats)
+        return cls(addon, ledger, addon.registry, crawler.stats)
 
     def process_request(self, request: Request) -> None:
         if request.meta.get("news_role") != "article":
             return
-        if self._ledger is None:
-            self._ledger = EmissionLedger.of(self.crawler)
-            if self._ledger is None:
-                return
         try:
-            state = self._ledger.store.url_state(url_identity_key(request.url))
+            key = url_identity_key(request.url)
         except ValueError:
             return
+        try:
+            state = self.ledger.store.url_state(key)
+        except StoreError as exc:
+            self.addon.fail(f"state store failed: {exc}", reason="state_failed")
+            raise IgnoreRequest(f"state store failed: {request.url}") from exc
         if state is None:
             return
         site_name = request.meta.get("news_site")
         hints = request.cb_kwargs.get("hints")
-        site = self.sites.get(site_name) if site_name else None
+        site = self.registry.get(site_name) if site_name else None
         if needs_visit(state, hints, site, datetime.now(UTC)):
             self.stats.inc_value("news/revisit/revisited")
             return

@@ -1,7 +1,8 @@
 """``newscrawler-cron``: one scheduled, incremental crawl, safe to start from cron.
 
 - Takes a lock (``flock`` on ``<state>/cron.lock``): a run started while another
-  holds it exits at once with :data:`EXIT_LOCKED` (75, EX_TEMPFAIL) and touches nothing.
+  holds it exits at once with 75 (EX_TEMPFAIL) and touches nothing. (The crawl itself
+  takes the state directory's own lock, against any other crawl.)
 - Runs ``scrapy crawl news`` into a new dated run directory, with a time limit: when
   it expires the crawl is stopped gracefully (SIGINT: in-flight items finish, outputs
   are flushed), and killed only if it has not stopped after a grace period.
@@ -10,8 +11,9 @@
   gracefully stopped run continues where it stopped. After a finished run the job
   directory is cleared, so no seen-request set outlives its run. A run killed hard is
   repaired by the emission ledger: nothing is lost, nothing emitted twice.
-- Exit codes: 0 healthy, 1 unhealthy (see the manifest's "health"), 2 bad
-  configuration, 3 the crawl died without a manifest, 75 another run holds the lock.
+- Exit codes (:class:`crawler.operations.exitcodes.ExitCode`): 0 healthy, 1 unhealthy
+  (see the manifest's "health"), 2 bad configuration, 3 the crawl died without a
+  manifest, 4 the state store cannot be used, 75 another run holds a lock.
 
 Example crontab line (every 30 minutes, at most 25 minutes a run)::
 
@@ -21,9 +23,7 @@ Example crontab line (every 30 minutes, at most 25 minutes a run)::
 from __future__ import annotations
 
 import argparse
-import fcntl
 import json
-import os
 import shutil
 import signal
 import subprocess
@@ -32,47 +32,16 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
-from typing import IO
 
-from crawler.extensions.manifest import MANIFEST_NAME
-from crawler.extensions.output import new_run_dir
+from crawler.operations import jobdir
+from crawler.operations.exitcodes import ExitCode
+from pipelines.output.layout import LOG_NAME, MANIFEST_NAME, new_run_dir
+from pipelines.state.lock import DirectoryLock, StateLocked
 
-EXIT_OK = 0
-EXIT_UNHEALTHY = 1
-EXIT_BAD_CONFIG = 2
-EXIT_CRASHED = 3
-EXIT_LOCKED = 75
 LOCK_NAME = "cron.lock"
 JOB_DIR_NAME = "job"
-
-
-class Lock:
-    """An exclusive, non-blocking ``flock``; released when the process ends, however."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.handle: IO[str] | None = None
-
-    def acquire(self) -> bool:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = self.path.open("a+", encoding="ascii")
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.close()
-            return False
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"{os.getpid()}\n")
-        handle.flush()
-        self.handle = handle
-        return True
-
-    def holder(self) -> str:
-        try:
-            return self.path.read_text(encoding="ascii").strip() or "?"
-        except OSError:
-            return "?"
+# Exit codes of the crawl that say it never ran: passed on as they are.
+_PASSED_ON = (ExitCode.BAD_CONFIG, ExitCode.STATE_UNUSABLE, ExitCode.LOCKED)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -97,7 +66,7 @@ def crawl_command(args: argparse.Namespace, run_dir: Path) -> list[str]:
     settings = {
         "NEWS_RUN_DIR": str(run_dir),
         "NEWS_STATE_DIR": str(args.state_dir),
-        "LOG_FILE": str(run_dir / "crawl.log"),
+        "LOG_FILE": str(run_dir / LOG_NAME),
     }
     if not args.no_resume:
         settings["JOBDIR"] = str(args.state_dir / JOB_DIR_NAME)
@@ -134,31 +103,41 @@ def run_crawl(command: list[str], time_limit: float, grace: float) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    lock = Lock(args.state_dir / LOCK_NAME)
-    if not lock.acquire():
+    lock = DirectoryLock(args.state_dir / LOCK_NAME, what="newscrawler-cron run")
+    try:
+        lock.acquire()
+    except StateLocked as exc:
+        print(f"newscrawler-cron: {exc}; exiting", file=sys.stderr)
+        return ExitCode.LOCKED
+    job_dir = args.state_dir / JOB_DIR_NAME
+    if not args.no_resume and jobdir.is_unclean(job_dir):
         print(
-            f"newscrawler-cron: another run (pid {lock.holder()}) holds {lock.path}; exiting",
+            f"newscrawler-cron: discarding {job_dir}: its crawl did not stop cleanly "
+            "(the emission ledger has kept what it committed)",
             file=sys.stderr,
         )
-        return EXIT_LOCKED
+        jobdir.discard(job_dir)
     run_dir = new_run_dir(args.output_dir)
     run_dir.mkdir(parents=True)
     code = run_crawl(crawl_command(args, run_dir), args.time_limit, args.grace)
-    if code == EXIT_BAD_CONFIG:
+    if code in _PASSED_ON:
+        # The crawl said why in one line on stderr, and wrote nothing.
         shutil.rmtree(run_dir, ignore_errors=True)
-        return EXIT_BAD_CONFIG
+        return code
     manifest_path = run_dir / MANIFEST_NAME
     if not manifest_path.exists():
         print(f"newscrawler-cron: the crawl exited {code} without a manifest; see {run_dir}")
-        return EXIT_CRASHED
+        return ExitCode.CRASHED
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     if manifest["finish_reason"] == "finished" and not args.no_resume:
         shutil.rmtree(args.state_dir / JOB_DIR_NAME, ignore_errors=True)
-    records = sum(v for k, v in manifest["outputs"].items() if k.endswith(".jsonl"))
     health = manifest["health"]
     verdict = "healthy" if health["ok"] else "UNHEALTHY: " + "; ".join(health["problems"])
-    print(f"{run_dir}: {records} records, finish reason {manifest['finish_reason']}, {verdict}")
-    return EXIT_OK if health["ok"] else EXIT_UNHEALTHY
+    print(
+        f"{run_dir}: {manifest['records']} records, finish reason "
+        f"{manifest['finish_reason']}, {verdict}"
+    )
+    return ExitCode.OK if health["ok"] else ExitCode.UNHEALTHY
 
 
 if __name__ == "__main__":

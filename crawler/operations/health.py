@@ -1,9 +1,12 @@
-"""Is a run healthy? The verdict cron mail and monitoring act on.
+"""Is a run healthy? The verdict exit codes, cron mail and monitoring act on.
 
-A run is unhealthy when it did not finish normally, when too many downloads failed,
-when a site answered nothing but errors, or when a site that usually finds
-articles found none (its feeds answered, but listed nothing). The per-site history
-that "usually" needs lives in the state directory, next to the dedup state.
+A run is unhealthy when it did not finish normally; when a part of it failed (an output
+that could not be written, the state store, a feed export, an extraction worker that
+crashed); when it logged an ERROR (expected failures are INFO: an ERROR is a problem to
+act on); when too many downloads failed; when a site answered nothing but errors; or when
+a site that usually finds articles found none (its feeds answered, but listed nothing).
+The per-site history that "usually" needs lives in the state directory, next to the
+dedup state, and only healthy runs add to it.
 """
 
 from __future__ import annotations
@@ -14,12 +17,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipelines.textfiles import write_atomic
+from pipelines.output.files import write_atomic
 
 logger = logging.getLogger(__name__)
 
 HISTORY_FILE = "site_history.json"
-DEFAULT_MAX_ERROR_RATE = 0.25
+# Stats that name a failure of the run's own machinery, and how to say it.
+_FAILURE_STATS = (
+    ("news/clean/worker_crash", "{n} extraction worker crashes (pages lost for this run)"),
+    ("news/clean/pool_broken", "extraction workers could not start ({n} pages dropped)"),
+    ("news/output/failed", "{n} records could not be written"),
+)
+_FEED_FAILURES = "feedexport/failed_count/"
 
 
 @dataclass
@@ -56,11 +65,25 @@ def assess(
     stats: dict[str, Any],
     sites: dict[str, dict[str, Any]],
     history: dict[str, dict[str, Any]],
-    max_error_rate: float = DEFAULT_MAX_ERROR_RATE,
+    max_error_rate: float,
+    failures: list[str] | None = None,
 ) -> Health:
+    """The verdict; ``failures`` are problems the run's components reported themselves."""
     health = Health()
+    for failure in failures or ():
+        health.fail(failure)
     if finish_reason != "finished":
         health.fail(f"the crawl ended with finish reason {finish_reason!r}, not 'finished'")
+    for key, text in _FAILURE_STATS:
+        if stats.get(key):
+            health.fail(text.format(n=stats[key]))
+    failed_exports = sum(v for k, v in stats.items() if k.startswith(_FEED_FAILURES))
+    if failed_exports:
+        health.fail(f"{failed_exports} feed exports failed")
+    # Each reported failure was logged as one ERROR line; the others were not explained.
+    errors = stats.get("log_count/ERROR", 0) - len(failures or ())
+    if errors > 0:
+        health.fail(f"{errors} ERROR lines in the log")
     rate = error_rate(stats)
     if rate > max_error_rate:
         health.fail(f"{rate:.0%} of downloads failed (more than {max_error_rate:.0%})")

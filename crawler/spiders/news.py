@@ -10,29 +10,22 @@ extraction belongs to the cleaning pipeline.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from typing import Any, Self
+from typing import Any
 
 from scrapy import Request, Spider
-from scrapy.crawler import Crawler
 from scrapy.http import HtmlResponse, Response
 from scrapy.linkextractors import LinkExtractor
-from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from crawler.addon import news_addon
+from crawler.config import ConfigError, NewsConfig
 from crawler.discovery.dates import parse_duration_or_date, to_iso
 from crawler.discovery.feeds import FeedError, parse_feed
-from crawler.discovery.registry import (
-    DEFAULT_REGISTRY,
-    RegistryError,
-    Site,
-    load_registry,
-    select_sites,
-)
+from crawler.discovery.registry import Registry, RegistryError, Site
 from crawler.discovery.sitemaps import SitemapError, parse_sitemap
 from crawler.discovery.urls import same_site, url_identity_key
 from crawler.items import DiscoveryHints, FetchedPage
@@ -44,8 +37,38 @@ logger = logging.getLogger(__name__)
 NOT_MODIFIED = 304
 
 
-class SpiderArgumentError(ValueError):
-    """A spider argument or the registry it names cannot be used."""
+class SpiderArgumentError(ConfigError):
+    """A spider argument cannot be used."""
+
+
+# Spider arguments: which sites, and how far back. Arguments starting with "_" belong to
+# the runner (scrapyd's _job, _version) and are left alone.
+SPIDER_ARGUMENTS = ("site", "since")
+
+
+def parse_since(since: str | None, now: datetime | None = None) -> datetime | None:
+    """``-a since=6h`` (or a date): the oldest entries wanted; raises SpiderArgumentError."""
+    if since is None:
+        return None
+    try:
+        return parse_duration_or_date(since, now or datetime.now(UTC))
+    except ValueError as exc:
+        raise SpiderArgumentError(f"-a since: {exc}") from exc
+
+
+def check_spider_arguments(registry: Registry, arguments: Mapping[str, Any]) -> None:
+    """Refuse an unknown argument, an unknown site or a bad ``since``, before the crawl."""
+    for name in arguments:
+        if name not in SPIDER_ARGUMENTS and not name.startswith("_"):
+            raise SpiderArgumentError(
+                f"unknown spider argument -a {name}= (news takes: "
+                f"{', '.join(f'-a {a}=' for a in SPIDER_ARGUMENTS)})"
+            )
+    try:
+        registry.select(arguments.get("site"))
+    except RegistryError as exc:
+        raise SpiderArgumentError(f"-a site: {exc} (registry {registry.source})") from exc
+    parse_since(arguments.get("since"))
 
 
 @dataclass
@@ -58,63 +81,61 @@ class _SiteState:
     article_keys: set[str] = field(default_factory=set)
 
 
-def registry_path(settings: BaseSettings) -> Path:
-    return Path(settings.get("NEWS_REGISTRY") or DEFAULT_REGISTRY)
+@dataclass(frozen=True)
+class DiscoveryLimits:
+    """How far discovery goes (``NEWS_MAX_*``)."""
+
+    max_hub_pages: int
+    max_child_sitemaps: int
+    max_entries: int
+
+    @classmethod
+    def from_config(cls, config: NewsConfig) -> DiscoveryLimits:
+        return cls(config.max_hub_pages, config.max_child_sitemaps, config.max_entries)
 
 
 class NewsSpider(Spider):
     name = "news"
-    max_hub_pages = 50
-    max_child_sitemaps = 50
-    max_entries = 5000
 
     def __init__(
-        self,
-        sites: list[Site] | None = None,
-        since: datetime | None = None,
-        *args: Any,
-        **kwargs: Any,
+        self, site: str | None = None, since: str | None = None, *args: Any, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.site_selection = site
+        self.since = parse_since(since)
+        self.limits = DiscoveryLimits.from_config(NewsConfig())
+        self._states: dict[str, _SiteState] = {}
+
+    def use_sites(self, sites: Iterable[Site], limits: DiscoveryLimits) -> None:
+        """Crawl these sites, within these limits (``start()`` does it from the registry)."""
         now = datetime.now(UTC)
-        self._states = {s.name: _SiteState(s, _cutoff(s, since, now)) for s in sites or []}
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
-        sites, since = cls.check_arguments(crawler.settings, **kwargs)
-        kwargs.pop("site", None)
-        kwargs.pop("since", None)
-        spider = super().from_crawler(crawler, sites, since, *args, **kwargs)
-        settings = crawler.settings
-        spider.max_hub_pages = settings.getint("NEWS_MAX_HUB_PAGES", cls.max_hub_pages)
-        spider.max_child_sitemaps = settings.getint(
-            "NEWS_MAX_CHILD_SITEMAPS", cls.max_child_sitemaps
-        )
-        spider.max_entries = settings.getint("NEWS_MAX_ENTRIES", cls.max_entries)
-        return spider
-
-    @staticmethod
-    def check_arguments(
-        settings: BaseSettings, site: str | None = None, since: str | None = None, **_: Any
-    ) -> tuple[list[Site], datetime | None]:
-        """Validate the registry and the ``site``/``since`` arguments."""
-        path = registry_path(settings)
-        try:
-            registry = load_registry(path)
-        except RegistryError as exc:
-            raise SpiderArgumentError(str(exc)) from exc
-        try:
-            sites = select_sites(registry, site)
-        except RegistryError as exc:
-            raise SpiderArgumentError(f"-a site: {exc} (registry {path})") from exc
-        if since is None:
-            return sites, None
-        try:
-            return sites, parse_duration_or_date(since, datetime.now(UTC))
-        except ValueError as exc:
-            raise SpiderArgumentError(f"-a since: {exc}") from exc
+        self.limits = limits
+        self._states = {s.name: _SiteState(s, _cutoff(s, self.since, now)) for s in sites}
 
     async def start(self) -> AsyncIterator[Request]:
+        self._prepare()
+        for request in self.hub_requests():
+            yield request
+
+    def _prepare(self) -> None:
+        addon = news_addon(self.crawler)
+        try:
+            sites = addon.registry.select(self.site_selection)
+        except RegistryError as exc:
+            raise SpiderArgumentError(f"-a site: {exc}") from exc
+        self.use_sites(sites, DiscoveryLimits.from_config(addon.config))
+
+    def _site_state(self, name: str) -> _SiteState | None:
+        # A distributed worker takes hubs from the shared queue and never runs start().
+        if not self._states:
+            self._prepare()
+        state = self._states.get(name)
+        if state is None:
+            logger.warning("Response for site %r, which this crawl does not cover", name)
+        return state
+
+    def hub_requests(self) -> Iterator[Request]:
+        """Every site's feeds, sitemaps and start pages."""
         for state in self._states.values():
             site = state.site
             logger.info(
@@ -156,15 +177,17 @@ class NewsSpider(Spider):
     def parse_feed(self, response: Response, site_name: str) -> Iterator[Request]:
         if response.status == NOT_MODIFIED:
             return
-        state = self._states[site_name]
+        state = self._site_state(site_name)
+        if state is None:
+            return
         try:
-            entries = parse_feed(response.body, response.url, max_entries=self.max_entries)
+            entries = parse_feed(response.body, response.url, max_entries=self.limits.max_entries)
         except FeedError as exc:
             logger.warning("Feed %s of site %s is unusable: %s", response.url, site_name, exc)
             self._inc("news/discovery/bad_feed")
             return
         self._inc("news/discovery/feed_entries", len(entries))
-        if len(entries) >= self.max_entries:
+        if len(entries) >= self.limits.max_entries:
             self._inc("news/discovery/entries_capped")
         for entry in entries:
             hints = DiscoveryHints(
@@ -183,9 +206,13 @@ class NewsSpider(Spider):
     ) -> Iterator[Request]:
         if response.status == NOT_MODIFIED:
             return
-        state = self._states[site_name]
+        state = self._site_state(site_name)
+        if state is None:
+            return
         try:
-            sitemap = parse_sitemap(response.body, response.url, max_entries=self.max_entries)
+            sitemap = parse_sitemap(
+                response.body, response.url, max_entries=self.limits.max_entries
+            )
         except SitemapError as exc:
             logger.warning("Sitemap %s of site %s is unusable: %s", response.url, site_name, exc)
             self._inc("news/discovery/bad_sitemap")
@@ -203,20 +230,20 @@ class NewsSpider(Spider):
             ]
             # Newest first, so the cap keeps the sitemaps most likely to hold fresh news.
             children.sort(key=lambda e: _sort_time(e.lastmod), reverse=True)
-            if len(children) > self.max_child_sitemaps:
+            if len(children) > self.limits.max_child_sitemaps:
                 logger.info(
                     "Sitemap index %s: following the newest %d of %d child sitemaps",
                     response.url,
-                    self.max_child_sitemaps,
+                    self.limits.max_child_sitemaps,
                     len(children),
                 )
-            for entry in children[: self.max_child_sitemaps]:
+            for entry in children[: self.limits.max_child_sitemaps]:
                 yield self._hub_request(
                     entry.url, state.site, self.parse_sitemap, leaf=True, level=level + 1
                 )
             return
         self._inc("news/discovery/sitemap_entries", len(sitemap.entries))
-        if len(sitemap.entries) >= self.max_entries:
+        if len(sitemap.entries) >= self.limits.max_entries:
             self._inc("news/discovery/entries_capped")
         for entry in sitemap.entries:
             is_news = entry.news_published is not None or entry.news_title is not None
@@ -244,14 +271,16 @@ class NewsSpider(Spider):
             # A hub link may point at a feed, an image or a PDF: nothing to follow there.
             self._inc("news/discovery/not_html_hub")
             return
-        state = self._states[site_name]
+        state = self._site_state(site_name)
+        if state is None:
+            return
         site = state.site
         links = LinkExtractor(allow_domains=site.domains, unique=True).extract_links(response)
         for link in links:
             if site.is_article_url(link.url):
                 hints = DiscoveryHints(via="page", source_url=response.url)
                 yield from self._article_request(state, link.url, hints, None, from_listing=False)
-            elif depth < site.follow_depth and state.hub_pages < self.max_hub_pages:
+            elif depth < site.follow_depth and state.hub_pages < self.limits.max_hub_pages:
                 if any(p.search(link.url) for p in site.article_deny):
                     continue
                 if site.is_article_url(link.url.split("?", 1)[0]):

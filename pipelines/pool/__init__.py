@@ -53,10 +53,7 @@ from multiprocessing import forkserver
 from multiprocessing.connection import Connection
 from multiprocessing.context import ForkServerContext, SpawnContext
 from multiprocessing.process import BaseProcess
-from typing import Any, Literal, Self, cast
-
-from scrapy.exceptions import NotConfigured
-from scrapy.settings import BaseSettings
+from typing import Any, Literal, cast
 
 from crawler.discovery.registry import CleaningRules
 from crawler.items import Article, DiscoveryHints
@@ -64,13 +61,6 @@ from pipelines.cleaning.clean import DEFAULT_MIN_WORDS, clean_html
 
 logger = logging.getLogger(__name__)
 
-# A ~100 KB page takes 20-40 ms; a 3 MB page of small blocks about 10 s: past that,
-# a page is pathological (or crafted) and not worth a core.
-DEFAULT_TIMEOUT = 10.0
-# News articles are well under 1 MB of HTML; parsing cost grows faster than size.
-DEFAULT_MAX_BYTES = 4 * 1024 * 1024
-# At ~50 pages/s a worker, a fresh process every ~20 s: bounded memory, negligible cost.
-DEFAULT_MAX_TASKS_PER_WORKER = 1000
 # Consecutive workers dying before they are ready: the pool cannot work (e.g. import error).
 _MAX_START_FAILURES = 3
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
@@ -134,36 +124,19 @@ class RemoteTraceback(Exception):
 
 @dataclass(frozen=True)
 class PoolConfig:
+    """How the pool runs: workers (0 = inline), seconds a page may take, largest page
+    accepted, and pages after which a worker is replaced (0 = never)."""
+
     workers: int
     timeout: float
     max_bytes: int
     max_tasks_per_worker: int
 
-    @classmethod
-    def from_settings(cls, settings: BaseSettings) -> Self:
-        """Read the ``NEWS_EXTRACT_*`` settings; NotConfigured names a bad one."""
-        # Unset, None or "": one worker per usable core.
-        workers = (
-            settings.getint("NEWS_EXTRACT_WORKERS")
-            if settings.get("NEWS_EXTRACT_WORKERS") not in (None, "")
-            else default_workers()
-        )
-        timeout = settings.getfloat("NEWS_EXTRACT_TIMEOUT", DEFAULT_TIMEOUT)
-        max_bytes = settings.getint("NEWS_EXTRACT_MAX_BYTES", DEFAULT_MAX_BYTES)
-        max_tasks = settings.getint(
-            "NEWS_EXTRACT_MAX_TASKS_PER_WORKER", DEFAULT_MAX_TASKS_PER_WORKER
-        )
-        if workers < 0:
-            raise NotConfigured(f"NEWS_EXTRACT_WORKERS={workers}: expected 0 (inline) or more")
-        if not timeout > 0:
-            raise NotConfigured(f"NEWS_EXTRACT_TIMEOUT={timeout}: expected seconds > 0")
-        if max_bytes <= 0:
-            raise NotConfigured(f"NEWS_EXTRACT_MAX_BYTES={max_bytes}: expected bytes > 0")
-        if max_tasks < 0:
-            raise NotConfigured(
-                f"NEWS_EXTRACT_MAX_TASKS_PER_WORKER={max_tasks}: expected 0 (never) or more"
-            )
-        return cls(workers, timeout, max_bytes, max_tasks)
+    def __post_init__(self) -> None:
+        if self.workers < 0 or self.max_tasks_per_worker < 0:
+            raise ValueError(f"workers and max_tasks_per_worker must be >= 0: {self}")
+        if not self.timeout > 0 or self.max_bytes <= 0:
+            raise ValueError(f"timeout and max_bytes must be positive: {self}")
 
 
 @dataclass

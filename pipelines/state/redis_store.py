@@ -59,10 +59,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import redis
-from scrapy.exceptions import NotConfigured
-from scrapy.settings import BaseSettings
-from scrapy_redis.connection import get_redis_from_settings
 
+from pipelines.state import redis_scripts
 from pipelines.state.neardup import NearDupIndex
 from pipelines.state.store import (
     Candidate,
@@ -78,256 +76,17 @@ from pipelines.state.store import (
 logger = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
-DEFAULT_PREFIX = "news"
-# With a heartbeat renewing claims and leases, the TTL is only how long a dead worker's
-# claims and requests stay reserved: short enough that a survivor takes them over within
-# the round, long enough to ride out a network hiccup.
-DEFAULT_CLAIM_TTL = 60.0
 # Renewals per TTL: two may fail (a slow Redis, a GC pause) before a claim lapses.
 _BEATS_PER_TTL = 3
 
-_MATCHES_LUA = """
-local function matches(a, b)
-  if #a ~= #b then return -1 end
-  local m = 0
-  for i = 1, #a, 4 do
-    if string.sub(a, i, i + 3) == string.sub(b, i, i + 3) then m = m + 1 end
-  end
-  return m
-end
-"""
 
-# ARGV: store prefix, owner token, ttl ms, id, fingerprint, packed signature or "",
-# min equal slots, band keys...
-# Returns {verdict, version, other (previous fingerprint or original id), equal slots,
-#          decided against another worker's claim (0/1), text claimed (0/1)}.
-_DECIDE = (
-    _MATCHES_LUA
-    + """
-local S, me, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3])
-local id, fp, sig, min_matches = ARGV[4], ARGV[5], ARGV[6], tonumber(ARGV[7])
-local bands = {}
-for i = 8, #ARGV do bands[#bands + 1] = ARGV[i] end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-
-local function claim_id(with_text)
-  local key = S .. 'ca:' .. id
-  if with_text then
-    redis.call('HSET', key, 'o', me, 'fp', fp, 'sig', sig)
-  else
-    redis.call('HSET', key, 'o', me)
-  end
-  redis.call('PEXPIRE', key, ttl)
-end
-local function claim_text()
-  local fkey = S .. 'cf:' .. fp
-  redis.call('HSET', fkey, 'o', me, 'id', id)
-  redis.call('PEXPIRE', fkey, ttl)
-  for _, band in ipairs(bands) do
-    local bkey = S .. 'cb:' .. band
-    redis.call('ZADD', bkey, now + ttl, id)
-    -- Every renewal pushes the key's expiry past all its members' scores.
-    redis.call('PEXPIRE', bkey, ttl)
-  end
-end
-
-local art = redis.call('HMGET', S .. 'a:' .. id, 'fp', 'v', 'dup')
-local id_owner = redis.call('HGET', S .. 'ca:' .. id, 'o')
-if id_owner and id_owner ~= me then
-  -- Another worker is emitting this id right now: a variant of it, as within one run.
-  return {'unchanged', art[2] or '1', '', 0, 1, 0}
-end
-if art[1] then
-  if art[1] == fp then return {'unchanged', art[2], '', 0, 0, 0} end
-  local indexed = (not art[3]) or art[3] == ''
-  claim_id(indexed)
-  if indexed then claim_text() end
-  return {'revised', tostring(tonumber(art[2]) + 1), art[1], 0, 0, indexed and 1 or 0}
-end
-local owner = redis.call('GET', S .. 'f:' .. fp)
-if owner and owner ~= id then
-  claim_id(false)
-  return {'duplicate_text', '1', owner, 0, 0, 0}
-end
-local fc = redis.call('HMGET', S .. 'cf:' .. fp, 'o', 'id')
-if fc[1] and fc[1] ~= me and fc[2] ~= id then
-  claim_id(false)
-  return {'duplicate_text', '1', fc[2], 0, 1, 0}
-end
-if sig ~= '' then
-  local best, best_m, best_claimed = nil, -1, 0
-  local seen = {[id] = true}
-  for _, band in ipairs(bands) do
-    for _, other in ipairs(redis.call('SMEMBERS', S .. 'b:' .. band)) do
-      if not seen[other] then
-        seen[other] = true
-        local theirs = redis.call('HGET', S .. 'a:' .. other, 'sig')
-        if theirs then
-          local m = matches(sig, theirs)
-          if m >= min_matches and m > best_m then best, best_m, best_claimed = other, m, 0 end
-        end
-      end
-    end
-    local bkey = S .. 'cb:' .. band
-    redis.call('ZREMRANGEBYSCORE', bkey, '-inf', now)
-    for _, other in ipairs(redis.call('ZRANGE', bkey, 0, -1)) do
-      if not seen[other] then
-        seen[other] = true
-        local c = redis.call('HMGET', S .. 'ca:' .. other, 'o', 'sig')
-        if c[1] and c[1] ~= me and c[2] and c[2] ~= '' then
-          local m = matches(sig, c[2])
-          if m >= min_matches and m > best_m then best, best_m, best_claimed = other, m, 1 end
-        end
-      end
-    end
-  end
-  if best then
-    claim_id(false)
-    return {'near_duplicate', '1', best, best_m, best_claimed, 0}
-  end
-end
-claim_id(true)
-claim_text()
-return {'new', '1', '', 0, 0, 1}
-"""
-)
-
-# ARGV: store prefix, owner token, payload JSON, packed signatures (payload refers to them
-# by 1-based position). Returns {batch id or 0, ids whose claim was no longer ours...}.
-_COMMIT = """
-local S, me = ARGV[1], ARGV[2]
-local p = cjson.decode(ARGV[3])
-local now = p.now
-local lost = {}
-
-local function release(id, fp, bands)
-  local key = S .. 'ca:' .. id
-  local owner = redis.call('HGET', key, 'o')
-  if owner == me then redis.call('DEL', key) end
-  local fkey = S .. 'cf:' .. fp
-  if redis.call('HGET', fkey, 'o') == me then redis.call('DEL', fkey) end
-  for _, band in ipairs(bands) do redis.call('ZREM', S .. 'cb:' .. band, id) end
-  return owner
-end
-local function index(akey, id, fp, bands)
-  redis.call('SETNX', S .. 'f:' .. fp, id)
-  for _, band in ipairs(bands) do redis.call('SADD', S .. 'b:' .. band, id) end
-  redis.call('HSET', akey, 'bands', table.concat(bands, ','))
-end
-
-for _, d in ipairs(p.d) do
-  local verdict, id, url, fp, version, dup, sigi, bands, claimed =
-    d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9]
-  local sig = ''
-  if sigi > 0 then sig = ARGV[3 + sigi] end
-  local akey = S .. 'a:' .. id
-  if verdict == 'unchanged' then
-    if redis.call('EXISTS', akey) == 1 then redis.call('HSET', akey, 'last', now) end
-  else
-    -- Decisions the ledger made from its own pending records hold no claim here.
-    if release(id, fp, bands) ~= me and claimed == 1 then lost[#lost + 1] = id end
-    if verdict == 'revised' then
-      local old = redis.call('HMGET', akey, 'dup', 'bands')
-      redis.call('HSET', akey, 'fp', fp, 'v', version, 'last', now, 'url', url, 'sig', sig)
-      if (not old[1]) or old[1] == '' then
-        if old[2] and old[2] ~= '' then
-          for band in string.gmatch(old[2], '[^,]+') do
-            redis.call('SREM', S .. 'b:' .. band, id)
-          end
-        end
-        index(akey, id, fp, bands)
-      end
-    elseif redis.call('EXISTS', akey) == 0 then
-      -- Duplicates are remembered (a rerun calls them unchanged) but never indexed:
-      -- later copies then point at the original, not at a copy of it.
-      redis.call('HSET', akey, 'url', url, 'fp', fp, 'v', 1, 'first', now, 'last', now,
-                 'sig', sig, 'dup', dup)
-      redis.call('INCR', S .. 'count')
-      if verdict == 'new' then index(akey, id, fp, bands) end
-    end
-  end
-end
-for _, u in ipairs(p.u) do
-  local ukey = S .. 'u:' .. u[1]
-  redis.call('HSETNX', ukey, 'first', now)
-  redis.call('HSET', ukey, 'a', u[2], 'last', now)
-  if u[3] ~= '' then redis.call('HSET', ukey, 'hint', u[3]) end
-end
-local out = {0}
-if p.batch then
-  out[1] = redis.call('INCR', S .. 'batch-seq')
-  redis.call('HSET', p.batch[1], out[1], p.batch[2])
-end
-for _, id in ipairs(lost) do out[#out + 1] = id end
-return out
-"""
-
-# ARGV: store prefix, owner token, ttl ms, lease key, claims JSON [[id, fp, [bands]], ...].
-# Renews this worker's lease and the claims it still holds (never another worker's).
-_RENEW = """
-local S, me, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3])
-redis.call('SET', ARGV[4], '1', 'PX', ttl)
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local renewed = 0
-for _, c in ipairs(cjson.decode(ARGV[5])) do
-  local key = S .. 'ca:' .. c[1]
-  if redis.call('HGET', key, 'o') == me then
-    redis.call('PEXPIRE', key, ttl)
-    renewed = renewed + 1
-    local fkey = S .. 'cf:' .. c[2]
-    if c[2] ~= '' and redis.call('HGET', fkey, 'o') == me then redis.call('PEXPIRE', fkey, ttl) end
-    for _, band in ipairs(c[3]) do
-      local bkey = S .. 'cb:' .. band
-      if redis.call('ZADD', bkey, 'XX', 'CH', now + ttl, c[1]) == 1 then
-        redis.call('PEXPIRE', bkey, ttl)
-      end
-    end
-  end
-end
-return renewed
-"""
-
-# ARGV: store prefix, owner token, claims JSON as for _RENEW. Drops claims never committed.
-_RELEASE = """
-local S, me = ARGV[1], ARGV[2]
-for _, c in ipairs(cjson.decode(ARGV[3])) do
-  local key = S .. 'ca:' .. c[1]
-  if redis.call('HGET', key, 'o') == me then redis.call('DEL', key) end
-  local fkey = S .. 'cf:' .. c[2]
-  if c[2] ~= '' and redis.call('HGET', fkey, 'o') == me then redis.call('DEL', fkey) end
-  for _, band in ipairs(c[3]) do redis.call('ZREM', S .. 'cb:' .. band, c[1]) end
-end
-return 1
-"""
-
-
-def redis_client(settings: BaseSettings) -> redis.Redis:
-    """A client from ``REDIS_URL`` / ``REDIS_PARAMS``, as scrapy-redis builds its own."""
-    client: redis.Redis = get_redis_from_settings(settings)
-    return client
-
-
-def worker_id(settings: BaseSettings) -> str:
-    """``NEWS_WORKER_ID``: names a machine's worker in logs and keys; the host by default."""
-    return str(settings.get("NEWS_WORKER_ID") or socket.gethostname())
-
-
-def new_worker_token(settings: BaseSettings) -> str:
+def new_worker_token(worker: str) -> str:
     """One per process: host and pid tell whether a previous incarnation is still alive."""
-    return f"{worker_id(settings)}@{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+    return f"{worker}@{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
 def lease_key(prefix: str, token: str) -> str:
     return f"{prefix}:lease:{token}"
-
-
-def claim_ttl(settings: BaseSettings) -> float:
-    ttl = settings.getfloat("NEWS_CLAIM_TTL", DEFAULT_CLAIM_TTL)
-    if ttl < 1:
-        raise NotConfigured(f"NEWS_CLAIM_TTL={ttl}: expected at least 1 second")
-    return ttl
 
 
 def token_is_dead(client: redis.Redis, prefix: str, token: str) -> bool:
@@ -398,28 +157,26 @@ class RedisStore:
         client: redis.Redis,
         index: NearDupIndex | None = None,
         *,
-        prefix: str = DEFAULT_PREFIX,
-        worker: str = "",
-        token: str = "",
-        ttl: float = DEFAULT_CLAIM_TTL,
+        prefix: str,
+        worker: str,
+        token: str,
+        ttl: float,
     ) -> None:
         self.client = client
         self.index = index
         self.prefix = prefix
         self.keys = f"{prefix}:s:"
-        self.worker = worker or socket.gethostname()
-        self.token = token or (
-            f"{self.worker}@{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
-        )
+        self.worker = worker
+        self.token = token
         self.ttl_ms = int(ttl * 1000)
         self._batches_key = f"{self.keys}batches:{self.worker}"
         self._lease = lease_key(prefix, self.token)
         self._claims: dict[str, _Claim] = {}
         self._claims_lock = threading.Lock()
-        self._decide = client.register_script(_DECIDE)
-        self._commit = client.register_script(_COMMIT)
-        self._renew = client.register_script(_RENEW)
-        self._release = client.register_script(_RELEASE)
+        self._decide = client.register_script(redis_scripts.DECIDE)
+        self._commit = client.register_script(redis_scripts.COMMIT)
+        self._renew = client.register_script(redis_scripts.RENEW)
+        self._release = client.register_script(redis_scripts.RELEASE)
         # Decisions that leant on another worker's live claim, for logs and tests.
         self.claim_conflicts = 0
         self._check_meta()
@@ -653,31 +410,3 @@ def reset_state(client: redis.Redis, prefix: str) -> int:
     if batch:
         deleted += int(client.unlink(*batch))
     return deleted
-
-
-def open_redis_store(
-    settings: BaseSettings, index: NearDupIndex | None, *, token: str | None = None
-) -> RedisStore:
-    """The store ``NEWS_STATE_STORE = "redis"`` names; raises NotConfigured when unusable."""
-    if not settings.get("REDIS_URL"):
-        raise NotConfigured("NEWS_STATE_STORE='redis' needs REDIS_URL (redis://host:port/db)")
-    prefix = str(settings.get("NEWS_REDIS_PREFIX") or DEFAULT_PREFIX)
-    client = redis_client(settings)
-    if settings.getbool("NEWS_STATE_RESET"):
-        deleted = reset_state(client, prefix)
-        logger.warning(
-            "Shared state %s:s:* reset (%d keys): every article counts as new, for every worker",
-            prefix,
-            deleted,
-        )
-    try:
-        return RedisStore(
-            client,
-            index,
-            prefix=prefix,
-            worker=worker_id(settings),
-            token=token or str(settings.get("NEWS_WORKER_TOKEN") or new_worker_token(settings)),
-            ttl=claim_ttl(settings),
-        )
-    except StoreError as exc:
-        raise NotConfigured(str(exc)) from exc

@@ -35,14 +35,15 @@ The moves are part of the commit's own transaction. Lookups read all three table
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pipelines.state.neardup import NearDupIndex
 from pipelines.state.store import (
@@ -57,6 +58,7 @@ from pipelines.state.store import (
 )
 
 logger = logging.getLogger(__name__)
+_R = TypeVar("_R")
 
 # 2: the middle tier of the band index. Stores of version 1 are upgraded when opened (the
 # new table starts empty); older builds refuse version 2, whose middle tier they would miss.
@@ -128,6 +130,51 @@ CREATE TABLE IF NOT EXISTS middle_bands (
 """
 
 
+class StoreBusy(StoreError):
+    """The store stayed locked by another process longer than the busy timeout."""
+
+
+class StoreDamaged(StoreError):
+    """The file is not a sound SQLite database: nothing it says can be trusted."""
+
+
+@contextmanager
+def _errors_as_store_errors(path: Path, busy_timeout: float) -> Iterator[None]:
+    """sqlite3 errors as StoreErrors that say what happened and what to do."""
+    try:
+        yield
+    except StoreError:
+        raise
+    except sqlite3.OperationalError as exc:
+        message = str(exc)
+        if "locked" in message or "busy" in message:
+            raise StoreBusy(
+                f"state store {path} stayed locked for over {busy_timeout:g} s ({message}); "
+                "is another program holding it?"
+            ) from exc
+        if "malformed" not in message and "not a database" not in message:
+            raise StoreError(f"state store {path}: {message}") from exc
+        raise _damaged(path, exc) from exc
+    except sqlite3.DatabaseError as exc:
+        raise _damaged(path, exc) from exc
+
+
+def _damaged(path: Path, exc: BaseException) -> StoreDamaged:
+    return StoreDamaged(
+        f"state store {path} is damaged ({exc}): restore it from a backup, or start afresh "
+        "with -s NEWS_STATE_RESET=1 (every article then counts as new once)"
+    )
+
+
+def _guarded(method: Callable[..., _R]) -> Callable[..., _R]:
+    @functools.wraps(method)
+    def guarded(self: SQLiteStore, *args: Any, **kwargs: Any) -> _R:
+        with _errors_as_store_errors(self.path, self.busy_timeout):
+            return method(self, *args, **kwargs)
+
+    return guarded
+
+
 def id_to_int(article_id: str) -> int:
     """16 hex digits as a signed 64-bit integer (SQLite's INTEGER)."""
     value = int(article_id, 16)
@@ -162,7 +209,12 @@ def sweep_ranges(cursor: int, width: int) -> tuple[list[tuple[int, int]], int]:
 
 class SQLiteStore:
     def __init__(
-        self, path: Path, index: NearDupIndex | None = None, *, sweep_docs: int = SWEEP_DOCS
+        self,
+        path: Path,
+        index: NearDupIndex | None = None,
+        *,
+        sweep_docs: int = SWEEP_DOCS,
+        busy_timeout: float = 30.0,
     ) -> None:
         if sweep_docs < 1:
             raise ValueError(f"sweep_docs must be at least 1, got {sweep_docs}")
@@ -170,9 +222,19 @@ class SQLiteStore:
         self.index = index
         self.sweep_docs = sweep_docs
         self._indexed = 0  # articles given band rows in the open transaction
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the state directory {path.parent}: {exc}") from exc
+        self.busy_timeout = busy_timeout
+        with _errors_as_store_errors(path, busy_timeout):
+            self.db = self._open(path, busy_timeout)
+            self._check_meta()
+
+    @staticmethod
+    def _open(path: Path, busy_timeout: float) -> sqlite3.Connection:
         # isolation_level=None: transactions are explicit, so each decision is one.
-        self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
+        db = sqlite3.connect(path, isolation_level=None, timeout=busy_timeout)
         for pragma in (
             "journal_mode=WAL",
             # With WAL, NORMAL never corrupts and never loses a commit on a process
@@ -193,9 +255,15 @@ class SQLiteStore:
             # above the autocheckpoint size, so the WAL is not truncated after every one).
             "journal_size_limit=67108864",
         ):
-            self.db.execute(f"PRAGMA {pragma}")
-        self.db.executescript(_SCHEMA)
-        self._check_meta()
+            db.execute(f"PRAGMA {pragma}")
+        # A damaged file must stop the run before it decides anything: a lost page of
+        # articles would re-emit them, a lost index page would hide duplicates.
+        verdict = db.execute("PRAGMA quick_check(1)").fetchone()[0]
+        if verdict != "ok":
+            db.close()
+            raise sqlite3.DatabaseError(f"quick_check: {verdict}")
+        db.executescript(_SCHEMA)
+        return db
 
     # --- configuration guard ----------------------------------------------------------
 
@@ -236,6 +304,7 @@ class SQLiteStore:
 
     # --- deciding and committing -----------------------------------------------------
 
+    @_guarded
     def decide(self, candidate: Candidate) -> Registration:
         article = id_to_int(candidate.article_id)
         fingerprint = bytes.fromhex(candidate.fingerprint)
@@ -262,6 +331,7 @@ class SQLiteStore:
             )
         return Registration(Verdict.NEW)
 
+    @_guarded
     def commit(
         self,
         decisions: Sequence[Decision],
@@ -293,6 +363,7 @@ class SQLiteStore:
                     (json.dumps([list(move) for move in files]), now),
                 )
 
+    @_guarded
     def register(self, candidate: Candidate) -> Registration:
         # IMMEDIATE takes the write lock before deciding: another process sharing the
         # file cannot slip a conflicting decision in between.
@@ -391,6 +462,7 @@ class SQLiteStore:
                 duplicate_of=id_to_int(registration.duplicate_of),
             )
 
+    @_guarded
     def url_state(self, key: str) -> UrlState | None:
         row = self.db.execute(
             "SELECT article, first_seen, last_seen, modified_hint FROM urls WHERE key = ?", (key,)
@@ -404,10 +476,12 @@ class SQLiteStore:
 
     # --- batches of output files --------------------------------------------------
 
+    @_guarded
     def unfinished_batches(self) -> list[tuple[int, list[FileMove]]]:
         rows = self.db.execute("SELECT id, files FROM batches ORDER BY id").fetchall()
         return [(batch_id, [(a, b) for a, b in json.loads(files)]) for batch_id, files in rows]
 
+    @_guarded
     def finish_batch(self, batch_id: int) -> None:
         self.db.execute("DELETE FROM batches WHERE id = ?", (batch_id,))
 
@@ -483,15 +557,18 @@ class SQLiteStore:
 
     # --- queries and maintenance ------------------------------------------------------
 
+    @_guarded
     def known(self, article_id: str) -> bool:
         row = self.db.execute(
             "SELECT 1 FROM articles WHERE id = ?", (id_to_int(article_id),)
         ).fetchone()
         return row is not None
 
+    @_guarded
     def count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM articles").fetchone()[0])
 
+    @_guarded
     def bulk_load(
         self,
         rows: Iterable[tuple[str, str, str, tuple[int, ...] | None]],

@@ -19,6 +19,10 @@ from datetime import UTC, datetime
 from enum import Enum
 from typing import Protocol
 
+from pipelines.output.files import FileMove
+
+__all__ = ["FileMove"]  # re-exported: the store records output files by their moves
+
 
 class StoreError(RuntimeError):
     """The state store cannot be used as configured; the message says how to fix it."""
@@ -52,7 +56,6 @@ class Registration:
 
 
 Decision = tuple[Candidate, Registration]
-FileMove = tuple[str, str]  # (temporary path, final path)
 
 
 @dataclass(frozen=True)
