@@ -39,7 +39,7 @@ cron: venv
 	$(BIN)/newscrawler-cron
 
 serve-fixtures: venv
-	$(BIN)/python -m fixtures.server
+	$(BIN)/python -m fixtures.server --port 8899
 
 format: venv
 	$(BIN)/ruff format .

@@ -65,12 +65,16 @@ def test_health_rules():
         "the crawl ended with finish reason 'shutdown', not 'finished'"
     ]
     stats = {
-        "downloader/request_count": 10,
-        "robotstxt/request_count": 2,
-        "downloader/response_status_count/503": 3,
-        "robotstxt/response_status_count/404": 1,
+        "downloader/request_count": 30,  # attempts, retries and robots.txt included
+        "news/site/a/hub_ok": 2,
+        "news/site/a/fetched": 4,
+        "news/site/b/fetched": 0,
+        "news/fetch/http_503": 1,
+        "news/fetch/timeout": 1,
+        "news/site/a/fetch_failed/timeout": 1,
     }
     assert error_rate(stats) == pytest.approx(2 / 8)
+    assert error_rate({}) == 0.0
 
 
 @pytest.mark.e2e

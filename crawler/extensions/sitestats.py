@@ -42,6 +42,8 @@ class SiteStats:
             self.stats.inc_value(f"news/site/{site}/{counter}")
 
     def request_reached_downloader(self, request: Request) -> None:
+        if request.meta.get("retry_times"):
+            return  # a retry of a request already counted
         role = request.meta.get("news_role")
         if role == "hub":
             self._inc(request.meta.get("news_site"), "hub_attempts")

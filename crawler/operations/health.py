@@ -42,22 +42,21 @@ class Health:
 
 
 def error_rate(stats: dict[str, Any]) -> float:
-    """Failed downloads over all downloads; robots.txt misses do not count."""
-    requests = stats.get("downloader/request_count", 0) - stats.get("robotstxt/request_count", 0)
-    if requests <= 0:
-        return 0.0
-    # Refusals (robots.txt, revisit rules, site boundaries) pass through the downloader's
-    # exception counter as IgnoreRequest; they are decisions, not failures.
-    failed = stats.get("downloader/exception_count", 0) - stats.get(
-        "downloader/exception_type_count/scrapy.exceptions.IgnoreRequest", 0
+    """Failed downloads over all downloads of feeds, sitemaps, pages and articles.
+
+    Counted by outcome, not by attempt: a page that answered after two retries is one
+    success, one that failed after them one failure (``news/fetch/<reason>``, counted by
+    the spider). robots.txt and refusals (robots rules, revisit rules, site boundaries)
+    are not downloads of ours.
+    """
+    failed = sum(v for k, v in stats.items() if k.startswith("news/fetch/"))
+    answered = sum(
+        v
+        for k, v in stats.items()
+        if k.startswith("news/site/") and k.rsplit("/", 1)[1] in ("hub_ok", "fetched")
     )
-    for key, value in stats.items():
-        if key.startswith("downloader/response_status_count/") and key.rsplit("/", 1)[1] >= "400":
-            failed += value
-    for key, value in stats.items():
-        if key.startswith("robotstxt/response_status_count/") and key.rsplit("/", 1)[1] >= "400":
-            failed -= value
-    return max(0, failed) / requests
+    total = failed + answered
+    return failed / total if total else 0.0
 
 
 def assess(
