@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: venv test lint typecheck pytest demo crawl cron serve-fixtures format clean
+.PHONY: venv test lint typecheck contracts deps pytest demo crawl cron serve-fixtures format clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml constraints.txt
 
 venv: $(STAMP)
 
-test: lint typecheck pytest
+test: lint typecheck contracts deps pytest
 
 lint: venv
 	$(BIN)/ruff check .
@@ -24,6 +24,14 @@ lint: venv
 
 typecheck: venv
 	$(BIN)/mypy
+
+# Imports run one way (Scrapy adapters -> libraries); see [tool.importlinter].
+contracts: venv
+	$(BIN)/lint-imports
+
+# Every imported package declared, every declared one used; see [tool.deptry].
+deps: venv
+	$(BIN)/deptry .
 
 pytest: venv
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -40,6 +40,8 @@ logger = logging.getLogger(__name__)
 
 # The feed option that marks the run's own feed: its batches commit their records.
 COMMIT_OPTION = "news_commit"
+# Problems kept for the manifest: the first ones say what happened; a full disk repeats.
+_MAX_PROBLEMS = 5
 
 
 class NewsAddon:
@@ -49,6 +51,7 @@ class NewsAddon:
         self._registry: Registry | None = None
         self.run_dir: Path | None = None
         self.problems: list[str] = []
+        self.errors_logged = 0  # ERROR lines fail() wrote: the health verdict expects them
         self.health: Health | None = None
         self._stopping = False
 
@@ -69,8 +72,10 @@ class NewsAddon:
         run_dir = config.run_dir or new_run_dir(config.output_dir)
         self.run_dir = run_dir
         _set_over(settings, "NEWS_RUN_DIR", str(run_dir))
-        feeds = dict(settings.getdict("FEEDS"))
+        # First among the feeds: the feed exporter gives each item to its feeds in order,
+        # and stops at one that fails (a user's -o into a directory that cannot be made).
         # as_uri() would percent-encode the %(batch_id)s placeholder.
+        feeds = {}
         feeds["file://" + str(run_dir.resolve() / FEED_TEMPLATE)] = {
             "format": "jsonlines",
             "encoding": "utf-8",
@@ -79,6 +84,7 @@ class NewsAddon:
             "store_empty": False,
             COMMIT_OPTION: True,
         }
+        feeds.update(settings.getdict("FEEDS"))
         _set_over(settings, "FEEDS", feeds)
 
     # --- what every component reads ---------------------------------------------------
@@ -104,10 +110,20 @@ class NewsAddon:
     # --- the run's outcome -------------------------------------------------------------
 
     def fail(self, problem: str, reason: str = "failed") -> None:
-        """Something this run promised cannot be done: say it once, and stop the crawl."""
-        if problem not in self.problems:
+        """Something this run promised cannot be done: say it once, and stop the crawl.
+
+        The first problem is the run's one ERROR line; what follows from it (the other
+        items in flight that cannot be written either) is logged at INFO.
+        """
+        if problem in self.problems:
+            return
+        if len(self.problems) < _MAX_PROBLEMS:
             self.problems.append(problem)
+        if not self._stopping:
             logger.error("%s", problem)
+            self.errors_logged += 1
+        else:
+            logger.info("Also: %s", problem)
         if self._stopping:
             return
         self._stopping = True

@@ -143,3 +143,20 @@ def read_records(run_dir: Path) -> list[dict[str, Any]]:
         lines = feed.read_text(encoding="utf-8").splitlines()
         records += [json.loads(line) for line in lines if line.strip()]
     return records
+
+
+def story_problems(records: list[dict[str, Any]]) -> list[str]:
+    """Why ``records`` (of one or more runs together) are not each fixture story once."""
+    ids = [r["id"] for r in records]
+    problems = [f"emitted twice: {i}" for i in sorted({i for i in ids if ids.count(i) > 1})]
+    expected = load_expected()
+    stories = {a.id for site in expected.values() for a in site.articles}
+    original_of = {d.id: article_id(d.of) for site in expected.values() for d in site.duplicates}
+    emitted = [original_of.get(i, i) for i in ids]
+    problems += [
+        f"story emitted twice (two variants): {s}"
+        for s in {s for s in emitted if emitted.count(s) > 1}
+    ]
+    problems += [f"never emitted: {s}" for s in sorted(stories - set(emitted))]
+    problems += [f"not a story: {s}" for s in sorted(set(emitted) - stories)]
+    return problems

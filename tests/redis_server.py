@@ -1,6 +1,8 @@
 """A throwaway Redis for tests: Debian's ``redis-server`` on a free loopback port.
 
-No persistence (``--save "" --appendonly no``), its working directory a temporary one,
+No persistence (``--save "" --appendonly no``) unless asked for (then an append-only file
+synced at every write, as the README asks of production: a killed server restarts with
+its data), its working directory a temporary one,
 bound to 127.0.0.1 only, run in the foreground as our child so that stopping it is
 stopping the process we started. Tests that need it are marked ``redis`` and skip with
 the reason when the binary is missing (``.ci/install-redis`` installs it).
@@ -34,9 +36,10 @@ def _free_port() -> int:
 
 
 class RedisServer:
-    def __init__(self, binary: str, directory: Path) -> None:
+    def __init__(self, binary: str, directory: Path, persistent: bool = False) -> None:
         self.binary = binary
         self.directory = directory
+        self.persistent = persistent
         self.port = 0
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -52,31 +55,37 @@ class RedisServer:
         # try a few.
         for _ in range(5):
             self.port = _free_port()
-            self.process = subprocess.Popen(
-                [
-                    self.binary,
-                    "--port",
-                    str(self.port),
-                    "--bind",
-                    "127.0.0.1",
-                    "--save",
-                    "",
-                    "--appendonly",
-                    "no",
-                    "--dir",
-                    str(self.directory),
-                    "--daemonize",
-                    "no",
-                    "--loglevel",
-                    "warning",
-                ],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            if self._wait_ready():
+            if self._launch():
                 return self
             self.stop()
         raise RuntimeError(f"{self.binary} did not start on a free loopback port")
+
+    def _launch(self) -> bool:
+        persistence = ["--appendonly", "no"]
+        if self.persistent:
+            persistence = ["--appendonly", "yes", "--appendfsync", "always"]
+        self.process = subprocess.Popen(
+            [
+                self.binary,
+                *("--port", str(self.port), "--bind", "127.0.0.1", "--save", ""),
+                *persistence,
+                *("--dir", str(self.directory), "--daemonize", "no", "--loglevel", "warning"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        return self._wait_ready()
+
+    def kill(self) -> None:
+        """SIGKILL: the server dies as in a crash, with no chance to save anything."""
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait()
+
+    def restart(self) -> None:
+        """Start again on the same port and directory (an append-only file is replayed)."""
+        if not self._launch():
+            raise RuntimeError(f"{self.binary} did not restart on port {self.port}")
 
     def _wait_ready(self) -> bool:
         assert self.process is not None
@@ -106,13 +115,13 @@ class RedisServer:
 
 
 @contextmanager
-def redis_server() -> Iterator[RedisServer]:
+def redis_server(persistent: bool = False) -> Iterator[RedisServer]:
     """A running server for the block, stopped after it; skips the test without one."""
     binary = shutil.which(SERVER)
     if binary is None:
         pytest.skip(MISSING)
     with tempfile.TemporaryDirectory(prefix="test-redis-") as directory:
-        server = RedisServer(binary, Path(directory)).start()
+        server = RedisServer(binary, Path(directory), persistent).start()
         try:
             yield server
         finally:

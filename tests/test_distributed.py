@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,14 +19,11 @@ from crawler.distributed.addon import DistributedAddon, DistributedSetupError
 from crawler.distributed.scheduler import DistributedScheduler, FrontierKeys, LeasedPriorityQueue
 from crawler.items import DiscoveryHints
 from crawler.spiders.news import NewsSpider
-from fixtures.harness import PROJECT_ROOT, crawl_command, proxy_env
-from fixtures.server import REGISTRY, FixtureServer
+from fixtures.server import FixtureServer
 from tests.crawlers import news_crawler
 from tests.expected import load_expected, read_records
 from tests.redis_server import RedisServer, redis_server
-
-ADDONS = {"crawler.addon.NewsAddon": 0, "crawler.distributed.addon.DistributedAddon": 10}
-
+from tests.workers import common_settings, seed, start_worker
 
 # --- JSON requests ------------------------------------------------------------------
 
@@ -201,47 +196,6 @@ def _stories() -> tuple[set[str], dict[str, str]]:
     return stories, original_of
 
 
-def _common(redis_url: str, **extra: str) -> dict[str, str]:
-    return {
-        "REDIS_URL": redis_url,
-        "ADDONS": json.dumps(ADDONS),
-        "NEWS_REGISTRY": str(REGISTRY),
-        "NEWS_IDLE_TIMEOUT": "3",
-        # A queue longer than what one worker holds at once, as in a real crawl.
-        "CONCURRENT_REQUESTS": "4",
-        **extra,
-    }
-
-
-def _seed(proxy_url: str, settings: dict[str, str]) -> None:
-    args = [arg for name, value in settings.items() for arg in ("-s", f"{name}={value}")]
-    result = subprocess.run(
-        [sys.executable, "-m", "scrapy", "seed", "news", *args],
-        cwd=PROJECT_ROOT,
-        env=proxy_env(proxy_url),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert "Warning" not in result.stderr, result.stderr[-2000:]
-    assert "Seeded 8 hub requests of 4 sites" in result.stdout
-
-
-def _worker(proxy_url: str, run_dir: Path, settings: dict[str, str]) -> subprocess.Popen[str]:
-    run_dir.mkdir(parents=True, exist_ok=True)
-    return subprocess.Popen(
-        crawl_command(run_dir, settings=settings),
-        cwd=PROJECT_ROOT,
-        env=proxy_env(proxy_url),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-
-
 def _assert_every_story_once(run_dirs: list[Path]) -> list[str]:
     stories, original_of = _stories()
     ids = [record["id"] for run_dir in run_dirs for record in read_records(run_dir)]
@@ -262,11 +216,11 @@ def _fetched_articles(run_dir: Path) -> int:
 @pytest.mark.redis
 @pytest.mark.e2e
 def test_two_workers_emit_every_article_once_and_share_the_pages(tmp_path, redis_url):
-    common = _common(redis_url)
+    common = common_settings(redis_url)
     with FixtureServer() as server:
-        _seed(server.proxy_url, common)
+        seed(server.proxy_url, common)
         workers = [
-            _worker(server.proxy_url, tmp_path / name, {**common, "NEWS_WORKER_ID": name})
+            start_worker(server.proxy_url, tmp_path / name, {**common, "NEWS_WORKER_ID": name})
             for name in ("w1", "w2")
         ]
         for worker in workers:
@@ -294,12 +248,16 @@ def _slow_pages(handler: object, host: str, path: str) -> bool:
 def test_sigkill_one_worker_the_survivor_takes_over(tmp_path, redis_srv, redis_url):
     # Short lease; the survivor waits longer than it; small batches, so the killed worker
     # dies with committed batches *and* claims it never committed.
-    common = _common(redis_url, NEWS_CLAIM_TTL="2", NEWS_IDLE_TIMEOUT="6", NEWS_BATCH_SIZE="3")
+    common = common_settings(
+        redis_url, NEWS_CLAIM_TTL="2", NEWS_IDLE_TIMEOUT="6", NEWS_BATCH_SIZE="3"
+    )
     client = redis_srv.client()
     with FixtureServer(responders=[_slow_pages]) as server:
-        _seed(server.proxy_url, common)
-        victim = _worker(server.proxy_url, tmp_path / "w1", {**common, "NEWS_WORKER_ID": "w1"})
-        survivor = _worker(server.proxy_url, tmp_path / "w2", {**common, "NEWS_WORKER_ID": "w2"})
+        seed(server.proxy_url, common)
+        victim = start_worker(server.proxy_url, tmp_path / "w1", {**common, "NEWS_WORKER_ID": "w1"})
+        survivor = start_worker(
+            server.proxy_url, tmp_path / "w2", {**common, "NEWS_WORKER_ID": "w2"}
+        )
         deadline = time.monotonic() + 120
         claims: list[bytes] = []
         while time.monotonic() < deadline and victim.poll() is None:

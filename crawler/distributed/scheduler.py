@@ -268,7 +268,27 @@ class DistributedScheduler(Scheduler):
     def _renew(self) -> None:
         self.server.set(self._lease, "1", px=int(self.ttl * 1000))
 
+    def _lost(self, exc: redis.RedisError) -> None:
+        """Redis is gone: stop this worker (what it did not commit is redone next round)."""
+        news_addon(self.crawler).fail(
+            f"lost the connection to Redis at REDIS_URL: {exc}", reason="redis_lost"
+        )
+
+    def has_pending_requests(self) -> bool:
+        try:
+            return len(self) > 0
+        except redis.RedisError as exc:
+            self._lost(exc)
+            return False
+
     def enqueue_request(self, request: Request) -> bool:
+        try:
+            return self._enqueue(request)
+        except redis.RedisError as exc:
+            self._lost(exc)
+            return False
+
+    def _enqueue(self, request: Request) -> bool:
         if not request.dont_filter and self.df.request_seen(request):
             self.df.log(request, self.spider)
             return False
@@ -278,6 +298,13 @@ class DistributedScheduler(Scheduler):
         return True
 
     def next_request(self) -> Request | None:
+        try:
+            return self._next_request()
+        except redis.RedisError as exc:
+            self._lost(exc)
+            return None
+
+    def _next_request(self) -> Request | None:
         request = self.queue.pop()
         if request is None and self._engine_idle():
             remaining = self.idle_timeout - (time.monotonic() - self._last_work)
@@ -314,7 +341,7 @@ class DistributedScheduler(Scheduler):
         try:
             count = self.queue.finish(requeue=not finished)
         except redis.RedisError as exc:
-            logger.error("Could not release this worker's in-flight requests: %s", exc)
+            logger.warning("Could not release this worker's in-flight requests: %s", exc)
             return
         finally:
             self._heartbeat.stop()

@@ -14,6 +14,7 @@ Feeds of the user's (``-o``, ``-O``, ``FEEDS``) are written as Scrapy writes the
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any, Self
 
@@ -34,18 +35,26 @@ class OutputError(RuntimeError):
 
 
 class _WriteGuard:
-    """The batch file, remembering whether any write to it failed (a full disk...)."""
+    """The batch file, remembering that a write to it failed (a full disk...).
 
-    def __init__(self, file: IO[bytes]) -> None:
+    The exporter writes from the feed exporter's signal handler, where an exception would
+    only become a traceback in the log; the batch is refused when it is stored instead.
+    """
+
+    def __init__(self, file: IO[bytes], on_error: Callable[[OSError], object]) -> None:
         self.file = file
+        self.on_error = on_error
         self.error: OSError | None = None
 
     def write(self, data: bytes) -> int:
+        if self.error is not None:
+            return len(data)  # the batch is refused already
         try:
             return self.file.write(data)
         except OSError as exc:
-            self.error = self.error or exc
-            raise
+            self.error = exc
+            self.on_error(exc)
+            return len(data)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.file, name)
@@ -80,7 +89,7 @@ class CommittingFileFeedStorage(FileFeedStorage):
         try:
             final.parent.mkdir(parents=True, exist_ok=True)
             self.temporary = temporary_name(final)
-            self._guard = _WriteGuard(create_new(self.temporary))
+            self._guard = _WriteGuard(create_new(self.temporary), self._write_failed)
         except OSError as exc:
             raise self._failed(f"cannot create {final}: {exc}") from exc
         return self._guard  # type: ignore[return-value]
@@ -96,6 +105,8 @@ class CommittingFileFeedStorage(FileFeedStorage):
                 raise self._guard.error
             file.flush()
             file.close()
+            if self._guard.error is not None:  # the last bytes failed on flush
+                raise self._guard.error
             ids = _record_ids(self.temporary)
             assert self.crawler is not None
             ledger = self.crawler.get_extension(LedgerExtension)
@@ -108,6 +119,12 @@ class CommittingFileFeedStorage(FileFeedStorage):
                 f"could not write {final.name} ({exc}); its records are not recorded as "
                 "emitted, and the next run emits them"
             ) from exc
+
+    def _write_failed(self, exc: OSError) -> None:
+        self._failed(
+            f"could not write {Path(self.path).name} ({exc}); its records are not recorded "
+            "as emitted, and the next run emits them"
+        )
 
     def _failed(self, problem: str) -> OutputError:
         if self.crawler is not None:

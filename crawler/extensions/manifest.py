@@ -54,11 +54,19 @@ class RunManifest:
         sites = site_counters(stats)
         history = load_history(config.state_dir)
         health = assess(
-            reason, stats, sites, history, config.health_max_error_rate, self.addon.problems
+            reason,
+            stats,
+            sites,
+            history,
+            config.health_max_error_rate,
+            self.addon.problems,
+            reported_errors=self.addon.errors_logged,
         )
         self.addon.health = health
         if not health.ok:
-            logger.error("Unhealthy run: %s", "; ".join(health.problems))
+            # The verdict is the run's one ERROR line, unless a failure already was.
+            level = logging.WARNING if self.addon.errors_logged else logging.ERROR
+            logger.log(level, "Unhealthy run: %s", "; ".join(health.problems))
         try:
             if health.ok:
                 update_history(config.state_dir, history, sites)

@@ -66,8 +66,10 @@ def assess(
     history: dict[str, dict[str, Any]],
     max_error_rate: float,
     failures: list[str] | None = None,
+    reported_errors: int = 0,
 ) -> Health:
-    """The verdict; ``failures`` are problems the run's components reported themselves."""
+    """The verdict; ``failures`` are problems the run's components reported themselves,
+    in ``reported_errors`` ERROR lines of the log."""
     health = Health()
     for failure in failures or ():
         health.fail(failure)
@@ -79,8 +81,8 @@ def assess(
     failed_exports = sum(v for k, v in stats.items() if k.startswith(_FEED_FAILURES))
     if failed_exports:
         health.fail(f"{failed_exports} feed exports failed")
-    # Each reported failure was logged as one ERROR line; the others were not explained.
-    errors = stats.get("log_count/ERROR", 0) - len(failures or ())
+    # ERROR lines beyond the reported failures' own were not explained.
+    errors = stats.get("log_count/ERROR", 0) - reported_errors
     if errors > 0:
         health.fail(f"{errors} ERROR lines in the log")
     rate = error_rate(stats)

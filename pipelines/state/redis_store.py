@@ -47,6 +47,7 @@ What this guarantees, and what not:
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -56,7 +57,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import redis
 
@@ -74,10 +75,24 @@ from pipelines.state.store import (
 )
 
 logger = logging.getLogger(__name__)
+_R = TypeVar("_R")
 
 SCHEMA_VERSION = 1
 # Renewals per TTL: two may fail (a slow Redis, a GC pause) before a claim lapses.
 _BEATS_PER_TTL = 3
+
+
+def _guarded(method: Callable[..., _R]) -> Callable[..., _R]:
+    """Redis errors as StoreErrors: a lost connection must stop the run, not crash it."""
+
+    @functools.wraps(method)
+    def guarded(self: RedisStore, *args: Any, **kwargs: Any) -> _R:
+        try:
+            return method(self, *args, **kwargs)
+        except redis.RedisError as exc:
+            raise StoreError(f"lost the connection to Redis: {exc}") from exc
+
+    return guarded
 
 
 def new_worker_token(worker: str) -> str:
@@ -221,6 +236,7 @@ class RedisStore:
         signature = candidate.signature
         return self.index.pack(signature), [str(k) for k in self.index.band_keys(signature)]
 
+    @_guarded
     def decide(self, candidate: Candidate) -> Registration:
         packed, bands = self._text_parts(candidate)
         min_matches = self.index.config.min_matches if self.index is not None else 0
@@ -269,6 +285,7 @@ class RedisStore:
             similarity=int(matches) / self.index.config.num_perm,
         )
 
+    @_guarded
     def commit(
         self,
         decisions: Sequence[Decision],
@@ -317,11 +334,13 @@ class RedisStore:
                 ", ".join(str(x) for x in lost[:10]),
             )
 
+    @_guarded
     def register(self, candidate: Candidate) -> Registration:
         registration = self.decide(candidate)
         self.commit([(candidate, registration)])
         return registration
 
+    @_guarded
     def url_state(self, key: str) -> UrlState | None:
         article, first, last, hint = self.client.hmget(
             f"{self.keys}u:{key}", ["a", "first", "last", "hint"]
@@ -330,6 +349,7 @@ class RedisStore:
             return None
         return UrlState(_text(article) or None, _text(first) or "", _text(last) or "", _text(hint))
 
+    @_guarded
     def count(self) -> int:
         return int(self.client.get(f"{self.keys}count") or 0)
 
@@ -371,6 +391,7 @@ class RedisStore:
                 "Adopted %d committed output batches of a dead worker (%s)", len(batch_ids), owner
             )
 
+    @_guarded
     def unfinished_batches(self) -> list[tuple[int, list[FileMove]]]:
         batches = []
         for batch_id, raw in self.client.hgetall(self._batches_key).items():
@@ -380,6 +401,7 @@ class RedisStore:
                 batches.append((int(batch_id), moves))
         return sorted(batches)
 
+    @_guarded
     def finish_batch(self, batch_id: int) -> None:
         self.client.hdel(self._batches_key, str(batch_id))
 
