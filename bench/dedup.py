@@ -717,8 +717,8 @@ def _fill(
         # transaction stay in memory; timing happens later, on a fresh connection.
         store.db.execute("PRAGMA cache_size=-3000000")
         started = time.perf_counter()
-        committed = min(size, store.sweep_docs if steady_docs is None else steady_docs)
-        middle = min(size - committed, store.sweep_docs * MIDDLE_FANOUT // 2)
+        committed = min(size, store.bands.sweep_docs if steady_docs is None else steady_docs)
+        middle = min(size - committed, store.bands.sweep_docs * MIDDLE_FANOUT // 2)
         rows = _filler(index, size, seed + size)
         store.bulk_load(islice(rows, size - committed - middle))
         store.bulk_load(islice(rows, middle), into_middle=True)

@@ -19,11 +19,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from html.entities import html5 as _HTML5_ENTITIES
 from typing import Any
-from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
 from crawler.discovery.dates import parse_date
+from crawler.discovery.xmltools import (
+    SAFE_PARSER_OPTIONS,
+    absolute_http_url,
+    element_children,
+    local_name,
+)
 
 __all__ = ["FeedEntry", "FeedError", "looks_like_feed", "parse_feed"]
 
@@ -124,7 +129,7 @@ class _XmlFeed:
 
 
 def _xml_feed_entries(feed: _XmlFeed, base_url: str) -> Iterator[FeedEntry]:
-    kind = _local_name(feed.root)
+    kind = local_name(feed.root)
     read_entry: Callable[[etree._Element, str], FeedEntry | None]
     if kind == "feed":
         elements = list(_children(feed.root, "entry"))
@@ -144,7 +149,7 @@ def _xml_feed_entries(feed: _XmlFeed, base_url: str) -> Iterator[FeedEntry]:
 
 
 def _parse_xml(body: bytes, base_url: str) -> _XmlFeed:
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=True)
+    parser = etree.XMLParser(**SAFE_PARSER_OPTIONS)
     try:
         root = etree.fromstring(_html_entities_to_numeric(body), parser, base_url=base_url)
     except etree.XMLSyntaxError as exc:
@@ -195,8 +200,8 @@ def _html_entities_to_numeric(body: bytes) -> bytes:
 
 def _rss_items(root: etree._Element) -> Iterator[etree._Element]:
     # RSS 2.0 nests items in <channel>; RSS 1.0 puts them beside it. Take both.
-    for child in _element_children(root):
-        name = _local_name(child)
+    for child in element_children(root):
+        name = local_name(child)
         if name == "item":
             yield child
         elif name == "channel":
@@ -264,8 +269,8 @@ def _is_alternate(link: etree._Element) -> bool:
 
 def _fields(element: etree._Element) -> dict[str, list[etree._Element]]:
     fields: dict[str, list[etree._Element]] = {}
-    for child in _element_children(element):
-        fields.setdefault(_local_name(child), []).append(child)
+    for child in element_children(element):
+        fields.setdefault(local_name(child), []).append(child)
     return fields
 
 
@@ -288,7 +293,7 @@ def _first_date(fields: dict[str, list[etree._Element]], *names: str) -> datetim
 
 def _resolve(element: etree._Element, raw: str | None, base_url: str) -> str | None:
     # element.base follows xml:base on the element and its ancestors.
-    return _absolute_http_url(element.base or base_url, raw)
+    return absolute_http_url(element.base or base_url, raw)
 
 
 def _permalink_id(text: str) -> str | None:
@@ -297,7 +302,7 @@ def _permalink_id(text: str) -> str | None:
     candidate = text.strip()
     if not candidate.lower().startswith(("http://", "https://")):
         return None
-    return _absolute_http_url(candidate, candidate)
+    return absolute_http_url(candidate, candidate)
 
 
 def _text(element: etree._Element) -> str:
@@ -306,16 +311,7 @@ def _text(element: etree._Element) -> str:
 
 
 def _children(element: etree._Element, name: str) -> Iterator[etree._Element]:
-    return (child for child in _element_children(element) if _local_name(child) == name)
-
-
-def _element_children(element: etree._Element) -> Iterator[etree._Element]:
-    # Comments, processing instructions and entity references have non-string tags.
-    return (child for child in element if isinstance(child.tag, str))
-
-
-def _local_name(element: etree._Element) -> str:
-    return etree.QName(element).localname
+    return (child for child in element_children(element) if local_name(child) == name)
 
 
 # --- JSON Feed ---------------------------------------------------------------------------
@@ -337,7 +333,7 @@ def _json_feed_entries(body: bytes, base_url: str) -> Iterator[FeedEntry]:
 
 
 def _json_item(item: dict[str, Any], base_url: str) -> FeedEntry | None:
-    url = _absolute_http_url(base_url, _string(item.get("url"))) or _absolute_http_url(
+    url = absolute_http_url(base_url, _string(item.get("url"))) or absolute_http_url(
         base_url, _string(item.get("external_url"))
     )
     if url is None:
@@ -361,19 +357,6 @@ def _string(value: object) -> str | None:
 
 
 # --- shared helpers ----------------------------------------------------------------------
-
-
-def _absolute_http_url(base: str, raw: str | None) -> str | None:
-    if not raw or not raw.strip():
-        return None
-    try:
-        url = urljoin(base, raw.strip())
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return None
-    return url
 
 
 def _clean_text(text: str) -> str | None:

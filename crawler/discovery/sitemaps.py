@@ -14,18 +14,17 @@ from __future__ import annotations
 
 import html
 import logging
-import re
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import chain
 from typing import Literal
-from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
 from crawler.discovery.dates import parse_date
+from crawler.discovery.xmltools import SAFE_PARSER_OPTIONS, absolute_http_url, local_name
 
 __all__ = ["DEFAULT_MAX_SIZE", "Sitemap", "SitemapEntry", "SitemapError", "parse_sitemap"]
 
@@ -37,9 +36,6 @@ _CHUNK = 64 * 1024
 _GZIP_MAGIC = b"\x1f\x8b"
 _ROOT_KINDS: dict[str, Literal["index", "urlset"]] = {"sitemapindex": "index", "urlset": "urlset"}
 _ENTRY_TAG = {"index": "sitemap", "urlset": "url"}
-_PLAIN_HTTP_URL = re.compile(
-    r"https?://[a-z0-9][a-z0-9.-]*(?::\d{1,5})?(?:[/?#][^\s]*)?\Z", re.IGNORECASE
-)
 _EVENT_TAGS = ("{*}urlset", "{*}sitemapindex", "{*}url", "{*}sitemap")
 
 
@@ -123,14 +119,14 @@ class _Collector:
             return
         if root is None:
             raise SitemapError("sitemap is not parseable XML: no root element")
-        name = _local_name(root)
+        name = local_name(root)
         kind = _ROOT_KINDS.get(name)
         if kind is None:
             raise SitemapError(f"not a sitemap: root element is <{name}>")
         self._root, self.kind, self._entry_tag = root, kind, _ENTRY_TAG[kind]
 
     def _take(self, element: etree._Element, root: etree._Element) -> None:
-        if _local_name(element) == self._entry_tag:
+        if local_name(element) == self._entry_tag:
             entry = _entry(element, self.base_url)
             if entry is not None:
                 if len(self.entries) >= self.max_entries:
@@ -155,10 +151,7 @@ def _parse_xml(chunks: Iterator[bytes], base_url: str, max_entries: int) -> Site
         # <loc> or <image:image> would dominate the parse time.
         events=("end",),
         tag=_EVENT_TAGS,
-        resolve_entities=False,
-        no_network=True,
-        huge_tree=False,
-        recover=True,
+        **SAFE_PARSER_OPTIONS,
     )
     collector = _Collector(base_url, max_entries)
     try:
@@ -184,7 +177,7 @@ def _parse_xml(chunks: Iterator[bytes], base_url: str, max_entries: int) -> Site
 
 def _entry(element: etree._Element, base_url: str) -> SitemapEntry | None:
     fields = _fields(element)
-    url = _absolute_http_url(base_url, _text(fields.get("loc")))
+    url = absolute_http_url(base_url, _text(fields.get("loc")))
     if url is None:
         return None
     news = _fields(fields["news"]) if "news" in fields else {}
@@ -206,16 +199,12 @@ def _fields(element: etree._Element) -> dict[str, etree._Element]:
     fields: dict[str, etree._Element] = {}
     for child in element:
         if isinstance(child.tag, str):
-            fields.setdefault(_local_name(child), child)
+            fields.setdefault(local_name(child), child)
     return fields
 
 
 def _text(element: etree._Element | None) -> str:
     return "".join(element.itertext()).strip() if element is not None else ""
-
-
-def _local_name(element: etree._Element) -> str:
-    return str(element.tag).rpartition("}")[2]
 
 
 # --- plain text --------------------------------------------------------------------------
@@ -228,7 +217,7 @@ def _parse_text(chunks: Iterator[bytes], base_url: str, max_entries: int) -> Sit
         candidate = line.strip()
         if not candidate.lower().startswith(("http://", "https://")):
             continue
-        url = _absolute_http_url(base_url, candidate)
+        url = absolute_http_url(base_url, candidate)
         if url is None:
             continue
         if len(entries) >= max_entries:
@@ -279,19 +268,3 @@ def _inflate(body: bytes, max_size: int) -> Iterator[bytes]:
             # A full chunk may leave output buffered in zlib; only a short one means done.
             logger.warning("Gzipped sitemap ends before the end of its gzip stream")
             return
-
-
-def _absolute_http_url(base: str, raw: str) -> str | None:
-    if not raw:
-        return None
-    # Nearly every <loc> is already absolute; urljoin + urlsplit would double the parse time.
-    if _PLAIN_HTTP_URL.match(raw):
-        return raw
-    try:
-        url = urljoin(base, raw)
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return None
-    return url

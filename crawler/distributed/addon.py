@@ -13,7 +13,7 @@ from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from crawler.config import ConfigError, NewsConfig
 from crawler.distributed.connection import worker_id
 from crawler.distributed.scheduler import SERIALIZER, SeededStartMiddleware
-from pipelines.state.redis_store import new_worker_token
+from pipelines.state.workers import new_worker_token
 
 logger = logging.getLogger(__name__)
 

@@ -26,8 +26,8 @@ from crawler.config import ConfigError, NewsConfig
 from crawler.discovery.urls import url_identity_key
 from crawler.distributed import serializers
 from crawler.distributed.connection import redis_client, worker_id
-from pipelines.state.redis_store import Heartbeat, lease_key, new_worker_token
 from pipelines.state.store import StoreError
+from pipelines.state.workers import Heartbeat, lease_key, new_worker_token
 
 logger = logging.getLogger(__name__)
 

@@ -10,8 +10,9 @@ from scrapy.settings import BaseSettings
 from crawler.config import ConfigError, NewsConfig
 from crawler.distributed.connection import redis_client, worker_id
 from pipelines.state.neardup import NearDupIndex
-from pipelines.state.redis_store import RedisStore, new_worker_token, reset_state
+from pipelines.state.redis_store import RedisStore, reset_state
 from pipelines.state.store import StoreError
+from pipelines.state.workers import new_worker_token
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,371 @@
+"""ExtractionPool: the parent side, driven from the asyncio reactor (see the package)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import pickle
+import socket
+import time
+from collections import deque
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.context import ForkServerContext, SpawnContext
+from multiprocessing.process import BaseProcess
+from typing import Literal, cast
+
+from crawler.items import Article
+from pipelines.pool.channel import Channel
+from pipelines.pool.jobs import (
+    ExtractionFailed,
+    ExtractJob,
+    PoolBroken,
+    PoolConfig,
+    RemoteTraceback,
+    Work,
+    extract_job,
+)
+from pipelines.pool.worker import worker_main
+
+logger = logging.getLogger(__name__)
+
+# Consecutive workers dying before they are ready: the pool cannot work (e.g. import error).
+_MAX_START_FAILURES = 3
+# How long a worker asked to stop may take before it is killed.
+_STOP_GRACE = 5.0
+
+
+@dataclass
+class _Task:
+    job: ExtractJob
+    future: asyncio.Future[Article | None]
+
+
+@dataclass
+class _Worker:
+    number: int
+    process: BaseProcess
+    channel: Channel
+    ready: bool = False
+    done: int = 0
+    task: _Task | None = None
+    timer: asyncio.TimerHandle | None = None
+
+
+@dataclass
+class PoolCounts:
+    """What happened to the workers, for the closing log line."""
+
+    started: int = 0
+    recycled: int = 0
+    timed_out: int = 0
+    crashed: int = 0
+
+
+class ExtractionPool:
+    def __init__(
+        self,
+        config: PoolConfig,
+        work: Work = extract_job,
+        start_method: Literal["forkserver", "spawn"] = "forkserver",
+    ) -> None:
+        self.config = config
+        self.work = work
+        self.counts = PoolCounts()
+        self._context = cast(
+            "ForkServerContext | SpawnContext", multiprocessing.get_context(start_method)
+        )
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._queue: deque[_Task] = deque()
+        self._workers: dict[int, _Worker] = {}
+        self._exiting: set[BaseProcess] = set()
+        self._next_number = 0
+        self._start_failures = 0
+        self._closing = False  # no new pages
+        self._stopped = False  # no new workers
+        self._broken: str | None = None
+
+    @property
+    def inline(self) -> bool:
+        return self.config.workers == 0
+
+    # --- public interface -----------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start the workers; returns once they are launched (not yet ready)."""
+        if self.inline or self._loop is not None:
+            return
+        self._loop = asyncio.get_running_loop()
+        if isinstance(self._context, ForkServerContext):
+            # Process-wide, and only effective before the fork server first starts: the
+            # server imports the extraction stack once, every worker forks from it.
+            self._context.set_forkserver_preload([__name__])
+        # The first launch starts the fork server and waits for its imports (~1 s): not
+        # on the reactor thread.
+        launched = await asyncio.to_thread(
+            lambda: [self._launch() for _ in range(self.config.workers)]
+        )
+        for worker in launched:
+            self._register(worker)
+        logger.info(
+            "Extraction pool: %d workers, %.1f s per page, pages up to %d bytes, "
+            "workers recycled after %s pages",
+            self.config.workers,
+            self.config.timeout,
+            self.config.max_bytes,
+            self.config.max_tasks_per_worker or "no limit of",
+        )
+
+    async def extract(self, job: ExtractJob) -> Article | None:
+        """The article of one page, or None; ExtractionFailed when the pool gave up on it."""
+        size = len(job.body)
+        if size > self.config.max_bytes:
+            raise ExtractionFailed("too_large", f"{size} bytes > {self.config.max_bytes}")
+        if self.inline:
+            return self.work(job)
+        if self._broken:
+            raise PoolBroken(self._broken)
+        if self._closing:
+            raise ExtractionFailed("shutdown", "the extraction pool is closing")
+        if self._loop is None:
+            await self.start()
+        assert self._loop is not None
+        task = _Task(job, self._loop.create_future())
+        self._queue.append(task)
+        self._dispatch()
+        return await task.future
+
+    async def close(self, drain_timeout: float | None = None) -> None:
+        """Finish every page already submitted, then stop the workers.
+
+        Pages still unfinished after ``drain_timeout`` seconds (by default: long enough for
+        every queued page to use its full time limit) fail with ``shutdown``.
+        """
+        if self._loop is None or self._closing:
+            self._closing = True
+            return
+        self._closing = True
+        pending = [t.future for t in self._queue]
+        pending += [w.task.future for w in self._workers.values() if w.task]
+        if pending:
+            if drain_timeout is None:
+                rounds = len(pending) / max(1, self.config.workers) + 1
+                drain_timeout = rounds * self.config.timeout + _STOP_GRACE
+            logger.info("Extraction pool: waiting for %d pages in progress", len(pending))
+            await asyncio.wait(pending, timeout=drain_timeout)
+        self._stopped = True
+        for task in self._queue:
+            self._fail(task, ExtractionFailed("shutdown", "unfinished when the pool closed"))
+        self._queue.clear()
+        for worker in list(self._workers.values()):
+            if worker.task:
+                self._fail(worker.task, ExtractionFailed("shutdown", "unfinished at close"))
+                worker.task = None
+            self._retire(worker, kill=False)
+        await self._wait_exits(_STOP_GRACE)
+        logger.info(
+            "Extraction pool closed: %d workers started, %d recycled, %d killed after a "
+            "timeout, %d crashed",
+            self.counts.started,
+            self.counts.recycled,
+            self.counts.timed_out,
+            self.counts.crashed,
+        )
+
+    # --- workers --------------------------------------------------------------------
+
+    def _launch(self) -> _Worker:
+        parent_end, child_socket = socket.socketpair()
+        child_end = Connection(child_socket.detach())
+        process = self._context.Process(
+            target=worker_main,
+            args=(child_end, self.work, self.config.max_tasks_per_worker),
+            name=f"extract-{self._next_number}",
+            daemon=True,  # never outlive the crawl, whatever happens to it
+        )
+        process.start()
+        child_end.close()
+        worker = _Worker(self._next_number, process, Channel(parent_end))
+        self._next_number += 1
+        self.counts.started += 1
+        return worker
+
+    def _register(self, worker: _Worker) -> None:
+        assert self._loop is not None
+        self._workers[worker.number] = worker
+        self._loop.add_reader(worker.channel.fileno(), self._on_readable, worker)
+
+    def _replace(self) -> None:
+        if self._stopped or self._broken:
+            return
+        try:
+            self._register(self._launch())
+        except OSError as exc:
+            self._break(f"cannot start an extraction worker: {exc}")
+
+    def _retire(self, worker: _Worker, *, kill: bool) -> None:
+        """Disconnect a worker; it exits on EOF (or now, when killed) and is reaped later."""
+        assert self._loop is not None
+        self._workers.pop(worker.number, None)
+        if worker.timer:
+            worker.timer.cancel()
+        self._loop.remove_reader(worker.channel.fileno())
+        self._loop.remove_writer(worker.channel.fileno())
+        worker.channel.close()
+        if kill:
+            worker.process.kill()
+        self._exiting.add(worker.process)
+        self._loop.add_reader(worker.process.sentinel, self._reap, worker.process)
+
+    def _reap(self, process: BaseProcess) -> None:
+        assert self._loop is not None
+        self._loop.remove_reader(process.sentinel)
+        process.join()  # the sentinel fired: it has exited, this does not wait
+        logger.debug("Extraction worker %s exited with code %s", process.name, process.exitcode)
+        process.close()
+        self._exiting.discard(process)
+
+    async def _wait_exits(self, grace: float) -> None:
+        deadline = time.monotonic() + grace
+        while self._exiting and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        for process in list(self._exiting):
+            logger.warning("Extraction worker %s did not stop: killed", process.name)
+            process.kill()
+            self._reap(process)
+
+    def _break(self, why: str) -> None:
+        logger.error("Extraction pool broken: %s", why)
+        self._broken = why
+        while self._queue:
+            self._fail(self._queue.popleft(), PoolBroken(why))
+
+    # --- messages and dispatch ------------------------------------------------------
+
+    def _on_readable(self, worker: _Worker) -> None:
+        messages, closed = worker.channel.receive()
+        for data in messages:
+            if worker.number not in self._workers:
+                break  # retired after its last page; nothing else can follow
+            self._on_message(worker, data)
+        if closed and worker.number in self._workers:
+            self._on_death(worker)
+        self._dispatch()
+
+    def _on_writable(self, worker: _Worker) -> None:
+        assert self._loop is not None
+        try:
+            done = worker.channel.flush()
+        except OSError:
+            self._on_death(worker)
+            self._dispatch()
+            return
+        if done:
+            self._loop.remove_writer(worker.channel.fileno())
+
+    def _send(self, worker: _Worker, message: object) -> None:
+        assert self._loop is not None
+        worker.channel.put(message)
+        if not worker.channel.flush():
+            # The rest goes out as the worker reads: a 4 MiB page exceeds the socket buffer.
+            self._loop.add_writer(worker.channel.fileno(), self._on_writable, worker)
+
+    def _on_message(self, worker: _Worker, data: bytes) -> None:
+        try:
+            kind, payload = pickle.loads(data)
+        except Exception as exc:  # e.g. an exception class that cannot be rebuilt here
+            kind, payload = "error", (None, f"unreadable result from the worker: {exc!r}")
+        if kind == "ready":
+            worker.ready = True
+            self._start_failures = 0
+        else:
+            task, worker.task = worker.task, None
+            if worker.timer:
+                worker.timer.cancel()
+                worker.timer = None
+            worker.done += 1
+            if task is not None and not task.future.done():
+                if kind == "ok":
+                    task.future.set_result(payload)
+                else:
+                    task.future.set_exception(_remote_error(payload))
+            limit = self.config.max_tasks_per_worker
+            if limit and worker.done >= limit:
+                # It exits by itself after its last page; the replacement starts meanwhile.
+                self.counts.recycled += 1
+                self._retire(worker, kill=False)
+                self._replace()
+
+    def _on_death(self, worker: _Worker) -> None:
+        self._retire(worker, kill=True)
+        task = worker.task
+        if task is not None:
+            self.counts.crashed += 1
+            logger.warning(
+                "Extraction worker %s died on %s: page dropped, worker replaced",
+                worker.process.name,
+                task.job.url,
+            )
+            self._fail(task, ExtractionFailed("worker_crash", "the extraction worker died"))
+        elif not worker.ready:
+            self._start_failures += 1
+            logger.warning("Extraction worker %s died while starting", worker.process.name)
+            if self._start_failures >= _MAX_START_FAILURES:
+                self._break(f"{self._start_failures} workers in a row died while starting")
+                return
+        else:
+            logger.warning("Extraction worker %s died while idle: replaced", worker.process.name)
+        self._replace()
+        self._dispatch()
+
+    def _on_timeout(self, worker: _Worker, task: _Task) -> None:
+        if worker.task is not task:
+            return
+        self.counts.timed_out += 1
+        logger.warning(
+            "Extraction of %s took over %.1f s: page dropped, worker replaced",
+            task.job.url,
+            self.config.timeout,
+        )
+        worker.task = None
+        self._retire(worker, kill=True)
+        self._fail(task, ExtractionFailed("timeout", f"over {self.config.timeout:g} s"))
+        self._replace()
+        self._dispatch()
+
+    def _dispatch(self) -> None:
+        assert self._loop is not None
+        idle = [w for w in self._workers.values() if w.ready and w.task is None]
+        while self._queue and idle:
+            task = self._queue.popleft()
+            if task.future.done():  # its caller was cancelled
+                continue
+            worker = idle.pop()
+            try:
+                self._send(worker, task.job)
+            except OSError:
+                # The worker died between its last message and now: not this page's fault.
+                self._queue.appendleft(task)
+                self._on_death(worker)
+                return
+            except (pickle.PicklingError, TypeError, AttributeError) as exc:
+                self._fail(task, exc)
+                idle.append(worker)
+                continue
+            worker.task = task
+            worker.timer = self._loop.call_later(
+                self.config.timeout, self._on_timeout, worker, task
+            )
+
+    @staticmethod
+    def _fail(task: _Task, exc: BaseException) -> None:
+        if not task.future.done():
+            task.future.set_exception(exc)
+
+
+def _remote_error(payload: tuple[BaseException | None, str]) -> BaseException:
+    exc, text = payload
+    error = exc if exc is not None else RuntimeError("extraction failed in a worker")
+    error.__cause__ = RemoteTraceback(f"\n\nIn the extraction worker:\n{text}")
+    return error
