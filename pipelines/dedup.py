@@ -21,10 +21,10 @@ from dataclasses import replace
 from typing import Any, NoReturn, Self
 
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
 
 from crawler.addon import NewsAddon, news_addon
+from crawler.config import ConfigError
 from crawler.drops import DropReason, NewsDrop
 from crawler.extensions.ledger import LedgerExtension
 from crawler.items import Article, as_article
@@ -55,7 +55,10 @@ class DedupPipeline:
         addon = news_addon(crawler)
         extension = crawler.get_extension(LedgerExtension)
         if extension is None:
-            raise NotConfigured("the LedgerExtension is not enabled (EXTENSIONS): no dedup state")
+            # Not NotConfigured: dedup silently off would emit every story again.
+            raise ConfigError(
+                "DedupPipeline needs crawler.extensions.ledger.LedgerExtension in EXTENSIONS"
+            )
         assert crawler.stats is not None
         return cls(addon, crawler.stats, extension.ledger, addon.config.duplicates == "keep")
 

@@ -227,3 +227,23 @@ def test_bad_registry_or_argument_is_one_clear_line(tmp_path, registry_text, arg
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("error: ") and expected in lines[0], lines
     assert not output.exists(), "a refused run must not create output"
+
+
+@pytest.mark.parametrize("feed_args", ["-O", "-o", "FEEDS"])
+def test_a_users_own_feed_never_replaces_the_run_directory(tmp_path, feed_args):
+    mine = tmp_path / "mine.jsonl"
+    if feed_args == "FEEDS":
+        extra = ["-s", "FEEDS=" + json.dumps({str(mine): {"format": "jsonlines"}})]
+    else:
+        extra = [feed_args, str(mine)]
+    run_dir = tmp_path / "run"
+    with FixtureServer() as server:
+        result = run_crawl(server.proxy_url, run_dir, extra_args=extra)
+    assert result.returncode == 0, result.stderr[-2000:]
+    records = read_records(run_dir)
+    assert len(records) >= 36
+    assert len(list((run_dir / TEXT_DIR_NAME).glob("*.txt"))) == len(records)
+    manifest = json.loads((run_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
+    assert manifest["records"] == len(records) and manifest["health"]["ok"]
+    theirs = [json.loads(line) for line in mine.read_text(encoding="utf-8").splitlines()]
+    assert sorted(r["id"] for r in theirs) == sorted(r["id"] for r in records)

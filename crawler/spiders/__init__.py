@@ -1,0 +1,1 @@
+"""Spiders: discovery and fetching only (the ``news`` spider); extraction is a pipeline."""
