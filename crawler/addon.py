@@ -53,6 +53,7 @@ class NewsAddon:
         self.problems: list[str] = []
         self.errors_logged = 0  # ERROR lines fail() wrote: the health verdict expects them
         self.health: Health | None = None
+        self.drift: list[str] = []  # sites that stopped looking like their history
         self._stopping = False
 
     @classmethod
@@ -139,7 +140,9 @@ class NewsAddon:
     def exit_code(self) -> int:
         if self.health is None:
             return ExitCode.UNHEALTHY  # the run never got as far as its verdict
-        return ExitCode.OK if self.health.ok else ExitCode.UNHEALTHY
+        if not self.health.ok:
+            return ExitCode.UNHEALTHY
+        return ExitCode.DRIFT if self.drift else ExitCode.OK
 
 
 def news_addon(crawler: Crawler) -> NewsAddon:

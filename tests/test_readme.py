@@ -266,7 +266,6 @@ def test_python_example_runs_in_the_copy(readme_run):
                 timeout=120,
             )
             assert result.returncode == 0, result.stderr[-2000:]
-            assert result.stdout.strip()
 
 
 def test_the_settings_table_is_the_schema():

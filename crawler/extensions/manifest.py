@@ -1,8 +1,9 @@
 """RunManifest: when the engine stops, judge the run and write ``manifest.json``.
 
-The verdict (:func:`crawler.operations.health.assess`) goes to the crawler's
-:class:`crawler.addon.NewsAddon`, where ``scrapy crawl`` takes its exit code and the hub
-validators look before they are saved; only a healthy run adds to the site history.
+The verdict (:func:`crawler.operations.health.assess`) and the sites' drift
+(:mod:`crawler.operations.drift`) go to the crawler's :class:`crawler.addon.NewsAddon`,
+where ``scrapy crawl`` takes its exit code and the hub validators look before they are
+saved; only a healthy run adds to the site history.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
 from crawler.addon import NewsAddon, news_addon
+from crawler.operations.drift import describe, site_drift
 from crawler.operations.health import assess, load_history, update_history
 from crawler.operations.manifest import (
     build_manifest,
@@ -63,13 +65,22 @@ class RunManifest:
             reported_errors=self.addon.errors_logged,
         )
         self.addon.health = health
+        summaries, flags = site_drift(sites, history)
+        for name, summary in summaries.items():
+            sites[name]["coverage"] = summary["coverage"]
+            sites[name]["median_words"] = summary["median_words"]
+            sites[name]["drift"] = flags[name]
+        drift = describe(flags)
+        self.addon.drift = drift
+        if drift:
+            logger.warning("Drift: %s", "; ".join(drift))
         if not health.ok:
             # The verdict is the run's one ERROR line, unless a failure already was.
             level = logging.WARNING if self.addon.errors_logged else logging.ERROR
             logger.log(level, "Unhealthy run: %s", "; ".join(health.problems))
         try:
             if health.ok:
-                update_history(config.state_dir, history, sites)
+                update_history(config.state_dir, history, sites, summaries)
             manifest = build_manifest(
                 spider=self.spider_name,
                 reason=reason,
@@ -77,6 +88,7 @@ class RunManifest:
                 sites=sites,
                 health=health,
                 outputs=output_counts(run_dir),
+                drift=drift,
             )
             path = write_manifest(run_dir, manifest)
         except OSError as exc:

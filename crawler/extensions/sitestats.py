@@ -3,8 +3,10 @@
 Counted from signals, so spider and pipelines stay free of bookkeeping:
 ``hub_attempts``/``hub_ok`` (feeds, sitemaps, start pages; 304 counts as ok),
 ``fetch_attempts``/``fetched`` (article pages), ``extracted``, ``dropped/<reason>``
-and ``emitted``. The spider adds ``discovered``; the revisit and conditional
-middlewares add ``skipped_known`` and ``not_modified``.
+and ``emitted``; for emitted records, ``fields/<field>`` (records that have the field, for
+coverage) and ``words/<bucket>`` (a histogram of body lengths), which drift compares with
+the site's history. The spider adds ``discovered`` and ``fetch_failed/<reason>``; the
+revisit and conditional middlewares add ``skipped_known`` and ``not_modified``.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from scrapy.statscollectors import StatsCollector
 
 from crawler.drops import drop_reason
 from crawler.items import Article, FetchedPage
+from crawler.operations.drift import COVERAGE_FIELDS, word_bucket
 
 _OK = range(200, 400)
 
@@ -60,8 +63,13 @@ class SiteStats:
             self._inc(request.meta.get("news_site"), "fetched")
 
     def item_scraped(self, item: Any) -> None:
-        if isinstance(item, Article):
-            self._inc(item.site, "emitted")
+        if not isinstance(item, Article):
+            return
+        self._inc(item.site, "emitted")
+        for name in COVERAGE_FIELDS:
+            if getattr(item, name, None):
+                self._inc(item.site, f"fields/{name}")
+        self._inc(item.site, f"words/{word_bucket(item.wordCount)}")
 
     def item_dropped(self, item: Any, exception: BaseException) -> None:
         if isinstance(item, FetchedPage | Article):

@@ -13,7 +13,8 @@
   repaired by the emission ledger: nothing is lost, nothing emitted twice.
 - Exit codes (:class:`crawler.operations.exitcodes.ExitCode`): 0 healthy, 1 unhealthy
   (see the manifest's "health"), 2 bad configuration, 3 the crawl died without a
-  manifest, 4 the state store cannot be used, 75 another run holds a lock.
+  manifest, 4 the state store cannot be used, 5 healthy but a site drifted (the
+  manifest's "drift"), 75 another run holds a lock.
 
 Example crontab line (every 30 minutes, at most 25 minutes a run)::
 
@@ -131,13 +132,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     if manifest["finish_reason"] == "finished" and not args.no_resume:
         shutil.rmtree(args.state_dir / JOB_DIR_NAME, ignore_errors=True)
-    health = manifest["health"]
+    health, drift = manifest["health"], manifest.get("drift", [])
     verdict = "healthy" if health["ok"] else "UNHEALTHY: " + "; ".join(health["problems"])
+    if drift:
+        verdict += "; DRIFT: " + "; ".join(drift)
     print(
         f"{run_dir}: {manifest['records']} records, finish reason "
         f"{manifest['finish_reason']}, {verdict}"
     )
-    return ExitCode.OK if health["ok"] else ExitCode.UNHEALTHY
+    if not health["ok"]:
+        return ExitCode.UNHEALTHY
+    return ExitCode.DRIFT if drift else ExitCode.OK
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crawler.operations.drift import remember
 from pipelines.output.files import write_atomic
 
 logger = logging.getLogger(__name__)
@@ -113,16 +114,20 @@ def load_history(state_dir: Path) -> dict[str, dict[str, Any]]:
 
 
 def update_history(
-    state_dir: Path, history: dict[str, dict[str, Any]], sites: dict[str, dict[str, Any]]
+    state_dir: Path,
+    history: dict[str, dict[str, Any]],
+    sites: dict[str, dict[str, Any]],
+    summaries: dict[str, dict[str, Any]],
 ) -> None:
-    """Remember, per site, how many articles a run usually discovers."""
+    """Remember, per site, how many articles a run usually discovers, and its summary."""
     for name, counts in sites.items():
-        discovered = counts.get("discovered", 0)
-        if not discovered:
-            continue
         entry = history.setdefault(name, {})
-        previous = entry.get("usual_discovered") or discovered
-        # A slow moving average: one odd run does not redefine "usual".
-        entry["usual_discovered"] = round(0.8 * previous + 0.2 * discovered, 1)
+        discovered = counts.get("discovered", 0)
+        if discovered:
+            previous = entry.get("usual_discovered") or discovered
+            # A slow moving average: one odd run does not redefine "usual".
+            entry["usual_discovered"] = round(0.8 * previous + 0.2 * discovered, 1)
+        if name in summaries:
+            remember(entry, summaries[name])
     state_dir.mkdir(parents=True, exist_ok=True)
     write_atomic(state_dir / HISTORY_FILE, json.dumps(history, indent=1, sort_keys=True))

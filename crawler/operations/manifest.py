@@ -58,6 +58,7 @@ def build_manifest(
     sites: dict[str, dict[str, Any]],
     health: Health,
     outputs: dict[str, int],
+    drift: list[str],
 ) -> dict[str, Any]:
     return {
         "spider": spider,
@@ -65,6 +66,7 @@ def build_manifest(
         "finish_time": json_safe(stats.get("finish_time")),
         "finish_reason": reason,
         "health": {"ok": health.ok, "problems": health.problems},
+        "drift": drift,
         "error_rate": round(error_rate(stats), 4),
         "errors": errors_by_kind(stats),
         "sites": sites,
@@ -82,15 +84,20 @@ def write_manifest(run_dir: Path, manifest: dict[str, Any]) -> Path:
 
 
 def site_counters(stats: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """``news/site/<site>/<counter>`` stats regrouped per site, for the manifest."""
+    """``news/site/<site>/<counter>`` stats regrouped per site, for the manifest.
+
+    Counters with a slash (``dropped/<reason>``, ``fields/<field>``, ``words/<bucket>``,
+    ``fetch_failed/<reason>``) become nested counts.
+    """
     sites: dict[str, dict[str, Any]] = {}
     for key, value in stats.items():
         if not key.startswith("news/site/"):
             continue
         _, _, site, counter = key.split("/", 3)
         entry = sites.setdefault(site, {})
-        if counter.startswith("dropped/"):
-            entry.setdefault("dropped", {})[counter.split("/", 1)[1]] = value
+        group, _, name = counter.partition("/")
+        if name:
+            entry.setdefault(group, {})[name] = value
         else:
             entry[counter] = value
     for entry in sites.values():
