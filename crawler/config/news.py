@@ -70,7 +70,14 @@ class NewsConfig:
     batch_size: int = whole(
         "NEWS_BATCH_SIZE", 100, "records per JSON Lines batch file", minimum=1, maximum=100_000
     )
-    text_files: bool = flag("NEWS_TEXT_FILES", True, "write the NNN_<id>.txt files")
+    text_files: bool = flag("NEWS_TEXT_FILES", True, "write the `NNN_<id>.txt` files")
+    output_formats: tuple[str, ...] = names(
+        "NEWS_OUTPUT_FORMATS",
+        ("jsonl",),
+        "the batch files: JSON Lines, Parquet, or both (same records, committed together)",
+        ("jsonl", "parquet"),
+        required=True,
+    )
     # --- discovery
     max_hub_pages: int = whole(
         "NEWS_MAX_HUB_PAGES", 50, "hub pages followed per site when follow_depth is 2+"

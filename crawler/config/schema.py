@@ -125,9 +125,13 @@ def folder(name: str, default: Path | None, doc: str, *, default_doc: str | None
     return _field(Option(name, "path", doc, parse, allowed, default_doc=default_doc), default)
 
 
-def names(name: str, default: tuple[str, ...], doc: str, values: Sequence[str]) -> Any:
+def names(
+    name: str, default: tuple[str, ...], doc: str, values: Sequence[str], *, required: bool = False
+) -> Any:
     allowed = "a list (or comma-separated text) of " + ", ".join(repr(v) for v in values)
-    parse = _names(values)
+    if required:
+        allowed = "at least one of " + ", ".join(repr(v) for v in values)
+    parse = _names(values, required)
     return _field(Option(name, "list", doc, parse, allowed, choices=tuple(values)), default)
 
 
@@ -230,15 +234,17 @@ def _path(*, optional: bool) -> Parser:
     return parse
 
 
-def _names(values: Sequence[str]) -> Parser:
+def _names(values: Sequence[str], required: bool) -> Parser:
     def parse(value: Any) -> tuple[str, ...]:
         if value is None:
+            if required:
+                raise InvalidValue
             return ()
         items = value.split(",") if isinstance(value, str) else value
         if not isinstance(items, list | tuple | set | frozenset):
             raise InvalidValue
         cleaned = tuple(dict.fromkeys(str(i).strip() for i in items if str(i).strip()))
-        if any(i not in values for i in cleaned):
+        if any(i not in values for i in cleaned) or (required and not cleaned):
             raise InvalidValue
         return cleaned
 

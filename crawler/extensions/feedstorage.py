@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any, Self
 
+import pyarrow as pa
 from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.extensions.feedexport import FileFeedStorage
@@ -26,6 +27,7 @@ from crawler.addon import COMMIT_OPTION, news_addon
 from crawler.extensions.ledger import LedgerExtension
 from pipelines.output.files import create_new
 from pipelines.output.layout import temporary_name
+from pipelines.output.parquet import write_batch
 from pipelines.state.ledger import LedgerError
 from pipelines.state.store import StoreError
 
@@ -74,6 +76,7 @@ class CommittingFileFeedStorage(FileFeedStorage):
         self.crawler = crawler
         self.commits = bool((feed_options or {}).get(COMMIT_OPTION))
         self.temporary: Path | None = None
+        self._parquet: Path | None = None
         self._guard: _WriteGuard | None = None
 
     @classmethod
@@ -107,18 +110,39 @@ class CommittingFileFeedStorage(FileFeedStorage):
             file.close()
             if self._guard.error is not None:  # the last bytes failed on flush
                 raise self._guard.error
-            ids = _record_ids(self.temporary)
+            records = _records(self.temporary)
             assert self.crawler is not None
             ledger = self.crawler.get_extension(LedgerExtension)
             if ledger is None:
                 raise LedgerError("the LedgerExtension is not enabled (EXTENSIONS)")
-            ledger.ledger.commit_batch(ids, files=[(str(self.temporary), str(final))])
-        except (OSError, ValueError, StoreError, LedgerError) as exc:
+            formats = news_addon(self.crawler).config.output_formats
+            moves = self._batch_files(final, records, formats)
+            ledger.ledger.commit_batch([r["id"] for r in records], files=moves)
+            if "jsonl" not in formats:
+                self.temporary.unlink()  # only the source of the Parquet batch
+        except (OSError, ValueError, StoreError, LedgerError, pa.ArrowException) as exc:
             self.temporary.unlink(missing_ok=True)
+            if self._parquet is not None:
+                self._parquet.unlink(missing_ok=True)
             raise self._failed(
                 f"could not write {final.name} ({exc}); its records are not recorded as "
                 "emitted, and the next run emits them"
             ) from exc
+
+    def _batch_files(
+        self, final: Path, records: list[dict[str, Any]], formats: tuple[str, ...]
+    ) -> list[tuple[str, str]]:
+        """The (temporary, final) files of this batch, in every format asked for."""
+        assert self.temporary is not None
+        moves = []
+        if "jsonl" in formats:
+            moves.append((str(self.temporary), str(final)))
+        if "parquet" in formats:
+            parquet = final.with_suffix(".parquet")
+            self._parquet = temporary_name(parquet)
+            write_batch(self._parquet, records)
+            moves.append((str(self._parquet), str(parquet)))
+        return moves
 
     def _write_failed(self, exc: OSError) -> None:
         self._failed(
@@ -132,9 +156,9 @@ class CommittingFileFeedStorage(FileFeedStorage):
         return OutputError(problem)
 
 
-def _record_ids(path: Path) -> list[str]:
-    """The article ids of a written batch, in order; ValueError if a line is not a record."""
-    ids = []
+def _records(path: Path) -> list[dict[str, Any]]:
+    """The records of a written batch, in order; ValueError if a line is not a record."""
+    records = []
     with path.open("rb") as handle:
         for number, line in enumerate(handle, 1):
             if not line.strip():
@@ -142,8 +166,8 @@ def _record_ids(path: Path) -> list[str]:
             record = json.loads(line)
             if not isinstance(record, dict) or not isinstance(record.get("id"), str):
                 raise ValueError(f"line {number} of the batch is not an article record")
-            ids.append(record["id"])
-    return ids
+            records.append(record)
+    return records
 
 
 def _free_name(path: Path) -> Path:

@@ -15,7 +15,14 @@ from typing import Any
 
 from crawler.operations.health import Health, error_rate
 from pipelines.output.files import write_atomic
-from pipelines.output.layout import MANIFEST_NAME, TEXT_DIR_NAME, count_records, feed_files
+from pipelines.output.layout import (
+    MANIFEST_NAME,
+    TEXT_DIR_NAME,
+    count_records,
+    feed_files,
+    parquet_files,
+)
+from pipelines.output.parquet import count_rows
 
 
 def json_safe(value: Any) -> Any:
@@ -42,8 +49,9 @@ def errors_by_kind(stats: dict[str, Any]) -> dict[str, int]:
 
 
 def output_counts(run_dir: Path) -> dict[str, int]:
-    """Records per batch file, and the number of text files."""
+    """Records per batch file (JSON Lines and Parquet), and the number of text files."""
     outputs = {feed.name: count_records(feed) for feed in feed_files(run_dir)}
+    outputs.update({batch.name: count_rows(batch) for batch in parquet_files(run_dir)})
     text_dir = run_dir / TEXT_DIR_NAME
     if text_dir.is_dir():
         outputs[f"{TEXT_DIR_NAME}/"] = sum(1 for _ in text_dir.glob("*.txt"))
@@ -71,9 +79,18 @@ def build_manifest(
         "errors": errors_by_kind(stats),
         "sites": sites,
         "outputs": outputs,
-        "records": sum(v for k, v in outputs.items() if k.endswith(".jsonl")),
+        "records": _records(outputs),
         "stats": json_safe(stats),
     }
+
+
+def _records(outputs: dict[str, int]) -> int:
+    """Records of the run: its batches in one format (the same records in every format)."""
+    for suffix in (".jsonl", ".parquet"):
+        counts = [v for k, v in outputs.items() if k.endswith(suffix)]
+        if counts:
+            return sum(counts)
+    return 0
 
 
 def write_manifest(run_dir: Path, manifest: dict[str, Any]) -> Path:

@@ -4,6 +4,7 @@
 
     output/2026-11-22T213000Z/
       articles-00001.jsonl   JSON Lines batches, one record a line
+      articles-00001.parquet the same batch in Parquet (NEWS_OUTPUT_FORMATS)
       text/000_<id>.txt      one text file per article
       manifest.json          the run's summary
       crawl.log              when the run logs to a file
@@ -24,6 +25,7 @@ from crawler.items import Article
 
 FEED_TEMPLATE = "articles-%(batch_id)05d.jsonl"
 FEED_GLOB = "articles-*.jsonl"
+PARQUET_GLOB = "articles-*.parquet"
 TEXT_DIR_NAME = "text"
 MANIFEST_NAME = "manifest.json"
 LOG_NAME = "crawl.log"
@@ -45,6 +47,10 @@ def new_run_dir(output_dir: Path, now: datetime | None = None) -> Path:
 
 def feed_files(run_dir: Path) -> list[Path]:
     return sorted(run_dir.glob(FEED_GLOB))
+
+
+def parquet_files(run_dir: Path) -> list[Path]:
+    return sorted(run_dir.glob(PARQUET_GLOB))
 
 
 def count_records(path: Path) -> int:
