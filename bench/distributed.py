@@ -34,7 +34,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bench.throughput import BenchSite, build_site, crawl_settings
+from bench.throughput import BenchSite, build_site
+from bench.throughput.crawl import crawl_settings
 from fixtures.harness import PROJECT_ROOT, crawl_command, proxy_env
 from fixtures.server import FixtureServer
 from pipelines.output.layout import TEXT_DIR_NAME
