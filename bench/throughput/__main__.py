@@ -71,7 +71,7 @@ def _round(site: BenchSite, work: Path, args: argparse.Namespace, number: int) -
     runs: dict[str, Run] = {}
     with FixtureServer(sites_dir=site.root) as server:
         commands = peer_commands(site, work, server.port)
-        order = ["crawl", *commands]
+        order = [v for v in ["crawl", *commands] if not args.only or v in args.only]
         shift = number % len(order)  # alternate the order, so no variant always runs first
         for name in order[shift:] + order[:shift]:
             print(f"  round {number + 1}: {name}", flush=True)
@@ -145,6 +145,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--loop-pages", type=int, default=500, help="pages of the CPU loops")
     parser.add_argument("--workers", type=int, help="NEWS_EXTRACT_WORKERS for the crawl")
     parser.add_argument("-s", dest="settings", action="append", default=[], help="NAME=VALUE")
+    parser.add_argument(
+        "--only", action="append", default=[], help="run only this variant (repeatable)"
+    )
     parser.add_argument("--json", type=Path)
     parser.add_argument("--keep", type=Path, help="keep the generated sites here (reused)")
     args = parser.parse_args(argv)
@@ -178,19 +181,22 @@ def _run(args: argparse.Namespace, directory: Path) -> dict[str, Any]:
         rounds.append(_round(site, work, args, number))
     loads["after_rounds"] = os.getloadavg()[0]
     variants = _medians(rounds)
-    crawl = variants["crawl"]
+
+    def versus(other: str) -> float | None:
+        if "crawl" not in variants or other not in variants:
+            return None
+        return float(variants["crawl"]["pages_per_s"] / variants[other]["pages_per_s"])
+
     figures: dict[str, Any] = {
         "pages": args.pages,
         "rounds": args.rounds,
         "variants": variants,
-        "crawl_vs_pool_script": crawl["pages_per_s"] / variants["pool_get_extract"]["pages_per_s"],
-        "crawl_vs_threads_script": crawl["pages_per_s"] / variants["threads_pool"]["pages_per_s"],
-        "crawl_vs_trafilatura_cli": crawl["pages_per_s"]
-        / variants["trafilatura_cli"]["pages_per_s"],
-        "crawl_vs_own_pool": crawl["pages_per_s"] / variants["own_cleaning_pool"]["pages_per_s"],
-        "crawl_vs_own_single": crawl["pages_per_s"]
-        / variants["own_cleaning_single"]["pages_per_s"],
-        "scrapy_cpu_ms_per_page": crawl["cpu_ms_per_page"]["main"],
+        "crawl_vs_pool_script": versus("pool_get_extract"),
+        "crawl_vs_threads_script": versus("threads_pool"),
+        "crawl_vs_trafilatura_cli": versus("trafilatura_cli"),
+        "crawl_vs_own_pool": versus("own_cleaning_pool"),
+        "crawl_vs_own_single": versus("own_cleaning_single"),
+        "scrapy_cpu_ms_per_page": variants.get("crawl", {}).get("cpu_ms_per_page", {}).get("main"),
         "bare_extract_cpu_ms_per_page": round(1000 * bare.cpu / bare.pages, 2),
         "cleaning_cpu_ms_per_page": round(1000 * own.cpu / own.pages, 2),
         "cleaning_cost_ratio": own.cpu / bare.cpu if bare.cpu else None,
