@@ -136,6 +136,7 @@ def clean_html(
         headline=headline,
         description=meta.description,
         language=meta.language or language,
+        article_body=meta.article_body,
     )
     paragraphs = [_text_paragraph(p) for p in drop_phrases(body.paragraphs, rules)]
     paragraphs = [p for p in paragraphs if p and not _same_text(p, headline)]

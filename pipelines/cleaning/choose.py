@@ -1,0 +1,133 @@
+"""Per page, which extractor's body to keep, and what the declared body adds to it.
+
+trafilatura and readability-lxml, each cleaned by the boilerplate layer, agree on most
+pages. Where they differ, readability usually trimmed related rails and comment threads
+that trafilatura kept after the story, or kept the continuation of a body that trafilatura
+cut at an inline module; trafilatura usually kept lists, tables and subheadings that
+readability dropped from inside the story, or found the story where readability settled on
+something else. Those cases are told apart by what each keeps that the other does not:
+where it sits (inside the shared part or around it) and whether the other corroborates it.
+
+Measured on the development sets (python -m bench.extraction): an oracle choosing the better
+of the two per page gains 0.01-0.03 F1 over either; these rules keep most of that.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from pipelines.cleaning.blocks import Unit, flatten
+from pipelines.cleaning.boilerplate import classify
+from pipelines.cleaning.guide import Guide, shingles, union
+from pipelines.cleaning.lines import Decision
+
+logger = logging.getLogger(__name__)
+
+# A block is corroborated by the other candidate when at least this share of its shingles is
+# in the other's text.
+_SHARED = 0.5
+# Below this many words a candidate found nothing worth comparing.
+_MIN_WORDS = 20
+# readability is kept when this much of it is corroborated by trafilatura...
+_CORROBORATED = 0.6
+# ...trafilatura keeps (almost) nothing inside the shared part that readability dropped...
+_MAX_INTERIOR_LOSS = 0.05
+# ...and it is not a fragment of trafilatura's body.
+_MIN_LENGTH_RATIO = 0.3
+# With a declared body: a candidate holding this much more of it wins outright.
+_GUIDE_MARGIN = 0.15
+
+
+@dataclass
+class Candidate:
+    """One extractor's body, flattened and judged by the boilerplate layer."""
+
+    name: str
+    units: list[Unit]
+    decisions: list[Decision]
+    kept: list[Unit] = field(init=False)
+    words: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.kept = [u for u, d in zip(self.units, self.decisions, strict=True) if d.keeps]
+        self.words = sum(u.block.size for u in self.kept)
+
+    @property
+    def texts(self) -> list[str]:
+        return [u.block.text for u in self.kept]
+
+
+def judge(
+    name: str,
+    body: etree._Element | None,
+    *,
+    headline: str | None,
+    links: frozenset[str],
+) -> Candidate:
+    units = flatten(body, links) if body is not None else []
+    decisions = classify([u.block for u in units], headline=headline)
+    return Candidate(name, units, decisions)
+
+
+@dataclass(frozen=True)
+class _Comparison:
+    """What each candidate keeps that the other corroborates, in words, and where."""
+
+    shared_second: int  # words of the second candidate corroborated by the first
+    interior_first: int  # words only the first keeps, between corroborated blocks
+
+
+def _corroborated(candidate: Candidate, other: Candidate) -> list[bool]:
+    known = union(other.texts)
+    flags = []
+    for unit in candidate.kept:
+        own = shingles(unit.block.text)
+        flags.append(bool(own) and len(own & known) >= _SHARED * len(own))
+    return flags
+
+
+def _compare(first: Candidate, second: Candidate) -> _Comparison:
+    flags_first = _corroborated(first, second)
+    flags_second = _corroborated(second, first)
+    shared_second = sum(u.block.size for u, f in zip(second.kept, flags_second, strict=True) if f)
+    interior_first = 0
+    if any(flags_first):
+        start = flags_first.index(True)
+        end = len(flags_first) - flags_first[::-1].index(True)
+        interior_first = sum(
+            u.block.size
+            for u, f in zip(first.kept[start:end], flags_first[start:end], strict=True)
+            if not f
+        )
+    return _Comparison(shared_second, interior_first)
+
+
+def prefer_second(first: Candidate, second: Candidate) -> bool:
+    """Whether readability's body (second) is the better choice than trafilatura's (first)."""
+    if second.words < _MIN_WORDS:
+        return False
+    if first.words < _MIN_WORDS:
+        return True
+    comparison = _compare(first, second)
+    return (
+        comparison.shared_second >= _CORROBORATED * second.words
+        and comparison.interior_first <= _MAX_INTERIOR_LOSS * first.words
+        and second.words >= _MIN_LENGTH_RATIO * first.words
+    )
+
+
+def choose(first: Candidate, second: Candidate | None, guide: Guide | None) -> Candidate:
+    """The candidate to keep: by the declared body where there is one, else by agreement."""
+    if second is None:
+        return first
+    if guide is not None:
+        covered_first = guide.coverage(first.texts)
+        covered_second = guide.coverage(second.texts)
+        if abs(covered_first - covered_second) >= _GUIDE_MARGIN:
+            return first if covered_first > covered_second else second
+    chosen = second if prefer_second(first, second) else first
+    logger.debug("chose %s (%d vs %d words)", chosen.name, first.words, second.words)
+    return chosen
