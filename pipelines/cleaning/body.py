@@ -17,8 +17,8 @@ import lxml.html
 import trafilatura
 from lxml import etree
 
-from pipelines.cleaning.blocks import link_chars, link_texts
-from pipelines.cleaning.choose import Candidate, choose, judge
+from pipelines.cleaning.blocks import link_chars, link_texts, paragraph_words
+from pipelines.cleaning.choose import Candidate, choose, judge, needs_second_opinion
 from pipelines.cleaning.guide import Guide
 from pipelines.cleaning.lines import Action
 from pipelines.cleaning.readable import readability_body
@@ -47,6 +47,7 @@ logger = logging.getLogger(__name__)
 INCLUDE_COMMENTS = False
 INCLUDE_LINKS = False
 INCLUDE_TABLES = True
+FAST = True
 
 # --- before trafilatura -------------------------------------------------------------------
 # Candidates for text a browser does not render, for reader-comment threads, and for the
@@ -189,6 +190,7 @@ def run_trafilatura(tree: lxml.html.HtmlElement, url: str | None) -> etree._Elem
         include_links=INCLUDE_LINKS,
         include_tables=INCLUDE_TABLES,
         include_images=False,
+        fast=FAST,
     )
     if document is None or isinstance(document, dict):
         return None
@@ -255,6 +257,8 @@ def extract_body(
     links = link_texts(tree)
     guide = Guide.from_text(article_body)
     first = judge("trafilatura", run_trafilatura(tree, url), headline=headline, links=links)
+    if not needs_second_opinion(first, paragraph_words(tree), guide):
+        return assemble(first, [first], guide)
     second = judge("readability", readability_body(tree), headline=headline, links=links)
     chosen = choose(first, second, guide)
     return assemble(chosen, [first, second], guide)

@@ -47,12 +47,16 @@ def _collapse_whitespace(tree: lxml.html.HtmlElement) -> None:
 
 # Captions are not the story (trafilatura drops them too); readability keeps them as text.
 _CAPTIONS = etree.XPath("//figcaption | //@class[contains(., 'caption')]")
+# A caption is a line or two; a longer "caption" swallowed the story (an unclosed tag in it).
+_MAX_CAPTION_CHARS = 400
 
 
 def _drop_captions(tree: lxml.html.HtmlElement) -> None:
     for found in _CAPTIONS(tree):
         element = found if isinstance(found, lxml.html.HtmlElement) else found.getparent()
-        if element is not None and element.getparent() is not None:
+        if element is None or element.getparent() is None:
+            continue
+        if len(element.text_content()) <= _MAX_CAPTION_CHARS:
             element.drop_tree()
 
 
