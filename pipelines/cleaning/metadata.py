@@ -18,7 +18,7 @@ from lxml.html import HtmlElement
 
 logger = logging.getLogger(__name__)
 
-_ARTICLE_TYPES = {
+ARTICLE_TYPES = {
     "article",
     "newsarticle",
     "reportagenewsarticle",
@@ -78,6 +78,8 @@ class PageMetadata:
     accessible_for_free: bool | None = None
     # schema.org articleBody: on about a third of news pages; sometimes only a teaser.
     article_body: str | None = None
+    # <article> elements: one on a story page; hubs show each teaser in its own.
+    article_elements: int = 0
 
 
 def extract_page_metadata(tree: HtmlElement) -> PageMetadata:
@@ -109,6 +111,7 @@ def extract_page_metadata(tree: HtmlElement) -> PageMetadata:
     meta.language = meta.language or _language(tree, tags)
     title = tree.find(".//title")
     meta.title_tag = _clean(title.text_content()) if title is not None else None
+    meta.article_elements = sum(1 for _ in tree.iterfind(".//article"))
     h1s = tree.findall(".//h1")
     if len(h1s) >= 1:
         meta.h1 = _clean(h1s[0].text_content())
@@ -157,7 +160,7 @@ def _merge_json_ld(meta: PageMetadata, obj: dict[str, Any]) -> None:
     if types & _NOT_ARTICLE_TYPES and meta.page_type is None:
         meta.page_type = sorted(types & _NOT_ARTICLE_TYPES)[0]
         return
-    if not types & _ARTICLE_TYPES:
+    if not types & ARTICLE_TYPES:
         if types & {"organization", "newsmediaorganization"} and not meta.publisher:
             meta.publisher = _text(obj.get("name"))
         return
