@@ -62,9 +62,15 @@ _MAYBE_FURNITURE = etree.XPath(_FURNITURE_CANDIDATES)
 _MAYBE_UNWANTED = etree.XPath(
     "//@hidden | //@aria-hidden[. = 'true'] | //@style[contains(., 'one') or contains(., 'ONE')"
     " or contains(., 'idden') or contains(., 'IDDEN')] | //@itemprop[. = 'articleBody'] | "
-    + _FURNITURE_CANDIDATES
+    "//@role[. = 'tooltip'] | //a//@class[contains(., 'tooltip') or contains(., 'hovercard')"
+    " or contains(., 'popover')] | " + _FURNITURE_CANDIDATES
 )
-_HIDING = {"hidden", "aria-hidden", "style"}
+_HIDING = {"hidden", "aria-hidden", "style", "role"}
+# Cards shown when hovering a link (an author's name and latest headline): CSS hides them,
+# and their text otherwise lands inside the sentence that holds the link.
+_POPUP_TOKENS = ("tooltip", "hovercard", "popover")
+_LINKS_WITH_CARDS = etree.XPath("//a[normalize-space(text())][*]")
+_MIN_CARD_LEAD = 3
 _HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 # Some pages hide the article itself until a script reveals it: never drop those.
 _NEVER_HIDE = {"html", "body", "main", "article"}
@@ -97,6 +103,7 @@ def prepare_tree(tree: lxml.html.HtmlElement) -> None:
     # the article text is often the tail of a comment; its own parser never keeps comments.
     etree.strip_tags(tree, etree.Comment, etree.ProcessingInstruction)
     _join_article_body(_prune(tree, _MAYBE_UNWANTED))
+    _drop_link_cards(tree)
 
 
 def remove_furniture(tree: lxml.html.HtmlElement) -> None:
@@ -116,11 +123,32 @@ def _prune(tree: lxml.html.HtmlElement, candidates: etree.XPath) -> list[lxml.ht
         attribute = found.attrname
         if attribute == "itemprop":
             body_parts.append(element)
-        elif _is_hidden(element) if attribute in _HIDING else _is_furniture(element):
+        elif _is_hidden(element) if attribute in _HIDING else _is_popup_or_thread(element):
             # drop_tree keeps the tail: on old layouts the article text is loose text that
             # follows the element.
             element.drop_tree()
     return body_parts
+
+
+def _drop_link_cards(tree: lxml.html.HtmlElement) -> None:
+    """Inside a link, an element that starts by repeating the link's text: a hover card.
+
+    "Nadia Cruz<span>Nadia Cruz Cruz pushes for later pool hours</span>" would otherwise
+    read "Nadia CruzNadia Cruz Cruz pushes ..." in the middle of a sentence.
+    """
+    for link in _LINKS_WITH_CARDS(tree):
+        lead = " ".join((link.text or "").split())
+        if len(lead) < _MIN_CARD_LEAD:
+            continue
+        for child in list(link):
+            text = " ".join(child.text_content().split())
+            if len(text) > len(lead) and text.startswith(lead):
+                child.drop_tree()
+
+
+def _is_popup_or_thread(element: lxml.html.HtmlElement) -> bool:
+    classes = element.get("class", "").lower()
+    return any(token in classes for token in _POPUP_TOKENS) or _is_furniture(element)
 
 
 def _is_hidden(element: lxml.html.HtmlElement) -> bool:
@@ -128,6 +156,7 @@ def _is_hidden(element: lxml.html.HtmlElement) -> bool:
     hidden = (
         "hidden" in attrib
         or attrib.get("aria-hidden") == "true"
+        or attrib.get("role") == "tooltip"
         or bool(_HIDING_STYLE.search(attrib.get("style", "")))
     )
     return hidden and element.tag not in _NEVER_HIDE

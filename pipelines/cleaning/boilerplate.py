@@ -14,6 +14,8 @@ from collections.abc import Sequence
 
 from pipelines.cleaning.lines import KEEP, Action, Block, Decision, judge_block, judge_line, similar
 from pipelines.cleaning.vocabulary import (
+    ABOUT_CUES_RE,
+    ABOUT_RE,
     BLURB_RE,
     CTA_RE,
     HEAD_LINK_SHARE,
@@ -34,6 +36,15 @@ _REPEAT_WINDOW = 3
 _REPEAT_MAX_WORDS = 25
 # Below this share of words kept, the context rules are not trusted for the page.
 _MIN_KEPT_SHARE = 0.4
+# A link line inside the story is kept when the story names it (this long at least)...
+_MIN_NAMED_CHARS = 8
+# ...or when it is this short and not part of a run of links.
+_MAX_LONE_LINK_WORDS = 6
+# A rail's headlines and teasers.
+_MAX_RAIL_TITLE_WORDS = 16
+_MAX_RAIL_TEASER_WORDS = 35
+# The title of a sign-up box: a few words, no sentence.
+_MAX_PROMO_TITLE_WORDS = 8
 
 
 def _is_teaser(block: Block) -> bool:
@@ -50,7 +61,10 @@ def classify(blocks: Sequence[Block], *, headline: str | None = None) -> list[De
     decisions = list(line_decisions)
     _drop_repeats(blocks, decisions)
     _drop_promo_blurbs(blocks, decisions)
+    _drop_promo_headings(blocks, decisions)
     _drop_link_lists(blocks, decisions)
+    _drop_about_sections(blocks, decisions)
+    _drop_teaser_rails(blocks, decisions)
     _drop_teaser_sections(blocks, decisions)
     _trim_tail(blocks, decisions)
     _trim_head(blocks, decisions)
@@ -118,21 +132,119 @@ def _drop_link_lists(blocks: Sequence[Block], decisions: list[Decision]) -> None
     """Short blocks that are nearly all link text: navigation, tag clouds, teaser links.
 
     Headings are spared (permalink anchors make them links), and so are long list items
-    (reference lists cite with links).
+    (reference lists cite with links). Inside the story (between its first and last
+    sentence) a link line is the story's own when the story names what it links ("Fellow
+    Stagg EKG" under "Best overall: Fellow Stagg EKG"), or when it is a short line alone
+    among prose ("$165 at Example Shop", "Learn more about WebIDE"); a run of links, or a
+    longer lone link (a related headline set into the story), is still furniture.
     """
+    prose = [i for i, b in enumerate(blocks) if b.sentence_like]
+    first, last = (prose[0], prose[-1]) if prose else (len(blocks), -1)
+    keys: list[str] | None = None
     for i, block in enumerate(blocks):
         if decisions[i].action is not Action.KEEP or block.kind in {"code", "head"}:
             continue
+        labelled = block.size <= MAX_TEASER_WORDS and bool(TEASER_LABEL_RE.match(block.line))
         if block.kind in {"item", "row"}:
             # Cast lists and infoboxes link most names; navigation links everything.
             link_list = block.link_share >= 0.9 and block.size <= 10
-        elif block.size <= MAX_TEASER_WORDS and TEASER_LABEL_RE.match(block.line):
+        elif labelled:
             # The label itself is not a link, and a long headline looks like a sentence.
             link_list = block.link_share >= 0.5
         else:
             link_list = block.link_share >= 0.8 and not block.sentence_like
-        if link_list:
+        if not link_list or labelled or not first < i < last:
+            if link_list:
+                decisions[i] = Decision(Action.DROP, "links")
+            continue
+        if keys is None:
+            keys = [b.key for b in blocks]
+        named = len(block.key) >= _MIN_NAMED_CHARS and any(
+            block.key in key for j, key in enumerate(keys) if j != i
+        )
+        alone = block.size <= _MAX_LONE_LINK_WORDS and not any(
+            blocks[j].link_share >= 0.5 for j in (i - 1, i + 1)
+        )
+        if not (named or alone):
             decisions[i] = Decision(Action.DROP, "links")
+
+
+def _drop_promo_headings(blocks: Sequence[Block], decisions: list[Decision]) -> None:
+    """The title of a sign-up box ("Get the Morning Brief") right above its pitch."""
+    for i in range(1, len(blocks)):
+        title, pitch = blocks[i - 1], blocks[i]
+        if decisions[i].reason != "promo" or not decisions[i - 1].keeps:
+            continue
+        if title.sentence_like or title.size > _MAX_PROMO_TITLE_WORDS or title.link_share:
+            continue
+        if (pitch.sentence_like and CTA_RE.search(pitch.line)) or BLURB_RE.search(title.line):
+            decisions[i - 1] = Decision(Action.DROP, "promo")
+
+
+def _drop_teaser_rails(blocks: Sequence[Block], decisions: list[Decision]) -> None:
+    """A rail of other stories after this one: headline, one-line teaser, headline, teaser.
+
+    Told from a list-shaped story (a product round-up: name, then a description) by where
+    it sits (after the story's words, with little prose after it), by its teasers (a
+    sentence or two, often cut short with an ellipsis) and by its headlines (links).
+    """
+    total = sum(b.size for b in blocks)
+    before = 0
+    i = 0
+    while i < len(blocks) - 3:
+        end, pairs, linked, cut = i, 0, 0, 0
+        while (
+            end + 1 < len(blocks)
+            and _is_rail_title(blocks[end])
+            and _is_teaser_line(blocks[end + 1])
+        ):
+            pairs += 1
+            linked += blocks[end].link_share >= 0.5
+            cut += blocks[end + 1].line.endswith(("...", "…"))
+            end += 2
+        after = sum(b.size for b in blocks[end:] if b.sentence_like)
+        rail = pairs >= 2 and (linked >= 2 or cut >= 2 or (pairs >= 3 and linked >= 1))
+        if rail and before >= total / 3 and after < sum(b.size for b in blocks[i:end]):
+            start = i - 1 if i and not blocks[i - 1].sentence_like else i
+            for j in range(start, end):
+                if decisions[j].keeps:
+                    decisions[j] = Decision(Action.DROP, "rail")
+            i = end
+            continue
+        before += blocks[i].size
+        i += 1
+
+
+def _is_rail_title(block: Block) -> bool:
+    return not block.sentence_like and block.size <= _MAX_RAIL_TITLE_WORDS
+
+
+def _is_teaser_line(block: Block) -> bool:
+    return block.sentence_like and block.size <= _MAX_RAIL_TEASER_WORDS and block.kind != "head"
+
+
+def _drop_about_sections(blocks: Sequence[Block], decisions: list[Decision]) -> None:
+    """An "About <Company>" section closing a press release, or "About the author".
+
+    Only in the second half of the body, and only when what follows describes an
+    organisation or a person (founded, headquartered, visit ..., is a leading ...): from the
+    heading to the end, it is boilerplate repeated under every release.
+    """
+    total = sum(b.size for b in blocks)
+    before = 0
+    for i, block in enumerate(blocks):
+        if (
+            decisions[i].keeps
+            and before >= total / 2
+            and ABOUT_RE.match(block.line)
+            and not block.sentence_like
+            and any(ABOUT_CUES_RE.search(b.line) for b in blocks[i + 1 : i + 3])
+        ):
+            for j in range(i, len(blocks)):
+                if decisions[j].keeps:
+                    decisions[j] = Decision(Action.DROP, "about")
+            return
+        before += block.size
 
 
 def _drop_teaser_sections(blocks: Sequence[Block], decisions: list[Decision]) -> None:

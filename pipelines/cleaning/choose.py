@@ -22,7 +22,7 @@ from lxml import etree
 from pipelines.cleaning.blocks import Unit, flatten
 from pipelines.cleaning.boilerplate import classify
 from pipelines.cleaning.guide import Guide, shingles, union
-from pipelines.cleaning.lines import Decision
+from pipelines.cleaning.lines import Action, Decision
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +47,10 @@ _MIN_PROSE = 0.9
 # ...or it holds this much of the declared body, and is not much longer than it.
 _GUIDE_AGREES = 0.9
 _GUIDE_LENGTH = 1.2
+# Lines the layer dropped from the other body are dropped from the chosen one too; shorter
+# ones ("Home", "Photos") say too little about where they stand.
+_MIN_SHARED_DROP_WORDS = 4
+_DROPPED_BY_OTHER = Decision(Action.DROP, "dropped-in-other")
 # With a declared body: a candidate holding this much more of it wins outright.
 _GUIDE_MARGIN = 0.15
 
@@ -160,6 +164,27 @@ def choose(first: Candidate, second: Candidate | None, guide: Guide | None) -> C
         covered_second = guide.coverage(second.texts)
         if abs(covered_first - covered_second) >= _GUIDE_MARGIN:
             return first if covered_first > covered_second else second
-    chosen = second if prefer_second(first, second) else first
+    chosen, other = (second, first) if prefer_second(first, second) else (first, second)
     logger.debug("chose %s (%d vs %d words)", chosen.name, first.words, second.words)
-    return chosen
+    return without_furniture_of(chosen, other)
+
+
+def without_furniture_of(chosen: Candidate, other: Candidate) -> Candidate:
+    """The chosen body without the lines the layer dropped from the other's body.
+
+    Each extractor shows the layer a different context: readability drops a rail's linked
+    headlines itself and leaves their teasers as a run of plain sentences, which the layer
+    only recognises as a rail in trafilatura's body, headlines included.
+    """
+    dropped = {
+        u.block.key
+        for u, d in zip(other.units, other.decisions, strict=True)
+        if not d.keeps and u.block.size >= _MIN_SHARED_DROP_WORDS
+    }
+    if not dropped:
+        return chosen
+    decisions = [
+        _DROPPED_BY_OTHER if d.keeps and u.block.key in dropped else d
+        for u, d in zip(chosen.units, chosen.decisions, strict=True)
+    ]
+    return Candidate(chosen.name, chosen.units, decisions)

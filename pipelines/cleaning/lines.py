@@ -41,10 +41,15 @@ from pipelines.cleaning.vocabulary import (
     QUOTES,
     READER_RE,
     RELATED_RE,
+    ROLE_BYLINE_RE,
     SELF_RE,
     SENTENCE_END,
     SHARE_RE,
     WIRE_LEAD_RE,
+    WIRE_RE,
+    WIRE_SOURCE_RE,
+    WIRE_WORDS,
+    WRITE_TO_RE,
 )
 
 _WORD = re.compile(r"\w+")
@@ -229,6 +234,22 @@ def byline_rule(line: str, n: int) -> str | None:
     return None
 
 
+def role_byline_rule(line: str, n: int) -> str | None:
+    """'Jane Doe, Staff Writer', 'Jane Doe | Reuters'."""
+    return "byline" if n <= 10 and ROLE_BYLINE_RE.match(line) else None
+
+
+def wire_rule(line: str, n: int) -> str | None:
+    """Press-release furniture ('SOURCE Acme', 'Media contact:') and 'write to the author'."""
+    if n > 30:
+        return None
+    if WIRE_SOURCE_RE.match(line) or WIRE_RE.match(line):
+        return "wire"
+    if "@" in line and WRITE_TO_RE.match(line):
+        return "contact"
+    return None
+
+
 def dateline_rule(line: str, n: int) -> str | None:
     """A short line that is a date/time and little else ('Updated 5 April 2013 10:08 GMT')."""
     if n > 16:
@@ -252,6 +273,8 @@ _LINE_RULES = (
     credit_rule,
     file_or_url_rule,
     byline_rule,
+    role_byline_rule,
+    wire_rule,
     dateline_rule,
 )
 # Longer lines are prose: no single-line rule looks at them.
@@ -262,6 +285,10 @@ _PRECHECKS: dict[Callable[[str, int], str | None], Callable[[Block], bool]] = {
     call_to_action_rule: lambda b: not CTA_WORDS.isdisjoint(b.words),
     copyright_rule: lambda b: (
         not COPYRIGHT_WORDS.isdisjoint(b.words) or any(m in b.line for m in COPYRIGHT_MARKS)
+    ),
+    role_byline_rule: lambda b: b.line[:1].isupper(),
+    wire_rule: lambda b: (
+        "@" in b.line or b.line[:6] == "SOURCE" or not WIRE_WORDS.isdisjoint(b.words)
     ),
     credit_rule: lambda b: (
         b.size <= MAX_ALONE_CREDIT_WORDS

@@ -75,6 +75,20 @@ PROMO = {
         r"log ?in|sign ?in|log ?out|register|my account",
         r"(log ?in|sign ?in|register|sign up) (to|for) [\w\s,.'’-]{0,60}",
         r"loading[\s.…]*|please wait[\s.…]*",
+        # What a sign-up form says after it was used.
+        r"(there was an?|an) (error|problem) (processing|submitting|with) (your|the) "
+        r"(subscription|request|sign ?up|registration|form|submission)[\w\s!.,'’-]{0,60}",
+        r"(something went wrong|oops)[\w\s!.,'’-]{0,60}",
+        r"(please )?(enter|provide|use) a valid e-?mail( address)?[\w\s!.,'’-]{0,40}",
+        r"(please )?check your (inbox|e-?mail)[\w\s!.,'’-]{0,60}",
+        # Affiliate disclosures of product pages.
+        r"(we|this (site|article|page|story)) (may )?(earn|receive|get)s? (a )?(small )?"
+        r"(commission|compensation|share of (sales|revenue))[\w\s,.'’()-]*",
+        # Reprint and licensing offers.
+        r"(order|buy|purchase|request) (a )?(reprints?|copies|photo reprints?|a copy)"
+        r"( of this (article|story|photo|page))?([\s|/•·]+[\w\s&'’-]{0,40})*",
+        r"(for )?(reprints?|licensing)( (and|&|or) (permissions|licensing|reprints?))?"
+        r"( requests?)?[\w\s,.'’:-]{0,60}",
     ],
     "de": [
         r"(jetzt )?(abonnieren|anmelden|registrieren)",
@@ -146,7 +160,8 @@ CTA_RE = re.compile(
     r"|donate|donation|become a (member|subscriber|patron)|letters? to the editor|let us know"
     r"|share your (story|thoughts|views|photos)|(your|an?) inbox|delivered (to|daily|weekly"
     r"|every|weekday)|news alerts|breaking news (alerts|emails)|free trial|(our|the) (facebook"
-    r"|twitter|instagram) page|click here|(exclusive|special|partner) offers)\b",
+    r"|twitter|instagram) page|click here|(exclusive|special|partner) offers"
+    r"|(every|each) (weekday|morning|evening|week))\b",
     re.IGNORECASE,
 )
 SELF_RE = re.compile(r"\b(our|us|we)\b", re.IGNORECASE)
@@ -163,7 +178,7 @@ MAX_TEASER_WORDS = 30
 # What a newsletter widget says under its "Sign up" heading ("Get the Daily Digest free
 # every weekday morning"): only read right after such a heading, never on its own.
 BLURB_RE = re.compile(
-    r"\b(daily|weekly|digest|briefing|newsletters?|inbox|e-?mail|free|every (day|morning"
+    r"\b(daily|weekly|digest|brief|briefing|newsletters?|inbox|e-?mail|free|every (day|morning"
     r"|evening|weekday|week))\b",
     re.IGNORECASE,
 )
@@ -196,7 +211,7 @@ CTA_WORDS = frozenset({
     "sign", "signing", "subscribe", "subscription", "newsletter", "newsletters", "us", "hit",
     "touch", "tip", "tipline", "download", "app", "support", "donate", "donation", "become",
     "editor", "share", "inbox", "delivered", "alerts", "breaking", "trial", "facebook",
-    "twitter", "instagram", "click", "offers",
+    "twitter", "instagram", "click", "offers", "every", "each",
 })  # fmt: skip
 COPYRIGHT_WORDS = frozenset({
     "copyright", "reserved", "réservés", "vorbehalten", "reservados", "published",
@@ -257,6 +272,38 @@ FILE_OR_URL_RE = re.compile(
     re.IGNORECASE,
 )
 
+# "Jane Doe, Staff Writer", "Jane Doe | Reuters": a name and a role, the byline of many CMSs.
+ROLE_BYLINE_RE = re.compile(
+    r"^(?P<name>[A-Z][\w'’.-]+( (?:[A-Z][\w'’.-]+|van|von|de|da|del|di|la|le)){1,4})\s*"
+    r"[,|–—-]\s*((senior |chief |staff |contributing |special )?(staff|writer|reporter|"
+    r"correspondent|editor|contributor|columnist|photographer)( \w+)?|special to [\w .]+|"
+    r"for [A-Z][\w .]+|(the )?associated press|reuters|afp|bloomberg|ap)$",
+    re.IGNORECASE,
+)
+# The lines a wire service adds around a press release, and "write to the author" lines.
+WIRE_RE = re.compile(
+    r"^(news provided by\b|view original content\b|(press|media|investor) (contacts?|"
+    r"inquiries|enquiries|relations)\s*:|contacts?\s*:\s*\S)",
+    re.IGNORECASE,
+)
+WIRE_SOURCE_RE = re.compile(r"^SOURCE [A-Z]")
+WRITE_TO_RE = re.compile(
+    r"^((you can )?(write|e-?mail|contact|reach|follow)( to)? (the (author|reporter|writer)|"
+    r"[A-Z][\w'’.-]+( [A-Z][\w'’.-]+){0,3}|him|her|them)( at| on| via)?|send (tips|news tips|"
+    r"story ideas) to)\b.*(@|\bat\b)",
+    re.IGNORECASE,
+)
+# The heading of the boilerplate closing a press release or a guest column, and what the
+# boilerplate under it says.
+ABOUT_RE = re.compile(r"^about (the authors?|us|[A-Z0-9][\w.,&'’-]*( [\w.,&'’-]+){0,6})$", re.I)
+ABOUT_CUES_RE = re.compile(
+    r"\b(founded|headquartered|based in|is a (leading|global|provider|world)|for more information"
+    r"|visit (us at |our website )?(www\.|https?://)|(nyse|nasdaq|lse|tsx)\s*:|serves more than"
+    r"|employs|subsidiary of|is an? (award-winning|independent|nonprofit|non-profit) "
+    r"|writes about|is a (reporter|writer|journalist|columnist|correspondent|contributor))",
+    re.IGNORECASE,
+)
+WIRE_WORDS = frozenset({"news", "view", "press", "media", "investor", "contact", "contacts"})
 BYLINE_RE = re.compile(
     r"^(by|written by|words by|story by|posted by|reporting by|von|par|por|de)\s*:?\s+"
     r"(?P<name>[^\s\d][^|]*)$",
