@@ -22,8 +22,16 @@ from dataclasses import dataclass
 import lxml.etree
 import lxml.html
 import py3langid
+from htmldate import find_date
 from lxml.html import HtmlElement
-from trafilatura.metadata import extract_metadata as trafilatura_metadata
+from trafilatura.metadata import (
+    examine_meta,
+    extract_author,
+    extract_meta_json,
+    extract_title,
+    extract_url,
+)
+from trafilatura.settings import Document, set_date_params
 
 from crawler.discovery.registry import CleaningRules
 from crawler.discovery.urls import article_id
@@ -138,9 +146,13 @@ def clean_html(
         return None
     meta = extract_page_metadata(tree)
     page_url = url or meta.canonical_url or ""
+    site_names = (meta.site_name, meta.publisher)
+    authors = normalize_authors(meta.authors, exclude=site_names)
+    # trafilatura's author search is the dearest part of its metadata: it runs on a copy
+    # made now, but only if neither the page's metadata nor a byline in the body names one.
+    page_copy = deepcopy(tree) if not authors else None
     fallback = _trafilatura_fallback(tree, page_url, meta)
 
-    site_names = (meta.site_name, meta.publisher)
     title_headline = strip_site_suffix(meta.title_tag, site_names) if meta.title_tag else None
     headline = first_text(meta.headline, meta.h1, fallback.title, hints.title, title_headline)
     if headline:
@@ -161,11 +173,10 @@ def clean_html(
         return None
     article_body = "\n\n".join(paragraphs)
 
-    authors = normalize_authors(meta.authors, exclude=site_names)
-    if not authors:
-        authors = normalize_authors(fallback.authors, exclude=site_names)
     if not authors:
         authors = authors_from_bylines(body.bylines, exclude=site_names)
+    if not authors and page_copy is not None:
+        authors = normalize_authors(_trafilatura_authors(page_copy), exclude=site_names)
 
     date_published = resolve_date(
         [meta.date_published, fallback.date, hints.date_published, *body.datelines]
@@ -198,7 +209,6 @@ def clean_html(
 class _Fallback:
     title: str | None = None
     date: str | None = None
-    authors: tuple[str, ...] = ()
 
 
 _WORD_CHARACTER = re.compile(r"\w")
@@ -229,16 +239,50 @@ def _flagged_only(url: str | None, hints: DiscoveryHints, flag: str) -> Article:
 
 
 def _trafilatura_fallback(tree: HtmlElement, url: str, meta: PageMetadata) -> _Fallback:
-    """trafilatura's own metadata, asked for only when the page declared too little."""
-    if meta.headline and meta.date_published and meta.authors:
+    """trafilatura's own title and date, for only the fields the page did not declare.
+
+    The steps of trafilatura's ``extract_metadata`` that decide them, in its order, without
+    the rest (site name, categories, tags, licence, and the author: see _trafilatura_authors).
+    """
+    need_title = not (meta.headline or meta.h1)
+    if not need_title and meta.date_published is not None:
         return _Fallback()
     # It reads a copy: htmldate prunes the tree it is given, and the body needs it whole.
-    # Without comment threads: a commenter's "comment__author" is not the article's author.
     page = deepcopy(tree)
     remove_furniture(page)
-    document = trafilatura_metadata(page, default_url=url or None, extensive=False)
-    authors = tuple(a.strip() for a in (document.author or "").split(";") if a.strip())
-    return _Fallback(document.title, document.date, authors)
+    declared = _declared(page)
+    if need_title and not declared.title:
+        declared.title = extract_title(page)
+    date = None
+    if meta.date_published is None:
+        date_config = set_date_params(False)
+        date_config["url"] = declared.url or extract_url(page, url or None)
+        date = find_date(page, **date_config)
+    # As extract_metadata leaves its fields: unescaped, trimmed, cut at 10,000 characters.
+    declared.clean_and_trim()
+    return _Fallback(declared.title if need_title else None, date)
+
+
+def _trafilatura_authors(page: HtmlElement) -> list[str]:
+    """trafilatura's author for a page (a copy of it: this removes comment threads)."""
+    # Without comment threads: a commenter's "comment__author" is not the article's author.
+    remove_furniture(page)
+    declared = _declared(page)
+    if not declared.author:
+        declared.author = extract_author(page)
+    declared.clean_and_trim()
+    return [a.strip() for a in (declared.author or "").split(";") if a.strip()]
+
+
+def _declared(page: HtmlElement) -> Document:
+    declared = examine_meta(page)
+    if declared.author and " " not in declared.author:
+        declared.author = None
+    try:
+        return extract_meta_json(page, declared)
+    except Exception:  # trafilatura guards this call the same way (bugs in its JSON reader)
+        logger.debug("trafilatura's JSON metadata reader failed", exc_info=True)
+        return declared
 
 
 def _safe_id(canonical: str) -> str:

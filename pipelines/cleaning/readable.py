@@ -23,7 +23,10 @@ logger = logging.getLogger(__name__)
 # What readability's own cleaner (lxml_html_clean, about a quarter of its time) removes and
 # its scoring would otherwise count as text. Comments and processing instructions are gone
 # since parse_html, and hidden elements since prepare_tree.
-_NOT_TEXT = ("script", "style", "link", "noscript", "template", "svg", "math", "object")
+_NOT_TEXT = (
+    "script", "style", "link", "noscript", "template", "svg", "math", "object", "nav", "button",
+    "select", "textarea",
+)  # fmt: skip
 
 
 # readability measures text through regexes whose cost grows with the square of each run of
