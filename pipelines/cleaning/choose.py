@@ -21,7 +21,7 @@ from lxml import etree
 
 from pipelines.cleaning.blocks import Unit, flatten
 from pipelines.cleaning.boilerplate import classify
-from pipelines.cleaning.guide import Guide, shingles, union
+from pipelines.cleaning.guide import Guide
 from pipelines.cleaning.lines import Action, Decision
 
 logger = logging.getLogger(__name__)
@@ -95,10 +95,12 @@ class _Comparison:
 
 
 def _corroborated(candidate: Candidate, other: Candidate) -> list[bool]:
-    known = union(other.texts)
+    known: frozenset[tuple[str, ...]] = frozenset().union(
+        *(u.block.shingle_set for u in other.kept)
+    )
     flags = []
     for unit in candidate.kept:
-        own = shingles(unit.block.text)
+        own = unit.block.shingle_set
         flags.append(bool(own) and len(own & known) >= _SHARED * len(own))
     return flags
 

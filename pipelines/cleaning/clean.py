@@ -67,6 +67,9 @@ DEFAULT_SHORT_WORDS = 100
 _LISTING_WORDS = 300
 # More <article> elements than this on a page that does not declare itself an article: cards.
 _TEASER_CARDS = 3
+# Characters of the body the language is guessed from when the page declares none: 600
+# tell the language as reliably as more, at a third of the cost of 2,000.
+_LANGUAGE_SAMPLE = 600
 _NO_RULES = CleaningRules()
 _NO_HINTS = DiscoveryHints()
 # Control characters (C0 and C1) break lxml and are never text; hostile pages carry them.
@@ -299,7 +302,7 @@ def _language(declared: str | None, text: str) -> str | None:
         return declared.split("-")[0].lower() if len(declared) > 3 else declared.lower()
     if len(text) < 20:
         return None
-    code, _score = py3langid.classify(text[:2000])
+    code, _score = py3langid.classify(text[:_LANGUAGE_SAMPLE])
     return str(code)
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from pipelines.cleaning.guide import shingles
 from pipelines.cleaning.text import word_count
 from pipelines.cleaning.vocabulary import (
     BYLINE_JOINERS,
@@ -95,6 +96,11 @@ class Block:
     @property
     def link_share(self) -> float:
         return self.link_chars / len(self.text) if self.text else 0.0
+
+    @cached_property
+    def shingle_set(self) -> frozenset[tuple[str, ...]]:
+        """Its 4-word shingles, to compare it with other text (see guide.shingles)."""
+        return frozenset(shingles(self.text))
 
     @cached_property
     def key(self) -> str:

@@ -42,9 +42,9 @@ def _collapse(match: re.Match[str]) -> str:
 def _collapse_whitespace(tree: lxml.html.HtmlElement) -> None:
     for element in tree.iter():
         text, tail = element.text, element.tail
-        if text and len(text) > 1:
+        if text and len(text) > 1 and _WHITESPACE_RUN.search(text):
             element.text = _WHITESPACE_RUN.sub(_collapse, text)
-        if tail and len(tail) > 1:
+        if tail and len(tail) > 1 and _WHITESPACE_RUN.search(tail):
             element.tail = _WHITESPACE_RUN.sub(_collapse, tail)
 
 

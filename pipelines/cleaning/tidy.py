@@ -10,7 +10,7 @@ import lxml.html
 
 from pipelines.cleaning.blocks import Unit, flatten
 from pipelines.cleaning.boilerplate import classify
-from pipelines.cleaning.guide import Guide, shingles
+from pipelines.cleaning.guide import Guide
 
 logger = logging.getLogger(__name__)
 
@@ -35,17 +35,18 @@ _MARKUP = re.compile(r"<(p|br|div|h[1-6]|li|ul|ol|blockquote)\b", re.IGNORECASE)
 
 def drop_duplicates(units: list[Unit]) -> list[Unit]:
     """Without a line that repeats several lines before it (a paragraph said twice stays)."""
-    earlier: list[set[tuple[str, ...]]] = []
+    earlier: set[frozenset[tuple[str, ...]]] = set()
     seen: set[tuple[str, ...]] = set()
     kept = []
     for unit in units:
-        own = shingles(unit.block.text)
+        own = unit.block.shingle_set
         if len(own) >= _MIN_REPEAT_SHINGLES and len(own & seen) >= _REPEATED * len(own):
+            # Two different earlier lines inside this one: it is their container.
             held = sum(1 for e in earlier if len(e & own) >= _REPEATED * len(e))
             if held >= 2:
                 logger.debug("repeated text dropped: %.60s", unit.block.text)
                 continue
-        earlier.append(own)
+        earlier.add(own)
         seen |= own
         kept.append(unit)
     return kept
