@@ -37,6 +37,12 @@ _CORROBORATED = 0.6
 _MAX_INTERIOR_LOSS = 0.05
 # ...and it is not a fragment of trafilatura's body.
 _MIN_LENGTH_RATIO = 0.3
+# Below this share of readability's words corroborated, the two found different text; then
+# readability wins with this much more of its words in sentences...
+_DISJOINT = 0.2
+_PROSE_GAP = 0.5
+# ...or by length, when trafilatura's is not (almost) all prose.
+_ALL_PROSE = 0.9
 # trafilatura's own rule for its readability fallback: a body twice as long is the story,
 # trafilatura's a fragment of it (an intro, a caption block, the first part of a split body).
 _MUCH_LONGER = 2.0
@@ -64,10 +70,13 @@ class Candidate:
     decisions: list[Decision]
     kept: list[Unit] = field(init=False)
     words: int = field(init=False)
+    prose: float = field(init=False)  # share of its words in sentence-like lines
 
     def __post_init__(self) -> None:
         self.kept = [u for u, d in zip(self.units, self.decisions, strict=True) if d.keeps]
         self.words = sum(u.block.size for u in self.kept)
+        sentences = sum(u.block.size for u in self.kept if u.block.sentence_like)
+        self.prose = sentences / self.words if self.words else 0.0
 
     @property
     def texts(self) -> list[str]:
@@ -125,9 +134,18 @@ def prefer_second(first: Candidate, second: Candidate) -> bool:
     """Whether readability's body (second) is the better choice than trafilatura's (first)."""
     if second.words < _MIN_WORDS:
         return False
-    if first.words < _MIN_WORDS or second.words >= _MUCH_LONGER * first.words:
+    if first.words < _MIN_WORDS:
         return True
     comparison = _compare(first, second)
+    if comparison.shared_second < _DISJOINT * second.words:
+        # They found different text: the one that reads as prose is the story, and a much
+        # longer one is, unless trafilatura's is all prose (readability then often took a
+        # comment thread or a second story).
+        return second.prose - first.prose >= _PROSE_GAP or (
+            second.words >= _MUCH_LONGER * first.words and first.prose < _ALL_PROSE
+        )
+    if second.words >= _MUCH_LONGER * first.words:
+        return True
     return (
         comparison.shared_second >= _CORROBORATED * second.words
         and comparison.interior_first <= _MAX_INTERIOR_LOSS * first.words
