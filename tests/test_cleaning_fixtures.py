@@ -92,7 +92,8 @@ CASES = {
             "Reyes signs budget",
         ],
     ),
-    # Recall: a body split by an inline newsletter box and an ad; the continuation stays.
+    # Recall: a body split by an inline newsletter box and an ad, where trafilatura in fast
+    # mode keeps only the first part; the continuation is recovered.
     "split_body": (
         [
             "Passenger trains will return to the Ashford valley line on June 1",
@@ -136,6 +137,27 @@ CASES = {
             "until a new meeting house is finished next year.",
         ],
         ["for most of the past century...", "11:00am Aug 19, 2026"],
+    ),
+    # A complete JSON-LD articleBody trims edge lines it does not hold (an audio player's
+    # label, a sponsor note), which no phrase list knows.
+    "jsonld_guide": (
+        [
+            "reached a tentative agreement late Sunday",
+            "would lift the minimum salary for a first-year teacher to $52,400 by 2028",
+            "whether the class size limits were enforced.",
+        ],
+        ["Listen to this story", "Voiced by artificial intelligence", "supported by a grant"],
+    ),
+    # A story rendered by script: the page holds only a placeholder, the declared body the
+    # story; both extractors miss it, and the declared body is used.
+    "jsonld_rescue": (
+        [
+            "A rare white humpback whale was seen off the northern cape on Saturday",
+            "whose pattern of scars is unique.",
+            "Everyone just went silent.",
+            "despite the growth in shipping traffic in the area.",
+        ],
+        ["Loading story", "enable JavaScript"],
     ),
 }
 
