@@ -151,9 +151,6 @@ def clean_html(
     page_url = url or meta.canonical_url or ""
     site_names = (meta.site_name, meta.publisher)
     authors = normalize_authors(meta.authors, exclude=site_names)
-    # trafilatura's author search is the dearest part of its metadata: it runs on a copy
-    # made now, but only if neither the page's metadata nor a byline in the body names one.
-    page_copy = deepcopy(tree) if not authors else None
     fallback = _trafilatura_fallback(tree, page_url, meta)
 
     title_headline = strip_site_suffix(meta.title_tag, site_names) if meta.title_tag else None
@@ -178,8 +175,11 @@ def clean_html(
 
     if not authors:
         authors = authors_from_bylines(body.bylines, exclude=site_names)
-    if not authors and page_copy is not None:
-        authors = normalize_authors(_trafilatura_authors(page_copy), exclude=site_names)
+    if not authors:
+        # trafilatura's author search, the dearest part of its metadata, only when neither
+        # the page's metadata nor a byline names one; on the tree as extraction left it
+        # (hidden elements and comment threads removed, which it would ignore anyway).
+        authors = normalize_authors(_trafilatura_authors(tree), exclude=site_names)
 
     date_published = resolve_date(
         [meta.date_published, fallback.date, hints.date_published, *body.datelines]
@@ -267,9 +267,11 @@ def _trafilatura_fallback(tree: HtmlElement, url: str, meta: PageMetadata) -> _F
 
 
 def _trafilatura_authors(page: HtmlElement) -> list[str]:
-    """trafilatura's author for a page (a copy of it: this removes comment threads)."""
-    # Without comment threads: a commenter's "comment__author" is not the article's author.
-    remove_furniture(page)
+    """trafilatura's author for a page whose comment threads are gone (prepare_tree).
+
+    A commenter's "comment__author" is not the article's author. extract_author works on a
+    copy of its own.
+    """
     declared = _declared(page)
     if not declared.author:
         declared.author = extract_author(page)
