@@ -21,11 +21,12 @@ from readability.readability import Unparseable
 logger = logging.getLogger(__name__)
 
 # What readability's own cleaner (lxml_html_clean, about a quarter of its time) removes and
-# its scoring would otherwise count as text. Comments and processing instructions are gone
-# since parse_html, and hidden elements since prepare_tree.
+# its scoring would otherwise count as text, and page chrome that is never the story (less
+# for it to score). Comments and processing instructions are gone since parse_html, and
+# hidden elements since prepare_tree.
 _NOT_TEXT = (
-    "script", "style", "link", "noscript", "template", "svg", "math", "object", "nav", "button",
-    "select", "textarea",
+    "script", "style", "link", "noscript", "template", "svg", "math", "object", "button",
+    "select", "textarea", "nav", "aside", "footer",
 )  # fmt: skip
 
 
