@@ -64,6 +64,12 @@ def _drop_captions(tree: lxml.html.HtmlElement) -> None:
             element.drop_tree()
 
 
+# readability's link-density scoring grows faster than the page: on a page this large (a
+# news page has 1,000-5,000 elements) trafilatura's body is kept without a second opinion.
+_MAX_ELEMENTS = 30_000
+_ELEMENTS = etree.XPath("count(//*)")
+
+
 class _TreeDocument(Document):
     """A readability Document on a parsed tree, returning the article element.
 
@@ -92,6 +98,9 @@ class _TreeDocument(Document):
 
 def readability_body(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
     """readability's article container for ``tree`` (not mutated), or None."""
+    if _ELEMENTS(tree) > _MAX_ELEMENTS:
+        logger.debug("page too large for a second opinion")
+        return None
     document = _TreeDocument(tree)
     try:
         document.summary(html_partial=True)
