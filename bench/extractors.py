@@ -43,7 +43,8 @@ def readability_lxml(html: bytes, url: str | None) -> str:
     try:
         summary = Document(decode_html(html), url=url).summary(html_partial=True)
         root = lxml.html.fragment_fromstring(summary, create_parent="div")
-    except (Unparseable, lxml.etree.ParserError, ValueError):
+    # lxml asserts on some summaries (a <title> swallowing the page): no text, like a failure.
+    except (Unparseable, lxml.etree.ParserError, ValueError, AssertionError):
         return ""
     return "\n".join(unit.block.text for unit in flatten(root, frozenset()))
 
