@@ -37,8 +37,8 @@ _CORROBORATED = 0.6
 _MAX_INTERIOR_LOSS = 0.05
 # ...and it is not a fragment of trafilatura's body.
 _MIN_LENGTH_RATIO = 0.3
-# Below this share of readability's words corroborated, the two found different text; then
-# readability wins with this much more of its words in sentences...
+# Below this share of each one's words corroborated by the other, the two found different
+# text; then readability wins with this much more of its words in sentences...
 _DISJOINT = 0.2
 _PROSE_GAP = 0.5
 # ...or by length, when trafilatura's is not (almost) all prose.
@@ -100,6 +100,7 @@ def judge(
 class _Comparison:
     """What each candidate keeps that the other corroborates, in words, and where."""
 
+    shared_first: int  # words of the first candidate corroborated by the second
     shared_second: int  # words of the second candidate corroborated by the first
     interior_first: int  # words only the first keeps, between corroborated blocks
 
@@ -118,6 +119,7 @@ def _corroborated(candidate: Candidate, other: Candidate) -> list[bool]:
 def _compare(first: Candidate, second: Candidate) -> _Comparison:
     flags_first = _corroborated(first, second)
     flags_second = _corroborated(second, first)
+    shared_first = sum(u.block.size for u, f in zip(first.kept, flags_first, strict=True) if f)
     shared_second = sum(u.block.size for u, f in zip(second.kept, flags_second, strict=True) if f)
     interior_first = 0
     if any(flags_first):
@@ -128,7 +130,7 @@ def _compare(first: Candidate, second: Candidate) -> _Comparison:
             for u, f in zip(first.kept[start:end], flags_first[start:end], strict=True)
             if not f
         )
-    return _Comparison(shared_second, interior_first)
+    return _Comparison(shared_first, shared_second, interior_first)
 
 
 def prefer_second(first: Candidate, second: Candidate) -> bool:
@@ -138,7 +140,11 @@ def prefer_second(first: Candidate, second: Candidate) -> bool:
     if first.words < _MIN_WORDS:
         return True
     comparison = _compare(first, second)
-    if comparison.shared_second < _DISJOINT * second.words:
+    disjoint = (
+        comparison.shared_second < _DISJOINT * second.words
+        and comparison.shared_first < _DISJOINT * first.words
+    )
+    if disjoint:
         # They found different text: the one that reads as prose is the story, and a much
         # longer one is, unless trafilatura's is all prose (readability then often took a
         # comment thread or a second story).

@@ -57,7 +57,8 @@ class Guide:
         words = len(_WORD.findall(text))
         if words < _MIN_GUIDE_WORDS:
             return None
-        return cls(text, frozenset(shingles(text)), words)
+        # Line by line, as extracted text is compared: no shingle spans two paragraphs.
+        return cls(text, frozenset(union(text.splitlines())), words)
 
     def coverage(self, texts: Iterable[str]) -> float:
         """Share of the declared body that the texts hold (recall against the guide)."""
