@@ -202,7 +202,15 @@ def clean_html(
         fingerprint=text_fingerprint(article_body),
         discoveredVia=hints.via,
         flags=sorted(
-            _flags(meta, body.flags, words, article_body, (min_words, short_words), date_published)
+            _flags(
+                meta,
+                body.flags,
+                words,
+                article_body,
+                (min_words, short_words),
+                _article_signal(meta, hints, len(body.datelines)),
+                dated=date_published is not None,
+            )
         ),
     )
     return article
@@ -314,13 +322,14 @@ def _flags(
     words: int,
     text: str,
     limits: tuple[int, int],
-    date_published: str | None,
+    article: bool,
+    *,
+    dated: bool,
 ) -> set[str]:
     min_words, short_words = limits
     flags = set(body_flags)
     if meta.accessible_for_free is False:
         flags.add("paywall")
-    article = _article_signal(meta, date_published)
     if words < min_words or (words < short_words and not article):
         flags.add("too_short")
         if len(_CONSENT.findall(text)) >= 2:
@@ -331,7 +340,8 @@ def _flags(
     declared_article = meta.page_type in _ARTICLE_TYPES or meta.og_type == "article"
     # Hubs show each teaser in an <article> of its own, and call themselves "website".
     teaser_cards = meta.article_elements >= _TEASER_CARDS and not declared_article
-    declared_other = meta.og_type not in (None, "article") and not article
+    # Another declared type and no date anywhere (htmldate looks at the whole page).
+    declared_other = meta.og_type not in (None, "article") and not article and not dated
     error_page = any(_ERROR_TITLE.search(t) for t in (meta.title_tag, meta.h1) if t)
     if (
         declared_listing
@@ -343,12 +353,18 @@ def _flags(
     return flags
 
 
-def _article_signal(meta: PageMetadata, date_published: str | None) -> bool:
-    """The page says it is one story: schema.org type, og:type, a date, one <article>."""
-    return (
-        meta.page_type in _ARTICLE_TYPES
-        or meta.og_type == "article"
-        or date_published is not None
-        or meta.article_elements == 1
-        or meta.article_body is not None
-    )
+def _article_signal(meta: PageMetadata, hints: DiscoveryHints, datelines: int) -> bool:
+    """The page says it is one story.
+
+    Declared (schema.org article type, og:type article, an articleBody), or, on a page that
+    declares nothing (old CMSs), dated: a publication date in its metadata or the feed, or
+    one date line in the body. A page declaring another type (og:type "website", schema.org
+    WebPage) or showing several <article> cards is not one story, whatever dates its teasers
+    carry; an undated page is a service page (about, contact, privacy), even in an <article>.
+    """
+    if meta.page_type in _ARTICLE_TYPES or meta.og_type == "article" or meta.article_body:
+        return True
+    if meta.og_type is not None or meta.page_type is not None or meta.article_elements > 1:
+        return False
+    dated = meta.date_published is not None or hints.date_published is not None
+    return dated or datelines == 1
