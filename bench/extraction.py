@@ -1,13 +1,15 @@
-"""Body-extraction benchmark: our cleaning path against raw trafilatura, in one run.
+"""Body-extraction benchmark: our cleaning path against single extractors, in one run.
 
     python -m bench.extraction --data DIR [--data DIR ...] [--limit N] [--json FILE]
+        [--jobs N] [--extractors a,b,...]
 
 DIR is a dataset (``html/<id>.html.gz`` + ``ground-truth.json`` with ``articleBody``, the
 layout of the Web Content Extraction Benchmark subsets and of Zyte's
-article-extraction-benchmark) or a folder holding several. For each dataset both
-extractors are scored with :mod:`bench.metrics`; the cost of our layer around trafilatura
-(hidden-element removal before it, block cleaning after it) is timed against trafilatura's
-own call on the same tree.
+article-extraction-benchmark) or a folder holding several. Every extractor of
+:mod:`bench.extractors` is scored with :mod:`bench.metrics` on every page: F1, precision,
+recall, the share of pages at F1 >= 0.9 and CPU milliseconds per page. The cost of our path
+is the ratio of its CPU time to raw ``trafilatura.extract`` (defaults) on the same pages, and
+the pages where ours is worse than raw trafilatura by more than 0.05 F1 are listed.
 """
 
 from __future__ import annotations
@@ -24,29 +26,24 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import trafilatura
-
+from bench.extractors import BASELINE, EXTRACTORS, OURS
 from bench.metrics import DocScore, score_document, summarize
-from pipelines.cleaning import body as body_module
-from pipelines.cleaning.clean import clean_html, parse_html
-from pipelines.cleaning.decode import decode_html
 
 logger = logging.getLogger(__name__)
 
-_CHUNK = 20  # documents per worker task: small enough to balance, large enough to amortise
-_WORST = 10
-_TIMING_RUNS = 3  # runs of the body step per document, for its best time per phase
+_CHUNK = 10  # documents per worker task: small enough to balance, large enough to amortise
+# CPU time is the best of this many runs for the two extractors whose ratio is reported:
+# workers share the machine, and one run charges whatever else happens to the page.
+_TIMING_RUNS = 2
+# A page where ours loses more than this against raw trafilatura is a regression to study.
+REGRESSION = 0.05
 
 
 @dataclass(frozen=True)
 class DocResult:
     doc_id: str
-    raw: DocScore
-    ours: DocScore
-    raw_seconds: float  # decode + trafilatura.extract with default options
-    ours_seconds: float  # clean_html, end to end
-    trafilatura_seconds: float  # trafilatura inside our path
-    layer_seconds: float  # our code around it: prepare_tree, link_texts, clean_extracted
+    scores: dict[str, DocScore]
+    seconds: dict[str, float]  # CPU seconds per extractor
 
 
 def find_datasets(paths: list[Path]) -> list[Path]:
@@ -68,63 +65,33 @@ def _documents(dataset: Path, limit: int | None) -> list[tuple[str, str | None, 
     return docs[:limit] if limit else docs
 
 
-def _layer_timing(html: bytes, url: str | None) -> tuple[float, float]:
-    """(trafilatura seconds, our layer's seconds) for the body step on a fresh tree.
-
-    The best of a few runs of each phase, in CPU time with the garbage collector paused (as
-    timeit does): workers share the machine, and a single wall-clock run charges whatever
-    else happens (another process, a collection triggered by trafilatura's allocations) to
-    whichever phase is running; on this benchmark's millisecond phases that noise moved the
-    ratio by several points from one run to the next.
-    """
-    best_trafilatura = best_layer = float("inf")
-    for _ in range(_TIMING_RUNS):
-        tree = parse_html(decode_html(html))
-        if tree is None:
-            return 0.0, 0.0
+def _timed(name: str, html: bytes, url: str | None) -> tuple[str, float]:
+    """The extractor's text and its CPU time, with the garbage collector paused (as timeit)."""
+    extractor = EXTRACTORS[name]
+    runs = _TIMING_RUNS if name in (BASELINE, OURS) else 1
+    best, text = float("inf"), ""
+    for _ in range(runs):
         gc.disable()
         try:
             start = time.process_time()
-            body_module.prepare_tree(tree)
-            links = body_module.link_texts(tree)
-            prepared = time.process_time()
-            extracted = body_module.run_trafilatura(tree, url)
-            done_trafilatura = time.process_time()
-            body_module.clean_extracted(extracted, links=links)
-            end = time.process_time()
+            text = extractor(html, url)
+            best = min(best, time.process_time() - start)
         finally:
             gc.enable()
-        best_trafilatura = min(best_trafilatura, done_trafilatura - prepared)
-        best_layer = min(best_layer, (prepared - start) + (end - done_trafilatura))
-    return best_trafilatura, best_layer
+    return text, best
 
 
-def _run_chunk(dataset: str, chunk: list[tuple[str, str | None, str]]) -> list[DocResult]:
+def _run_chunk(
+    dataset: str, chunk: list[tuple[str, str | None, str]], names: list[str]
+) -> list[DocResult]:
     results = []
     for doc_id, url, truth in chunk:
         html = gzip.decompress((Path(dataset) / "html" / f"{doc_id}.html.gz").read_bytes())
-
-        start = time.perf_counter()
-        raw = trafilatura.extract(decode_html(html), url=url) or ""
-        raw_seconds = time.perf_counter() - start
-
-        start = time.perf_counter()
-        article = clean_html(html, url)
-        ours_seconds = time.perf_counter() - start
-        ours = article.articleBody if article is not None else ""
-
-        trafilatura_seconds, layer_seconds = _layer_timing(html, url)
-        results.append(
-            DocResult(
-                doc_id,
-                score_document(truth, raw),
-                score_document(truth, ours),
-                raw_seconds,
-                ours_seconds,
-                trafilatura_seconds,
-                layer_seconds,
-            )
-        )
+        scores, seconds = {}, {}
+        for name in names:
+            text, seconds[name] = _timed(name, html, url)
+            scores[name] = score_document(truth, text)
+        results.append(DocResult(doc_id, scores, seconds))
     return results
 
 
@@ -135,12 +102,14 @@ def _chunks(
         yield docs[i : i + _CHUNK]
 
 
-def run(datasets: list[Path], limit: int | None, jobs: int) -> dict[str, list[DocResult]]:
+def run(
+    datasets: list[Path], limit: int | None, jobs: int, names: list[str]
+) -> dict[str, list[DocResult]]:
     results: dict[str, list[DocResult]] = {}
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futures = {
             dataset.name: [
-                pool.submit(_run_chunk, str(dataset), chunk)
+                pool.submit(_run_chunk, str(dataset), chunk, names)
                 for chunk in _chunks(_documents(dataset, limit))
             ]
             for dataset in datasets
@@ -150,59 +119,63 @@ def run(datasets: list[Path], limit: int | None, jobs: int) -> dict[str, list[Do
     return results
 
 
-def report(results: dict[str, list[DocResult]]) -> dict[str, dict[str, object]]:
+def report(results: dict[str, list[DocResult]], names: list[str]) -> dict[str, dict[str, object]]:
     figures: dict[str, dict[str, object]] = {}
-    for name, docs in results.items():
-        raw = summarize(d.raw for d in docs)
-        ours = summarize(d.ours for d in docs)
-        trafilatura_seconds = sum(d.trafilatura_seconds for d in docs)
-        layer_seconds = sum(d.layer_seconds for d in docs)
-        losses = sorted(docs, key=lambda d: d.ours.f1 - d.raw.f1)[:_WORST]
-        figures[name] = {
-            "documents": len(docs),
-            "raw": asdict(raw) | {"docs_per_s": _rate(docs, "raw_seconds")},
-            "ours": asdict(ours) | {"docs_per_s": _rate(docs, "ours_seconds")},
-            "f1_gain": ours.f1 - raw.f1,
-            "layer_cost_ratio": layer_seconds / trafilatura_seconds if trafilatura_seconds else 0,
-            "layer_ms_per_doc": 1000 * layer_seconds / len(docs) if docs else 0,
-            "trafilatura_ms_per_doc": 1000 * trafilatura_seconds / len(docs) if docs else 0,
-            "worst": [
-                {"id": d.doc_id, "raw_f1": d.raw.f1, "ours_f1": d.ours.f1}
+    for dataset, docs in results.items():
+        rows: dict[str, object] = {}
+        for name in names:
+            summary = summarize(d.scores[name] for d in docs)
+            ms = 1000 * sum(d.seconds[name] for d in docs) / len(docs) if docs else 0.0
+            rows[name] = asdict(summary) | {"ms_per_doc": ms}
+        figure: dict[str, object] = {"documents": len(docs), "extractors": rows}
+        if BASELINE in names and OURS in names:
+            losses = sorted(
+                (d for d in docs if d.scores[OURS].f1 < d.scores[BASELINE].f1 - REGRESSION),
+                key=lambda d: d.scores[OURS].f1 - d.scores[BASELINE].f1,
+            )
+            worse = [
+                {"id": d.doc_id, "raw_f1": d.scores[BASELINE].f1, "ours_f1": d.scores[OURS].f1}
                 for d in losses
-                if d.ours.f1 < d.raw.f1
-            ],
-        }
+            ]
+            raw_cpu = sum(d.seconds[BASELINE] for d in docs)
+            figure["worse_than_raw"] = worse
+            figure["worse_share"] = len(worse) / len(docs) if docs else 0.0
+            figure["cpu_ratio"] = sum(d.seconds[OURS] for d in docs) / raw_cpu if raw_cpu else 0
+        figures[dataset] = figure
     return figures
 
 
-def _rate(docs: list[DocResult], attribute: str) -> float:
-    seconds = sum(getattr(d, attribute) for d in docs)
-    return len(docs) / seconds if seconds else 0.0
-
-
 def print_table(figures: dict[str, dict[str, object]]) -> None:
-    header = f"{'dataset':<20} {'who':<5} {'P':>6} {'R':>6} {'F1':>6} {'>=0.9':>6} {'docs/s':>7}"
+    header = (
+        f"{'dataset':<20} {'extractor':<16} {'F1':>6} {'P':>6} {'R':>6} {'>=0.9':>6} {'ms/p':>6}"
+    )
     print(header)
     print("-" * len(header))
-    for name, fig in figures.items():
-        for who in ("raw", "ours"):
-            row = fig[who]
-            assert isinstance(row, dict)
+    for dataset, figure in figures.items():
+        rows = figure["extractors"]
+        assert isinstance(rows, dict)
+        for name, row in rows.items():
             print(
-                f"{name:<20} {who:<5} {row['precision']:6.3f} {row['recall']:6.3f} "
-                f"{row['f1']:6.3f} {row['share_f1_090']:6.3f} {row['docs_per_s']:7.1f}"
+                f"{dataset:<20} {name:<16} {row['f1']:6.3f} {row['precision']:6.3f} "
+                f"{row['recall']:6.3f} {row['share_f1_090']:6.3f} {row['ms_per_doc']:6.1f}"
             )
-        print(
-            f"{'':<20} gain F1 {fig['f1_gain']:+.4f}; layer cost {fig['layer_cost_ratio']:.3f} "
-            f"of trafilatura ({fig['layer_ms_per_doc']:.2f} vs "
-            f"{fig['trafilatura_ms_per_doc']:.1f} ms/doc)"
-        )
-    for name, fig in figures.items():
-        worst = fig["worst"]
-        assert isinstance(worst, list)
-        if worst:
-            print(f"\n{name}: documents where ours loses most (id, raw F1 -> ours F1)")
-            for doc in worst:
+        if "cpu_ratio" in figure:
+            ours, raw = rows[OURS]["f1"], rows[BASELINE]["f1"]
+            best = max((r["f1"], n) for n, r in rows.items() if n != OURS)
+            worse = figure["worse_than_raw"]
+            assert isinstance(worse, list)
+            print(
+                f"{'':<20} ours {ours - raw:+.3f} F1 over raw trafilatura, {ours - best[0]:+.3f} "
+                f"over the best single ({best[1]}); CPU {figure['cpu_ratio']:.2f}x raw; "
+                f"{len(worse)} pages ({figure['worse_share']:.1%}) worse than raw by "
+                f">{REGRESSION}"
+            )
+    for dataset, figure in figures.items():
+        worse = figure.get("worse_than_raw")
+        if worse:
+            assert isinstance(worse, list)
+            print(f"\n{dataset}: pages where ours is worse than raw trafilatura by >{REGRESSION}")
+            for doc in worse:
                 print(f"  {doc['id']}  {doc['raw_f1']:.3f} -> {doc['ours_f1']:.3f}")
 
 
@@ -212,16 +185,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="documents per dataset")
     parser.add_argument("--json", type=Path, default=None, help="write all figures here")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument(
+        "--extractors",
+        default=",".join(EXTRACTORS),
+        help=f"comma-separated subset of {', '.join(EXTRACTORS)}",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR)
-    # trafilatura logs every page it rejects at ERROR; the table reports those as empty.
+    # trafilatura logs every page it rejects at ERROR, readability every failure with a
+    # traceback: the table reports those pages as empty.
     logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+    logging.getLogger("readability").setLevel(logging.CRITICAL)
+    names = [n for n in args.extractors.split(",") if n]
+    unknown = [n for n in names if n not in EXTRACTORS]
+    if unknown:
+        parser.error(f"unknown extractors: {', '.join(unknown)}")
 
     datasets = find_datasets(args.data)
     if not datasets:
         parser.error("no ground-truth.json found under the given --data paths")
     started = time.perf_counter()
-    figures = report(run(datasets, args.limit, args.jobs))
+    figures = report(run(datasets, args.limit, args.jobs, names), names)
     print_table(figures)
     print(f"\n{len(datasets)} dataset(s) in {time.perf_counter() - started:.0f} s")
     if args.json:

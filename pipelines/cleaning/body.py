@@ -17,7 +17,24 @@ import lxml.html
 import trafilatura
 from lxml import etree
 
-from pipelines.cleaning.boilerplate import Action, Block, classify
+from pipelines.cleaning.blocks import link_chars, link_texts, paragraph_words
+from pipelines.cleaning.choose import Candidate, choose, judge, needs_second_opinion
+from pipelines.cleaning.guide import Guide
+from pipelines.cleaning.lines import Action
+from pipelines.cleaning.readable import readability_body
+from pipelines.cleaning.tidy import drop_duplicates, follow_guide
+
+__all__ = [
+    "Body",
+    "assemble",
+    "clean_extracted",
+    "extract_body",
+    "link_chars",
+    "link_texts",
+    "prepare_tree",
+    "remove_furniture",
+    "run_trafilatura",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +47,7 @@ logger = logging.getLogger(__name__)
 INCLUDE_COMMENTS = False
 INCLUDE_LINKS = False
 INCLUDE_TABLES = True
+FAST = True
 
 # --- before trafilatura -------------------------------------------------------------------
 # Candidates for text a browser does not render, for reader-comment threads, and for the
@@ -44,9 +62,15 @@ _MAYBE_FURNITURE = etree.XPath(_FURNITURE_CANDIDATES)
 _MAYBE_UNWANTED = etree.XPath(
     "//@hidden | //@aria-hidden[. = 'true'] | //@style[contains(., 'one') or contains(., 'ONE')"
     " or contains(., 'idden') or contains(., 'IDDEN')] | //@itemprop[. = 'articleBody'] | "
-    + _FURNITURE_CANDIDATES
+    "//@role[. = 'tooltip'] | //a//@class[contains(., 'tooltip') or contains(., 'hovercard')"
+    " or contains(., 'popover')] | " + _FURNITURE_CANDIDATES
 )
-_HIDING = {"hidden", "aria-hidden", "style"}
+_HIDING = {"hidden", "aria-hidden", "style", "role"}
+# Cards shown when hovering a link (an author's name and latest headline): CSS hides them,
+# and their text otherwise lands inside the sentence that holds the link.
+_POPUP_TOKENS = ("tooltip", "hovercard", "popover")
+_LINKS_WITH_CARDS = etree.XPath("//a[normalize-space(text())][*]")
+_MIN_CARD_LEAD = 3
 _HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 # Some pages hide the article itself until a script reveals it: never drop those.
 _NEVER_HIDE = {"html", "body", "main", "article"}
@@ -60,31 +84,6 @@ _COMMENT_TOKENS = {
 }  # fmt: skip
 # Comment threads are blocks; an inline "comment" is a note in the text ("[Bonus Track]").
 _THREAD_TAGS = {"div", "section", "article", "aside", "ol", "ul", "li", "dl", "footer", "form"}
-
-# Text nodes inside links: one walk, plain strings (no element back-references to build).
-_LINK_TEXT = etree.XPath("//a//text()", smart_strings=False)
-# Longer lines are prose, whatever links they hold: not looked up, to save time.
-_MAX_LINK_LINE = 250
-# Where a line made of several links breaks: "World | Business", "Read more: <headline>".
-_LINK_SEPARATORS = re.compile(r"\s*(?:[|•·,;:/\n]|\s[-–—]\s)\s*")
-
-# --- after trafilatura --------------------------------------------------------------------
-# Runs of spaces other than a single plain one (which trafilatura's text mostly has, and
-# which need no replacing), newlines excepted: they separate lines.
-_SPACES = re.compile(r"[\t\r\f\v\u00a0][ \t\r\f\v\u00a0]*| [ \t\r\f\v\u00a0]+")
-# Trafilatura's own block tags, plus HTML ones it occasionally leaves unconverted.
-_BLOCK_CHILDREN = {
-    "p", "list", "table", "quote", "head", "code", "div", "row", "cell", "item",
-    "ul", "ol", "li", "tr", "td", "th", "tbody", "thead", "center", "section", "blockquote",
-    "pre", "h1", "h2", "h3", "h4", "h5", "h6",
-}  # fmt: skip
-# Children are filtered in Python: an XPath call per row or list costs more than the walk.
-_ROW_TAGS = {"row", "tr"}
-_ROW_GROUPS = {"tbody", "thead", "tfoot"}
-_CELL_TAGS = {"cell", "td", "th"}
-_ITEM_TAGS = {"item", "li"}
-_KINDS = {"p": "p", "head": "head", "quote": "quote", "code": "code", "pre": "code"}
-_KINDS.update({f"h{i}": "head" for i in range(1, 7)}, blockquote="quote")
 
 
 @dataclass
@@ -104,6 +103,7 @@ def prepare_tree(tree: lxml.html.HtmlElement) -> None:
     # the article text is often the tail of a comment; its own parser never keeps comments.
     etree.strip_tags(tree, etree.Comment, etree.ProcessingInstruction)
     _join_article_body(_prune(tree, _MAYBE_UNWANTED))
+    _drop_link_cards(tree)
 
 
 def remove_furniture(tree: lxml.html.HtmlElement) -> None:
@@ -123,11 +123,32 @@ def _prune(tree: lxml.html.HtmlElement, candidates: etree.XPath) -> list[lxml.ht
         attribute = found.attrname
         if attribute == "itemprop":
             body_parts.append(element)
-        elif _is_hidden(element) if attribute in _HIDING else _is_furniture(element):
+        elif _is_hidden(element) if attribute in _HIDING else _is_popup_or_thread(element):
             # drop_tree keeps the tail: on old layouts the article text is loose text that
             # follows the element.
             element.drop_tree()
     return body_parts
+
+
+def _drop_link_cards(tree: lxml.html.HtmlElement) -> None:
+    """Inside a link, an element that starts by repeating the link's text: a hover card.
+
+    "Nadia Cruz<span>Nadia Cruz Cruz pushes for later pool hours</span>" would otherwise
+    read "Nadia CruzNadia Cruz Cruz pushes ..." in the middle of a sentence.
+    """
+    for link in _LINKS_WITH_CARDS(tree):
+        lead = " ".join((link.text or "").split())
+        if len(lead) < _MIN_CARD_LEAD:
+            continue
+        for child in list(link):
+            text = " ".join(child.text_content().split())
+            if len(text) > len(lead) and text.startswith(lead):
+                child.drop_tree()
+
+
+def _is_popup_or_thread(element: lxml.html.HtmlElement) -> bool:
+    classes = element.get("class", "").lower()
+    return any(token in classes for token in _POPUP_TOKENS) or _is_furniture(element)
 
 
 def _is_hidden(element: lxml.html.HtmlElement) -> bool:
@@ -135,6 +156,7 @@ def _is_hidden(element: lxml.html.HtmlElement) -> bool:
     hidden = (
         "hidden" in attrib
         or attrib.get("aria-hidden") == "true"
+        or attrib.get("role") == "tooltip"
         or bool(_HIDING_STYLE.search(attrib.get("style", "")))
     )
     return hidden and element.tag not in _NEVER_HIDE
@@ -188,30 +210,6 @@ def _item_of(element: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
     return next((a for a in element.iterancestors() if "itemscope" in a.attrib), None)
 
 
-def link_texts(tree: lxml.html.HtmlElement) -> frozenset[str]:
-    """The texts of the page's links, whitespace-normalized, to measure link share with."""
-    return frozenset(" ".join(text.split()) for text in _LINK_TEXT(tree))
-
-
-def link_chars(text: str, links: frozenset[str]) -> int:
-    """Characters of ``text`` that are link text: the whole line, or pieces of it.
-
-    trafilatura's text does not mark its links, so a line counts as linked where it, or a
-    separator-delimited piece of it, is the text of one of the page's links. Prose with a
-    link inside a sentence scores (almost) nothing, as it should for the rules that use it.
-    """
-    if not links or len(text) > _MAX_LINK_LINE:
-        return 0
-    line = " ".join(text.split())
-    if line in links:
-        return len(line)
-    pieces = [piece for piece in _LINK_SEPARATORS.split(line) if piece]
-    linked = sum(len(piece) for piece in pieces if piece in links)
-    # The separators of a link list ("World | Business") belong to the list.
-    total = sum(len(piece) for piece in pieces)
-    return len(line) * linked // total if linked else 0
-
-
 def run_trafilatura(tree: lxml.html.HtmlElement, url: str | None) -> etree._Element | None:
     """Trafilatura's main-text tree (its XML body), or None when it finds nothing."""
     document = trafilatura.bare_extraction(
@@ -221,109 +219,12 @@ def run_trafilatura(tree: lxml.html.HtmlElement, url: str | None) -> etree._Elem
         include_links=INCLUDE_LINKS,
         include_tables=INCLUDE_TABLES,
         include_images=False,
+        fast=FAST,
     )
     if document is None or isinstance(document, dict):
         return None
     body: etree._Element | None = document.body
     return body
-
-
-@dataclass
-class _Unit:
-    """A block plus the paragraph it belongs to (a paragraph may hold several lines)."""
-
-    block: Block
-    paragraph: int
-
-
-def _tag(element: etree._Element) -> str:
-    return element.tag if isinstance(element.tag, str) else ""
-
-
-class _Flattener:
-    """Turns trafilatura's body tree into blocks, in document order.
-
-    A paragraph (``p``, list item, table row...) becomes one or more blocks: ``lb`` splits
-    it into lines, and a nested block element (a list inside a quote) interrupts it.
-    """
-
-    def __init__(self, links: frozenset[str]) -> None:
-        self.units: list[_Unit] = []
-        self._links = links
-        self._paragraph = 0
-        self._kind = "p"
-        self._parts: list[str] = []
-        self._lines = 0  # lines of the current paragraph so far
-
-    def _flush_line(self) -> None:
-        if not self._parts:
-            return
-        text = _SPACES.sub(" ", "".join(self._parts)).strip()
-        if text:
-            block = Block(text, self._kind, link_chars(text, self._links), self._lines > 0)
-            self.units.append(_Unit(block, self._paragraph))
-            self._lines += 1
-        self._parts = []
-
-    def _start(self, kind: str) -> None:
-        self._flush_line()
-        self._paragraph += 1
-        self._kind = kind
-        self._lines = 0
-
-    def _text(self, text: str | None) -> None:
-        if text:
-            self._parts.append(text)
-
-    def _inline(self, element: etree._Element) -> None:
-        self._text(element.text)
-        for child in element:
-            tag = _tag(child)
-            if tag == "lb":
-                self._flush_line()
-            elif tag in _BLOCK_CHILDREN:
-                kind = self._kind
-                self.walk(child)
-                self._start(kind)
-            elif tag and tag != "graphic":
-                self._inline(child)
-            self._text(child.tail)
-
-    def walk(self, element: etree._Element) -> None:
-        tag = _tag(element)
-        if tag == "table":
-            for row in _rows(element):
-                self._start("row")
-                for i, cell in enumerate(c for c in row if c.tag in _CELL_TAGS):
-                    if i:
-                        self._text(" | ")
-                    self._inline(cell)
-        elif tag in {"list", "ul", "ol"}:
-            for item in element:
-                if item.tag in _ITEM_TAGS:
-                    self._start("item")
-                    self._inline(item)
-        else:
-            # Containers (body, div) get "p": their loose text is a paragraph of its own.
-            self._start(_KINDS.get(tag, "p"))
-            self._inline(element)
-        self._flush_line()
-
-
-def _rows(table: etree._Element) -> list[etree._Element]:
-    rows = []
-    for child in table:
-        if child.tag in _ROW_TAGS:
-            rows.append(child)
-        elif child.tag in _ROW_GROUPS:
-            rows.extend(c for c in child if c.tag in _ROW_TAGS)
-    return rows
-
-
-def _units(body: etree._Element, links: frozenset[str]) -> list[_Unit]:
-    flattener = _Flattener(links)
-    flattener.walk(body)
-    return flattener.units
 
 
 def clean_extracted(
@@ -332,30 +233,35 @@ def clean_extracted(
     headline: str | None = None,
     links: frozenset[str] = frozenset(),
 ) -> Body:
-    """Apply the boilerplate layer to trafilatura's body tree.
+    """Apply the boilerplate layer to one extractor's body tree (trafilatura's XML or HTML).
 
     ``links`` are the page's link texts (:func:`link_texts`), read before trafilatura ran.
     """
+    candidate = judge("trafilatura", body, headline=headline, links=links)
+    return assemble(candidate, [candidate])
+
+
+def assemble(chosen: Candidate, judged: list[Candidate], guide: Guide | None = None) -> Body:
+    """The body of the chosen candidate; bylines, date lines and flags of every candidate."""
     result = Body(paragraphs=[])
-    if body is None:
-        return result
-    units = _units(body, links)
-    decisions = classify([u.block for u in units], headline=headline)
+    for candidate in judged:
+        for unit, decision in zip(candidate.units, candidate.decisions, strict=True):
+            action = decision.action
+            if action is Action.BYLINE and unit.block.text not in result.bylines:
+                result.bylines.append(unit.block.text)
+            elif action is Action.DATELINE and unit.block.text not in result.datelines:
+                result.datelines.append(unit.block.text)
+            elif action is Action.PAYWALL:
+                result.flags.add("paywall")
+    units = chosen.kept if guide is None else follow_guide(chosen.kept, chosen.words, guide)
     kept: dict[int, list[str]] = {}
-    for unit, decision in zip(units, decisions, strict=True):
-        action = decision.action
-        if action is Action.KEEP:
-            kept.setdefault(unit.paragraph, []).append(unit.block.text)
-        elif action is Action.BYLINE:
-            result.bylines.append(unit.block.text)
-        elif action is Action.DATELINE:
-            result.datelines.append(unit.block.text)
-        elif action is Action.PAYWALL:
-            result.flags.add("paywall")
+    for unit in drop_duplicates(units):
+        kept.setdefault(unit.paragraph, []).append(unit.block.text)
     result.paragraphs = ["\n".join(lines) for _, lines in sorted(kept.items())]
     if logger.isEnabledFor(logging.DEBUG):
-        dropped = [(d.reason, u.block.text[:60]) for u, d in zip(units, decisions, strict=True)]
-        logger.debug("dropped %s", [d for d in dropped if d[0]])
+        pairs = zip(chosen.units, chosen.decisions, strict=True)
+        dropped = [(d.reason, u.block.text[:60]) for u, d in pairs if d.reason]
+        logger.debug("%s dropped %s", chosen.name, dropped)
     return result
 
 
@@ -366,13 +272,22 @@ def extract_body(
     headline: str | None = None,
     description: str | None = None,
     language: str | None = None,
+    article_body: str | None = None,
 ) -> Body:
     """Cleaned article body of a parsed page (mutates ``tree``).
 
+    trafilatura's body, or readability's where :mod:`pipelines.cleaning.choose` finds it
+    better; ``article_body`` (schema.org, as declared) guides the choice and the edges.
     ``description`` and ``language`` are accepted for callers but not used yet: dropping a
     body line equal to the description cost F1 on every development set (sites reuse the
     lead paragraph as description), and the phrase lists apply to all languages at once.
     """
     prepare_tree(tree)
     links = link_texts(tree)
-    return clean_extracted(run_trafilatura(tree, url), headline=headline, links=links)
+    guide = Guide.from_text(article_body)
+    first = judge("trafilatura", run_trafilatura(tree, url), headline=headline, links=links)
+    if not needs_second_opinion(first, paragraph_words(tree), guide):
+        return assemble(first, [first], guide)
+    second = judge("readability", readability_body(tree), headline=headline, links=links)
+    chosen = choose(first, second, guide)
+    return assemble(chosen, [first, second], guide)

@@ -1,0 +1,110 @@
+"""The second opinion: readability-lxml's main-content choice on our already parsed tree.
+
+trafilatura and readability fail on different pages: trafilatura keeps only the first part
+of a body split by inline modules and sometimes settles on a teaser rail; readability
+scores containers by their paragraphs and walks the winner's siblings, which recovers split
+bodies, but it loses list-shaped articles. :mod:`pipelines.cleaning.choose` picks per page.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from copy import deepcopy
+from typing import Any
+
+import lxml.html
+from lxml import etree
+from readability import Document
+from readability.readability import Unparseable
+
+logger = logging.getLogger(__name__)
+
+# What readability's own cleaner (lxml_html_clean, about a quarter of its time) removes and
+# its scoring would otherwise count as text, and page chrome that is never the story (less
+# for it to score). Comments and processing instructions are gone since parse_html, and
+# hidden elements since prepare_tree.
+_NOT_TEXT = (
+    "script", "style", "link", "noscript", "template", "svg", "math", "object", "button",
+    "select", "textarea", "nav", "aside", "footer",
+)  # fmt: skip
+
+
+# readability measures text through regexes whose cost grows with the square of each run of
+# whitespace, thousands of times a page over overlapping texts: collapsing the runs once, as
+# those regexes would, removed about half of its time.
+_WHITESPACE_RUN = re.compile(r"\s*\n\s*|[ \t]{2,}|[\t\r\f\v]")
+
+
+def _collapse(match: re.Match[str]) -> str:
+    return "\n" if "\n" in match.group(0) else " "
+
+
+def _collapse_whitespace(tree: lxml.html.HtmlElement) -> None:
+    for element in tree.iter():
+        text, tail = element.text, element.tail
+        if text and len(text) > 1 and _WHITESPACE_RUN.search(text):
+            element.text = _WHITESPACE_RUN.sub(_collapse, text)
+        if tail and len(tail) > 1 and _WHITESPACE_RUN.search(tail):
+            element.tail = _WHITESPACE_RUN.sub(_collapse, tail)
+
+
+# Captions are not the story (trafilatura drops them too); readability keeps them as text.
+_CAPTIONS = etree.XPath("//figcaption | //@class[contains(., 'caption')]")
+# A caption is a line or two; a longer "caption" swallowed the story (an unclosed tag in it).
+_MAX_CAPTION_CHARS = 400
+
+
+def _drop_captions(tree: lxml.html.HtmlElement) -> None:
+    for found in _CAPTIONS(tree):
+        element = found if isinstance(found, lxml.html.HtmlElement) else found.getparent()
+        if element is None or element.getparent() is None:
+            continue
+        if len(element.text_content()) <= _MAX_CAPTION_CHARS:
+            element.drop_tree()
+
+
+# readability's link-density scoring grows faster than the page: on a page this large (a
+# news page has 1,000-5,000 elements) trafilatura's body is kept without a second opinion.
+_MAX_ELEMENTS = 30_000
+_ELEMENTS = etree.XPath("count(//*)")
+
+
+class _TreeDocument(Document):
+    """A readability Document on a parsed tree, returning the article element.
+
+    ``summary()`` re-reads its input before each of its (up to two) passes and mutates what
+    it reads, so each pass gets its own copy. Overrides two hooks of readability-lxml 0.9
+    (pinned below 0.10): ``_parse`` (no second parse, no link rewriting, a cheaper cleaner)
+    and ``get_clean_html`` (the article element is kept; no serialisation to re-parse).
+    """
+
+    article: lxml.html.HtmlElement | None = None
+
+    def _parse(self, input: Any) -> lxml.html.HtmlElement:
+        doc = deepcopy(input)
+        etree.strip_elements(doc, *_NOT_TEXT, with_tail=False)
+        _drop_captions(doc)
+        _collapse_whitespace(doc)
+        return doc
+
+    def get_clean_html(self) -> str:
+        self.article = self.html
+        # summary() measures this markup against retry_length to decide whether to retry
+        # less ruthlessly; serialising (without re-parsing) is cheap next to the scoring.
+        markup: str = lxml.html.tostring(self.html, encoding="unicode")
+        return markup
+
+
+def readability_body(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+    """readability's article container for ``tree`` (not mutated), or None."""
+    if _ELEMENTS(tree) > _MAX_ELEMENTS:
+        logger.debug("page too large for a second opinion")
+        return None
+    document = _TreeDocument(tree)
+    try:
+        document.summary(html_partial=True)
+    except Unparseable:
+        logger.debug("readability found no article", exc_info=True)
+        return None
+    return document.article

@@ -1,0 +1,353 @@
+"""The vocabulary of page furniture: whole-line phrase patterns and the cues around them.
+
+Patterns match the *whole* short line (after decoration and case are stripped), so a real
+sentence that merely contains the words survives. Every language is applied to every
+page: a whole short line in one language almost never forms a phrase of another, and page
+languages are often mislabelled. :mod:`pipelines.cleaning.lines` applies them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+
+def _union(patterns: Sequence[str]) -> re.Pattern[str]:
+    return re.compile(r"^(?:" + "|".join(patterns) + r")$", re.IGNORECASE)
+
+
+# Whole-line patterns (after stripping decoration and case), grouped by language. Every
+# language is applied to every page: a whole short line in one language almost never forms
+# a phrase of another, and page languages are often mislabelled.
+
+NETWORKS = (
+    r"facebook|twitter|x|linkedin|whatsapp|reddit|pinterest|e-?mail|print|copy link|messenger"
+    r"|telegram|threads|bluesky|instagram|flipboard|tumblr"
+)
+SHARE = {
+    "en": [
+        r"(share|tweet|email|e-mail|print|pin|save|bookmark|post)( (this|it|the))?"
+        r"( (article|story|page|post|video|gallery|link|on \w+( \w+)?|via \w+|with \w+))*",
+        r"(share|follow us)( (on|via))? [\w\s,&+]{0,60}",
+        # A share bar flattened to one line: "Share this article: Facebook | X | Email".
+        r"(share|follow us)( (this|the) (article|story|page|post|video))?( (on|via))?\s*:?\s*"
+        r"(" + NETWORKS + r")([\s,|/•·]+(" + NETWORKS + r"))*",
+        r"(facebook|twitter|linkedin|whatsapp|reddit|pinterest|email|print|copy link|x)"
+        r"([\s,|/]+(facebook|twitter|linkedin|whatsapp|reddit|pinterest|email|print|copy link"
+        r"|x))*",
+        r"(click|tap) here( to \w+( \w+){0,6})?",
+        r"save to [\w.]+",
+        r"(decrease|increase|reset) (font|text)( size)?",
+        r"e-?mail (this|to a friend)[\w\s]{0,20}|print(er)?[ -]?(friendly|able)?( version| page)?",
+        r"text size",
+        r"(back|return|go) to (top|home|homepage|the top)",
+        r"skip to (main )?(content|navigation|main)",
+    ],
+    "de": [r"(artikel |beitrag )?(teilen|drucken|versenden)", r"auf \w+ teilen"],
+    "fr": [r"(partager|imprimer|envoyer)( (cet|l') ?article| sur \w+)?"],
+    "es": [r"(compartir|imprimir|enviar)( (este|el) (artículo|art[ií]culo)| en \w+)?"],
+}
+PROMO = {
+    "en": [
+        r"(subscribe|sign up|register|join)( (now|today|here|for free|free))?"
+        r"( (to|for) (our|the|a|email|free) [\w\s'’-]{0,50})?",
+        r"(get|receive|sign up for) (our|the) [\w\s'’-]{0,40}newsletters?[\w\s'’-]{0,40}",
+        r"[\w\s'’-]{0,40}newsletters?( sign ?up)?",
+        r"thanks? (you )?for (signing up|subscribing|registering)[\w\s!.'’-]{0,80}",
+        r"(you('re| are) (now )?(all set|subscribed|signed up))[\w\s!.'’-]{0,80}",
+        r"(enter|invalid|your) (your )?e-?mail( address)?[\w\s'’-]{0,40}",
+        r"(advertisement|advertising|advertisements|sponsored( content| links?)?|ad|ads"
+        r"|promoted( stories| content)?|paid (post|content)|partner content|story continues"
+        r"( below)?( advertisement)?|article continues below( advertisement)?)",
+        r"(advertisement|sponsored)\W+(continue|story continues|article continues)( reading)?"
+        r"( below| here)?|supported by",
+        # Consent buttons, reader-revenue and alert widgets.
+        r"i (agree|accept)|since you('|’)re here[\s.…]*|breaking news (e-?mails?|alerts?)",
+        r"do you like this (video|article|story|page)\??",
+        r"(download|get) (the|our) [\w\s'’-]{0,20}app[\w\s'’-]{0,40}",
+        r"we use cookies[\w\s,.'’-]*",
+        r"(accept|manage|reject)( all)? cookies",
+        r"(cookie|privacy) (policy|settings|preferences)",
+        r"(privacy policy|terms (of (use|service)|and conditions)|contact us|about us|site ?map"
+        r"|rss( feeds?)?|help|feedback|advertise( with us)?|careers|jobs)"
+        r"([\s|/•·]+(privacy policy|terms (of (use|service)|and conditions)|contact us|about us"
+        r"|site ?map|rss( feeds?)?|help|feedback|advertise( with us)?|careers|jobs))*",
+        r"log ?in|sign ?in|log ?out|register|my account",
+        r"(log ?in|sign ?in|register|sign up) (to|for) [\w\s,.'’-]{0,60}",
+        r"loading[\s.…]*|please wait[\s.…]*",
+        # What a sign-up form says after it was used.
+        r"(there was an?|an) (error|problem) (processing|submitting|with) (your|the) "
+        r"(subscription|request|sign ?up|registration|form|submission)[\w\s!.,'’-]{0,60}",
+        r"(something went wrong|oops)[\w\s!.,'’-]{0,60}",
+        r"(please )?(enter|provide|use) a valid e-?mail( address)?[\w\s!.,'’-]{0,40}",
+        r"(please )?check your (inbox|e-?mail)[\w\s!.,'’-]{0,60}",
+        # Affiliate disclosures of product pages.
+        r"(we|this (site|article|page|story)) (may )?(earn|receive|get)s? (a )?(small )?"
+        r"(commission|compensation|share of (sales|revenue))[\w\s,.'’()-]*",
+        # Reprint and licensing offers.
+        r"(order|buy|purchase|request) (a )?(reprints?|copies|photo reprints?|a copy)"
+        r"( of this (article|story|photo|page))?([\s|/•·]+[\w\s&'’-]{0,40})*",
+        r"(for )?(reprints?|licensing)( (and|&|or) (permissions|licensing|reprints?))?"
+        r"( requests?)?[\w\s,.'’:-]{0,60}",
+    ],
+    "de": [
+        r"(jetzt )?(abonnieren|anmelden|registrieren)",
+        r"(anzeige|werbung)",
+        r"newsletter( abonnieren| bestellen)?",
+    ],
+    "fr": [r"(s'abonner|abonnez-vous|inscrivez-vous)[\w\s'’-]{0,40}", r"publicit[ée]"],
+    "es": [r"(suscr[ií]bete|reg[ií]strate)[\w\s'’-]{0,40}", r"publicidad"],
+}
+RELATED = {
+    "en": [
+        r"(related|recommended|suggested|popular|trending|featured|more|latest|top)"
+        r"( \w+){0,2}( (articles?|stories|news|content|coverage|links|topics|reading|videos?"
+        r"|posts?|headlines|from [\w\s.'’&-]{1,40}|on [\w\s.'’&-]{1,40}|for you))?",
+        r"(you (may|might) (also )?(like|enjoy|be interested in)|also on [\w\s.'’&-]{1,40}"
+        r"|see also|read (more|next|also|this)|don'?t miss|most (popular|read|viewed|shared"
+        r"|emailed|commented)|what to read next|further reading|in (other|related) news"
+        r"|editor'?s picks?|continue reading( the main story)?|more (on|from|about) this"
+        r"( story| topic)?|up next|watch( next| more)?|keep reading|read full (story|article))"
+        r"[\w\s.'’&-]{0,40}",
+        r"(comments?|\d+ comments?|comments? \(\d+\)|leave a (comment|reply)|add (a )?comment"
+        r"|post a comment|show comments|view comments|join the (conversation|discussion))",
+        r"(hide|show|view|enlarge|expand) (captions?|images?|photos?|gallery|all)",
+        r"from the section [\w\s&'’-]{1,40}",
+        r"(image|photo|picture|slide|video)?s? ?\d+ (of|/) \d+",
+        r"\d+ (photos|images|pictures)",
+        r"(tags?|topics?|categories|category|filed under|posted in|more about|keywords)"
+        r"\s*:.*",
+    ],
+    "de": [
+        r"(mehr|weitere) (zum thema|artikel|nachrichten|aus [\w\s-]{1,30})",
+        r"(das|auch) k[öo]nnte (sie|dich) interessieren",
+        r"(lesen sie )?(auch|mehr)",
+        r"kommentare?",
+    ],
+    "fr": [r"(à lire aussi|lire aussi|voir aussi|sur le même sujet|les plus lus)[\w\s'’-]{0,40}"],
+    "es": [
+        r"(lee|leer|ver) (también|m[áa]s)[\w\s'’-]{0,40}",
+        r"(m[áa]s le[ií]d[oa]s|noticias relacionadas)",
+    ],
+}
+PAYWALL = {
+    "en": [
+        r"(subscribe|sign up|register|log ?in)( now)? to (continue|keep) reading[\w\s,.'’-]*",
+        r"(to (continue|keep) reading|to read (the|this) (full )?(article|story)),? "
+        r"(please )?(subscribe|sign in|log ?in|register)[\w\s,.'’-]*",
+        r"this (article|story|content) is (only )?(available|exclusive|reserved) (to|for)"
+        r"( our)? (subscribers|members)[\w\s,.'’-]*",
+        r"already (a subscriber|have an account|registered)\?[\w\s,.'’-]*",
+        r"(you('ve| have) (reached|read) (your|the) (limit|maximum)|\d+ free articles?)"
+        r"[\w\s,.'’-]*",
+    ],
+    "de": [
+        r"(jetzt )?weiterlesen mit [\w\s+-]{1,40}",
+        r"dieser artikel ist nur für abonnenten[\w\s.-]*",
+    ],
+    "fr": [r"(la suite est|cet article est) réservée? aux abonnés[\w\s.'’-]*"],
+    "es": [r"(este|el) contenido es exclusivo para suscriptores[\w\s.'’-]*"],
+}
+
+SHARE_RE = _union([p for ps in SHARE.values() for p in ps])
+PROMO_RE = _union([p for ps in PROMO.values() for p in ps])
+RELATED_RE = _union([p for ps in RELATED.values() for p in ps])
+PAYWALL_RE = _union([p for ps in PAYWALL.values() for p in ps])
+
+CTA_RE = re.compile(
+    r"\b(sign(ing)? up|subscribe|subscription|newsletters?|follow us|like us|hit 'like'"
+    r"|get in touch|e-?mail us|contact us|tip ?line|download (the|our)|our app|support (us|our)"
+    r"|donate|donation|become a (member|subscriber|patron)|letters? to the editor|let us know"
+    r"|share your (story|thoughts|views|photos)|(your|an?) inbox|delivered (to|daily|weekly"
+    r"|every|weekday)|news alerts|breaking news (alerts|emails)|free trial|(our|the) (facebook"
+    r"|twitter|instagram) page|click here|(exclusive|special|partner) offers"
+    r"|(every|each) (weekday|morning|evening|week))\b",
+    re.IGNORECASE,
+)
+SELF_RE = re.compile(r"\b(our|us|we)\b", re.IGNORECASE)
+READER_RE = re.compile(r"\b(you|your)\b", re.IGNORECASE)
+QUOTES = re.compile(r"[\"“”«»„]|\b(said|says|told)\b")
+
+# "Read more: <linked headline>", a teaser set inside the article's paragraphs.
+TEASER_LABEL_RE = re.compile(
+    r"^(read (more|also|next|this)|see also|also read|related( (story|stories|articles?"
+    r"|coverage|content))?|more( (on|about) this)?|recommended|must read|watch|listen)\s*:",
+    re.IGNORECASE,
+)
+MAX_TEASER_WORDS = 30
+# What a newsletter widget says under its "Sign up" heading ("Get the Daily Digest free
+# every weekday morning"): only read right after such a heading, never on its own.
+BLURB_RE = re.compile(
+    r"\b(daily|weekly|digest|brief|briefing|newsletters?|inbox|e-?mail|free|every (day|morning"
+    r"|evening|weekday|week))\b",
+    re.IGNORECASE,
+)
+MAX_BLURB_WORDS = 30
+
+# Lines that start a block of teasers: everything after them that is not prose goes too.
+SECTION_START_RE = re.compile(
+    r"^(related|recommended|more (from|on|stories|news|articles)|most (popular|read|viewed)"
+    r"|you (may|might) also|also on|read (more|next)|see also|trending|popular|latest (news"
+    r"|stories|headlines)|top stories|in other news|editor'?s picks|what to read next"
+    r"|mehr zum thema|weitere artikel|lire aussi|à lire aussi|noticias relacionadas)\b",
+    re.IGNORECASE,
+)
+
+COPYRIGHT_RE = re.compile(
+    # "Copyright lawyers said ...": a notice goes on with a mark, a year or a name.
+    r"^(©|\(c\)|copyright\b(?!\s+(?-i:[a-z]))|&copy;)|\ball rights reserved\b"
+    r"|\btous droits réservés\b|\balle rechte vorbehalten\b|\btodos los derechos reservados\b"
+    r"|\bmay not be (published|reproduced|redistributed|broadcast|rewritten)\b"
+    r"|\btrade ?marks? of\b|\bnot responsible for the content\b|\bre-?printed only\b"
+    r"|\bdo(es)? not necessarily (reflect|represent)\b|\bwithout (the )?(prior )?(written )?"
+    r"permission\b|\b(users|use) of this (site|website)\b",
+    re.IGNORECASE,
+)
+
+# Cheap pre-checks (see _judge): every match of a rule's patterns contains one of its words
+# (lower-case \w runs) or, for copyright and credits, one of the marks below. Most prose
+# lines share none, and a set test is far cheaper than the patterns.
+CTA_WORDS = frozenset({
+    "sign", "signing", "subscribe", "subscription", "newsletter", "newsletters", "us", "hit",
+    "touch", "tip", "tipline", "download", "app", "support", "donate", "donation", "become",
+    "editor", "share", "inbox", "delivered", "alerts", "breaking", "trial", "facebook",
+    "twitter", "instagram", "click", "offers", "every", "each",
+})  # fmt: skip
+COPYRIGHT_WORDS = frozenset({
+    "copyright", "reserved", "réservés", "vorbehalten", "reservados", "published",
+    "reproduced", "redistributed", "broadcast", "rewritten", "trade", "trademark",
+    "trademarks", "responsible", "printed", "reprinted", "necessarily", "permission", "site",
+    "website",
+})  # fmt: skip
+MAX_NOTICE_WORDS = 8
+COPYRIGHT_MARKS = ("©", "(c)", "(C)", "&copy;")
+CREDIT_WORDS = frozenset({
+    "photo", "photos", "image", "images", "picture", "pictures", "pic", "pics", "photograph",
+    "photographs", "illustration", "illustrations", "credit", "credits", "caption",
+    "captions", "foto", "fotos", "bild", "bilds", "source", "sources", "quelle", "quelles",
+    "fuente", "fuentes", "courtesy", "getty", "shutterstock", "istockphoto",
+})  # fmt: skip
+# Credits that stand alone ("Reuters", "[Getty]") are too short to need a pre-check.
+MAX_ALONE_CREDIT_WORDS = 6
+DIGIT = re.compile(r"\d")
+
+AGENCIES = (
+    r"rex( features| shutterstock)?|splash( news)?|wireimage|filmmagic|backgrid|pa wire|"
+    r"afp|reuters|ap|associated press|getty( images)?|epa|dpa|xinhua|file|ap photo|afp photo"
+    r"|reuters photo|shutterstock|istock(photo)?|alamy|pa( images| wire)?|anadolu|upi"
+    r"|bloomberg|keystone|sipa|zuma( press)?|imago"
+)
+# A credit may close a parenthesis opened before it: "... last winter. (Photo: Jane Doe)".
+CREDIT_END_RE = re.compile(
+    r"\((" + AGENCIES + r")( ?/ ?[\w .]+)?\)\.?$|\b(photo|image|picture|illustration|foto"
+    r"|bild)( credit)?s?\s*(:|by|©)\s*[\w .,/&'’-]{2,60}\)?\.?$|\b(photo|image|picture"
+    r"|illustration)s? courtesy( of)? [\w .,/&'’-]{2,60}\)?\.?$|\b(getty images|shutterstock"
+    r"|istockphoto|ap photo|afp photo|reuters photo)\b[\w .,/&'’-]{0,40}\)?$",
+    re.IGNORECASE,
+)
+# The wire-photo convention "(Agency/Photographer)" closing a caption, for agencies not in
+# the list above: capitalised names on both sides of the slash ("... on Monday. (Pacific
+# Wire/File)"). After a full stop only: a sentence citing "(Reuters/Ipsos)." is prose.
+CREDIT_SLASH_RE = re.compile(
+    r"[.!?\"”]\s*\((?:[A-Z][\w.&'’-]*\s){0,3}[A-Z][\w.&'’-]+\s?/\s?(?:[A-Z][\w.&'’-]*\s){0,3}"
+    r"[A-Z][\w.&'’-]*\)\.?$"
+)
+# Captions are short; a slash credit in a long paragraph is more likely a citation.
+MAX_SLASH_CREDIT_WORDS = 40
+CREDIT_ALONE_RE = re.compile(r"^(" + AGENCIES + r")([ /,&]+(" + AGENCIES + r"))*$", re.I)
+# A source in brackets on its own line, under an image or embed: "[WireImage]", "[Instagram]".
+CREDIT_BRACKET_RE = re.compile(
+    r"^[\[(](" + AGENCIES + r"|wireimage|instagram|twitter|facebook|youtube|tiktok)"
+    r"( ?/ ?[\w .]+)?[\])]$",
+    re.IGNORECASE,
+)
+CREDIT_START_RE = re.compile(
+    r"^[\[(]?((photo|image|picture|pic|photograph|illustration|credit|caption|foto|bild|source|"
+    r"quelle|fuente)s?( credit)?\s*(:|©|by\b)|courtesy of\b)",
+    re.IGNORECASE,
+)
+
+FILE_OR_URL_RE = re.compile(
+    r"^([\w .-]{1,80}\.(jpe?g|png|gif|webp|svg|bmp|tiff?|mp4)|(https?://|www\.)\S+)$",
+    re.IGNORECASE,
+)
+
+# "Jane Doe, Staff Writer", "Jane Doe | Reuters": a name and a role, the byline of many CMSs.
+ROLE_BYLINE_RE = re.compile(
+    r"^(?P<name>[A-Z][\w'’.-]+( (?:[A-Z][\w'’.-]+|van|von|de|da|del|di|la|le)){1,4})\s*"
+    r"[,|–—-]\s*((senior |chief |staff |contributing |special )?(staff|writer|reporter|"
+    r"correspondent|editor|contributor|columnist|photographer)( \w+)?|special to [\w .]+|"
+    r"for [A-Z][\w .]+|(the )?associated press|reuters|afp|bloomberg|ap)$",
+    re.IGNORECASE,
+)
+# The lines a wire service adds around a press release, and "write to the author" lines.
+WIRE_RE = re.compile(
+    r"^(news provided by\b|view original content\b|(press|media|investor) (contacts?|"
+    r"inquiries|enquiries|relations)\s*:|contacts?\s*:\s*\S)",
+    re.IGNORECASE,
+)
+WIRE_SOURCE_RE = re.compile(r"^SOURCE [A-Z]")
+WRITE_TO_RE = re.compile(
+    r"^((you can )?(write|e-?mail|contact|reach|follow)( to)? (the (author|reporter|writer)|"
+    r"[A-Z][\w'’.-]+( [A-Z][\w'’.-]+){0,3}|him|her|them)( at| on| via)?|send (tips|news tips|"
+    r"story ideas) to)\b.*(@|\bat\b)",
+    re.IGNORECASE,
+)
+# The heading of the boilerplate closing a press release or a guest column, and what the
+# boilerplate under it says.
+ABOUT_RE = re.compile(r"^about (the authors?|us|[A-Z0-9][\w.,&'’-]*( [\w.,&'’-]+){0,6})$", re.I)
+ABOUT_CUES_RE = re.compile(
+    r"\b(founded|headquartered|based in|is a (leading|global|provider|world)|for more information"
+    r"|visit (us at |our website )?(www\.|https?://)|(nyse|nasdaq|lse|tsx)\s*:|serves more than"
+    r"|employs|subsidiary of|is an? (award-winning|independent|nonprofit|non-profit) "
+    r"|writes about|is a (reporter|writer|journalist|columnist|correspondent|contributor))",
+    re.IGNORECASE,
+)
+WIRE_WORDS = frozenset({"news", "view", "press", "media", "investor", "contact", "contacts"})
+BYLINE_RE = re.compile(
+    r"^(by|written by|words by|story by|posted by|reporting by|von|par|por|de)\s*:?\s+"
+    r"(?P<name>[^\s\d][^|]*)$",
+    re.IGNORECASE,
+)
+BYLINE_JOINERS = {
+    "and", "und", "et", "y", "&", "de", "van", "von", "der", "da", "di", "la", "le", "on", "at",
+    "in", "am", "pm", "-", "–", "—",
+}  # fmt: skip
+
+MONTHS = (
+    r"jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t(ember)?)?"
+    r"|oct(ober)?|nov(ember)?|dec(ember)?|januar|februar|märz|mai|juni|juli|oktober|dezember"
+    r"|janvier|février|mars|avril|juin|juillet|août|septembre|octobre|novembre|décembre"
+    r"|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre"
+    r"|diciembre"
+)
+DATE_RE = re.compile(
+    r"\b(\d{4}-\d{2}-\d{2}(t[\d:.]+(z|[+-][\d:]+)?)?|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}"
+    r"|("
+    + MONTHS
+    + r")\.? \d{1,2}(st|nd|rd|th)?,? \d{4}|\d{1,2}(st|nd|rd|th)?\.? (of )?("
+    + MONTHS
+    + r")\.?,? \d{4}|\d{1,2}:\d{2}( ?[ap]\.?m\.?)?|("
+    + MONTHS
+    + r")\.? \d{4}"
+    r"|\d+ (minutes?|hours?|days?|weeks?) ago)\b",
+    re.IGNORECASE,
+)
+# Words a date line may carry besides the date itself.
+DATE_WORDS = re.compile(
+    r"\b(published|updated|posted|last|modified|created|on|at|am|pm|a\.m|p\.m|gmt|utc|bst|est"
+    r"|edt|cet|cest|pst|pdt|hkt|ist|et|pt|time|uk|date|and|by|the|today|yesterday|mon(day)?"
+    r"|tue(s(day)?)?|wed(nesday)?|thu(r(s(day)?)?)?|fri(day)?|sat(urday)?|sun(day)?"
+    r"|veröffentlicht|aktualisiert|am|um|uhr|publié|mis à jour|le|à|publicado|actualizado"
+    r"|el|a las|de|\d+)\b",
+    re.IGNORECASE,
+)
+
+# A line that reads like prose: enough words and sentence-final punctuation.
+SENTENCE_END = re.compile(r"[.!?…:;\"”’»)。！？」』]\s*$")
+
+# The lead-in of a wire story split from its paragraph by markup ("WASHINGTON, Dec. 30
+# (UPI) --"): article text, though it ends like a credit.
+WIRE_LEAD_RE = re.compile(r"\)\s*(--|—|–)\s*$")
+# Above the first sentence, a line this much link text is navigation or a breadcrumb.
+HEAD_LINK_SHARE = 0.5

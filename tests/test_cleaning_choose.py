@@ -1,0 +1,144 @@
+"""The second opinion: readability on our tree, the choice between bodies, the declared body."""
+
+import lxml.html
+
+from pipelines.cleaning.blocks import Unit
+from pipelines.cleaning.choose import (
+    Candidate,
+    choose,
+    judge,
+    needs_second_opinion,
+    prefer_second,
+    without_furniture_of,
+)
+from pipelines.cleaning.guide import Guide
+from pipelines.cleaning.lines import Block
+from pipelines.cleaning.readable import readability_body
+from pipelines.cleaning.text import word_count
+from pipelines.cleaning.tidy import drop_duplicates, follow_guide
+
+STORY = [
+    "The county opened its first public charging hub for electric buses on Monday, a depot "
+    "that can recharge twelve buses at once overnight.",
+    "Officials said the hub would let the transit agency retire its oldest diesel buses two "
+    "years earlier than planned, cutting fuel costs by about a fifth.",
+    "Drivers who tested the new buses during the winter said they were quieter and easier "
+    "to handle on the steep streets of the old town.",
+    "The agency plans to open a second hub in the northern suburbs next spring, once the "
+    "power company has upgraded the substation that will feed it.",
+]
+CONTINUATION = [
+    "Riders will notice the change first on the harbor routes, which switch to electric buses "
+    "in March, the agency said in a statement on Tuesday.",
+    "The remaining diesel fleet will be retired by 2029, when the agency expects every route "
+    "in the county to run on electricity from the two hubs.",
+]
+
+
+def candidate(name: str, lines: list[str], kinds: list[str] | None = None) -> Candidate:
+    html = "".join(f"<p>{line}</p>" for line in lines)
+    return judge(
+        name,
+        lxml.html.fragment_fromstring(html, create_parent="div"),
+        headline=None,
+        links=frozenset(),
+    )
+
+
+def test_a_much_longer_second_body_is_the_story():
+    first = candidate("trafilatura", STORY[:1])
+    second = candidate("readability", STORY + CONTINUATION)
+    assert prefer_second(first, second)
+    assert choose(first, second, None).name == "readability"
+
+
+def test_a_corroborated_continuation_wins():
+    first = candidate("trafilatura", STORY)
+    second = candidate("readability", STORY + CONTINUATION)
+    assert choose(first, second, None).name == "readability"
+
+
+def test_a_fragment_of_the_story_does_not_win():
+    first = candidate("trafilatura", STORY + CONTINUATION)
+    second = candidate("readability", ["Officials said the hub would let the agency retire buses."])
+    assert not prefer_second(first, second)
+
+
+def test_the_declared_body_decides_between_different_bodies():
+    first = candidate("trafilatura", STORY)
+    second = candidate("readability", CONTINUATION + ["Comments are closed for this story."] * 1)
+    guide = Guide.from_text("\n".join(STORY))
+    assert guide is not None
+    assert choose(first, second, guide).name == "trafilatura"
+
+
+def test_lines_the_layer_dropped_in_one_body_go_from_the_other():
+    rail = "Ferry engine repairs finished ahead of schedule"
+    first = candidate("trafilatura", [*STORY, rail])
+    first.decisions[-1] = first.decisions[-1].__class__(first.decisions[-1].action.DROP, "rail")
+    second = candidate("readability", [*STORY, rail])
+    kept = without_furniture_of(second, first)
+    assert rail not in [u.block.text for u in kept.kept]
+    assert len(kept.kept) == len(STORY)
+
+
+def test_readability_is_skipped_when_trafilatura_holds_the_page_paragraphs():
+    first = candidate("trafilatura", STORY)
+    assert not needs_second_opinion(first, first.words, None)
+    assert needs_second_opinion(first, 3 * first.words, None)
+    assert needs_second_opinion(candidate("trafilatura", ["Too short."]), 3, None)
+
+
+def test_readability_runs_on_our_tree_without_changing_it():
+    html = (
+        "<html><body><nav><a href='/'>Home</a></nav><div class='story'>"
+        + "".join(f"<p>{p}</p>" for p in STORY + CONTINUATION)
+        + "<figure><figcaption>Buses at the depot.</figcaption></figure></div>"
+        "<script>var x = 1;</script></body></html>"
+    )
+    tree = lxml.html.document_fromstring(html)
+    before = lxml.html.tostring(tree)
+    article = readability_body(tree)
+    assert lxml.html.tostring(tree) == before
+    assert article is not None
+    text = article.text_content()
+    assert "second hub in the northern suburbs" in text
+    assert "Buses at the depot" not in text and "var x" not in text
+
+
+def test_a_container_repeating_earlier_lines_is_dropped_but_a_repeated_paragraph_stays():
+    units = [Unit(Block(text), i) for i, text in enumerate([*STORY[:2], " ".join(STORY[:2])])]
+    assert [u.block.text for u in drop_duplicates(units)] == STORY[:2]
+    twice = [Unit(Block(STORY[0]), 0), Unit(Block(STORY[1]), 1), Unit(Block(STORY[0]), 2)]
+    assert len(drop_duplicates(twice)) == 3
+
+
+def test_guide_ignores_short_declarations_and_measures_agreement():
+    assert Guide.from_text("A teaser of a few words.") is None
+    guide = Guide.from_text("\n".join(STORY))
+    assert guide is not None
+    assert guide.coverage(STORY) == 1.0
+    assert guide.coverage(STORY[:2]) < 0.6
+    assert guide.support(STORY[3]) == 1.0
+    assert guide.support(CONTINUATION[0]) == 0.0
+
+
+def test_a_complete_declared_body_trims_edge_lines_it_does_not_hold():
+    lines = ["Listen to this story 4:12", *STORY, "This coverage is supported by a foundation."]
+    units = [Unit(Block(text), i) for i, text in enumerate(lines)]
+    guide = Guide.from_text("\n".join(STORY))
+    assert guide is not None
+    words = sum(u.block.size for u in units)
+    assert [u.block.text for u in follow_guide(units, words, guide)] == STORY
+
+
+def test_a_body_both_extractors_missed_comes_from_the_declared_body():
+    units = [Unit(Block("Loading story…"), 0)]
+    guide = Guide.from_text("\n".join(STORY + CONTINUATION))
+    assert guide is not None
+    assert [u.block.text for u in follow_guide(units, 2, guide)] == STORY + CONTINUATION
+
+
+def test_blocks_count_words_with_the_one_word_counter():
+    for text in ["U.S. officials — in 2026 — said so.", "北陸新幹線の延伸", "well-known café"]:
+        assert Block(text).size == word_count(Block(text).line)
