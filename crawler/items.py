@@ -49,6 +49,33 @@ class FetchedPage:
     hints: DiscoveryHints = field(default_factory=DiscoveryHints)
 
 
+@dataclass(frozen=True)
+class Author:
+    """An author, as zyte-common-items' ``Author``: the name, and the text it came from."""
+
+    name: str
+    nameRaw: str | None = None
+
+
+@dataclass(frozen=True)
+class Image:
+    """An image, as zyte-common-items' ``Image`` (its ``url``) plus what the page says of it."""
+
+    url: str
+    caption: str | None = None
+    credit: str | None = None
+    width: int | None = None
+    height: int | None = None
+
+
+@dataclass(frozen=True)
+class Breadcrumb:
+    """One step of the page's breadcrumb trail, as zyte-common-items' ``Breadcrumb``."""
+
+    name: str | None = None
+    url: str | None = None
+
+
 @dataclass
 class Article:
     """A cleaned news article record."""
@@ -59,12 +86,19 @@ class Article:
     canonicalUrl: str = ""
     id: str = ""  # 16 hex digits derived from canonicalUrl
     site: str = ""
-    authors: list[str] = field(default_factory=list)
+    authors: list[Author] = field(default_factory=list)
     datePublished: str | None = None  # ISO 8601, with time zone where known
     dateModified: str | None = None
     inLanguage: str | None = None
+    languageConfidence: float | None = None  # of a detected language; None when declared
     description: str | None = None
-    mainImage: str | None = None
+    mainImage: Image | None = None
+    images: list[Image] = field(default_factory=list)  # inside the body, captions apart
+    articleSection: str | None = None
+    keywords: list[str] = field(default_factory=list)
+    breadcrumbs: list[Breadcrumb] = field(default_factory=list)
+    # The same paragraphs as articleBody, with headings, lists, quotes and emphasis.
+    articleBodyMarkdown: str | None = None
     wordCount: int = 0
     fingerprint: str = ""  # hash of the normalized text
     fetchedAt: str | None = None
@@ -109,4 +143,34 @@ def as_article(item: Any) -> Article | None:
     required = ("url", "headline", "articleBody", "id")
     if not all(isinstance(values.get(name), str) for name in required):
         return None
+    values["authors"] = [_author(a) for a in values.get("authors") or ()]
+    values["images"] = [_image(i) for i in values.get("images") or ()]
+    values["breadcrumbs"] = [_breadcrumb(b) for b in values.get("breadcrumbs") or ()]
+    if values.get("mainImage") is not None:
+        values["mainImage"] = _image(values["mainImage"])
     return Article(**values)
+
+
+def _fields(cls: type[Any], value: Any) -> dict[str, Any]:
+    names = {f.name for f in dataclasses.fields(cls)}
+    return {k: v for k, v in ItemAdapter(value).items() if k in names}
+
+
+def _author(value: Any) -> Author:
+    return (
+        value
+        if isinstance(value, Author)
+        else (Author(value) if isinstance(value, str) else Author(**_fields(Author, value)))
+    )
+
+
+def _image(value: Any) -> Image:
+    return (
+        value
+        if isinstance(value, Image)
+        else (Image(value) if isinstance(value, str) else Image(**_fields(Image, value)))
+    )
+
+
+def _breadcrumb(value: Any) -> Breadcrumb:
+    return value if isinstance(value, Breadcrumb) else Breadcrumb(**_fields(Breadcrumb, value))

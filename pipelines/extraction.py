@@ -48,6 +48,7 @@ class ExtractionPipeline:
         self.stats = stats
         self.registry = addon.registry
         self.min_words = addon.config.min_words
+        self.short_words = addon.config.short_words
         self.drop_flags = frozenset(addon.config.drop_flags)
         self.pool = pool
 
@@ -80,11 +81,12 @@ class ExtractionPipeline:
         job = ExtractJob(
             page.body,
             page.url,
+            min_words=self.min_words,
+            short_words=self.short_words,
             hints=page.hints,
             rules=site.cleaning if site else None,
             language=site.language if site else None,
             content_type=page.content_type,
-            min_words=self.min_words,
         )
         try:
             article = await self.pool.extract(job)

@@ -148,3 +148,23 @@ def test_newscrawler_cron_reports_a_bad_setting_the_same_way(tmp_path):
     assert result.returncode == ExitCode.BAD_CONFIG
     assert "error: setting NEWS_STATE_STORE='sqllite'" in result.stderr
     assert not list((tmp_path / "output").iterdir())
+
+
+def test_the_word_limits_match_the_cleaning_librarys_own_defaults():
+    # The library keeps defaults of its own for use without the crawler (a notebook): the
+    # crawl's settings must not drift from them unnoticed.
+    from pipelines.cleaning.clean import DEFAULT_MIN_WORDS, DEFAULT_SHORT_WORDS
+
+    config = NewsConfig()
+    assert (config.min_words, config.short_words) == (DEFAULT_MIN_WORDS, DEFAULT_SHORT_WORDS)
+
+
+def test_the_crawl_process_never_imports_the_extractors():
+    code = (
+        "import sys, crawler.addon, pipelines.extraction, pipelines.dedup, pipelines.textfiles;"
+        "print(sorted(m for m in ('trafilatura', 'readability') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"

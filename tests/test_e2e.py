@@ -140,8 +140,9 @@ def test_record_matches_expected(full_run, expected):
 def test_authors_right_for_at_least_95_percent(full_run):
     by_id = {r["id"]: r for r in full_run.records}
     present = [a for a in ALL_ARTICLES if a.id in by_id]
-    right = [a for a in present if by_id[a.id]["authors"] == a.authors]
-    wrong = {a.url: by_id[a.id]["authors"] for a in present if a not in right}
+    names = {i: [author["name"] for author in r["authors"]] for i, r in by_id.items()}
+    right = [a for a in present if names[a.id] == a.authors]
+    wrong = {a.url: names[a.id] for a in present if a not in right}
     assert len(right) >= 0.95 * len(present), wrong
 
 
@@ -247,3 +248,12 @@ def test_a_users_own_feed_never_replaces_the_run_directory(tmp_path, feed_args):
     assert manifest["records"] == len(records) and manifest["health"]["ok"]
     theirs = [json.loads(line) for line in mine.read_text(encoding="utf-8").splitlines()]
     assert sorted(r["id"] for r in theirs) == sorted(r["id"] for r in records)
+
+
+def test_every_record_is_a_zyte_common_items_article(full_run):
+    from zyte_common_items import Article as ZyteArticle
+
+    for record in full_run.records:
+        article = ZyteArticle.from_dict(record)
+        assert article.url == record["url"] and article.headline == record["headline"]
+        assert [a.name for a in article.authors or []] == [a["name"] for a in record["authors"]]

@@ -29,14 +29,21 @@ def test_the_schema_holds_every_record_field():
 
 def test_a_batch_round_trips_with_nulls_and_lists(tmp_path):
     records: list[dict[str, Any]] = [
-        {"id": "a" * 16, "url": "http://a.test/1", "authors": ["A B"], "wordCount": 120},
+        {
+            "id": "a" * 16,
+            "url": "http://a.test/1",
+            "authors": [{"name": "A B", "nameRaw": "By A B"}],
+            "mainImage": {"url": "http://a.test/i.jpg", "width": 800},
+            "wordCount": 120,
+        },
         {"id": "b" * 16, "url": "http://a.test/2", "flags": ["short"], "unknown": "ignored"},
     ]
     write_batch(tmp_path / "b.parquet", records)
     table = pq.read_table(tmp_path / "b.parquet")
     assert table.schema.equals(SCHEMA, check_metadata=False)
     rows = table.to_pylist()
-    assert rows[0]["authors"] == ["A B"] and rows[1]["authors"] is None
+    assert rows[0]["authors"] == [{"name": "A B", "nameRaw": "By A B"}]
+    assert rows[0]["mainImage"]["width"] == 800 and rows[1]["authors"] is None
     assert rows[1]["flags"] == ["short"] and "unknown" not in rows[1]
 
 

@@ -77,7 +77,7 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
 
 
 def job(action: str, body: bytes = b"<p>text</p>") -> ExtractJob:
-    return ExtractJob(body, f"http://pool.test/{action}")
+    return ExtractJob(body, f"http://pool.test/{action}", min_words=40, short_words=100)
 
 
 def config(**changes: Any) -> PoolConfig:
@@ -100,7 +100,8 @@ def test_normal_page_becomes_an_article_in_a_worker():
         pool = ExtractionPool(config(workers=1, max_bytes=10**6))
         await pool.start()
         try:
-            return await pool.extract(ExtractJob(ARTICLE_FILE.read_bytes(), ARTICLE_URL))
+            job = ExtractJob(ARTICLE_FILE.read_bytes(), ARTICLE_URL, min_words=40, short_words=100)
+            return await pool.extract(job)
         finally:
             await pool.close()
 

@@ -90,7 +90,14 @@ class NewsConfig:
     )
     # --- cleaning
     min_words: int = whole(
-        "NEWS_MIN_WORDS", 100, "bodies shorter than this many words are flagged too_short"
+        "NEWS_MIN_WORDS",
+        40,
+        "bodies shorter than this many words are flagged too_short (README: Short articles)",
+    )
+    short_words: int = whole(
+        "NEWS_SHORT_WORDS",
+        100,
+        "an article shorter than this many words is flagged short (kept by default)",
     )
     drop_flags: tuple[str, ...] = names(
         "NEWS_DROP_FLAGS",

@@ -35,7 +35,7 @@ from trafilatura.settings import Document, set_date_params
 
 from crawler.discovery.registry import CleaningRules
 from crawler.discovery.urls import article_id
-from crawler.items import Article, DiscoveryHints
+from crawler.items import Article, Author, DiscoveryHints, Image
 from pipelines.cleaning.body import extract_body, remove_furniture
 from pipelines.cleaning.decode import decode_html
 from pipelines.cleaning.fields import (
@@ -192,12 +192,12 @@ def clean_html(
         articleBody=article_body,
         canonicalUrl=canonical,
         id=_safe_id(canonical),
-        authors=authors,
+        authors=[Author(name) for name in authors],
         datePublished=date_published,
         dateModified=resolve_date([meta.date_modified, hints.date_modified]),
         inLanguage=_language(meta.language or language, article_body),
         description=meta.description,
-        mainImage=meta.main_image,
+        mainImage=Image(meta.main_image) if meta.main_image else None,
         wordCount=words,
         fingerprint=text_fingerprint(article_body),
         discoveredVia=hints.via,

@@ -19,6 +19,17 @@ import pyarrow.parquet as pq
 SCHEMA_VERSION = "1"
 _TEXT = pa.string()
 _TEXTS = pa.list_(pa.string())
+_AUTHOR = pa.struct([("name", _TEXT), ("nameRaw", _TEXT)])
+_IMAGE = pa.struct(
+    [
+        ("url", _TEXT),
+        ("caption", _TEXT),
+        ("credit", _TEXT),
+        ("width", pa.int32()),
+        ("height", pa.int32()),
+    ]
+)
+_BREADCRUMB = pa.struct([("name", _TEXT), ("url", _TEXT)])
 SCHEMA = pa.schema(
     [
         ("id", _TEXT),
@@ -27,12 +38,18 @@ SCHEMA = pa.schema(
         ("site", _TEXT),
         ("headline", _TEXT),
         ("articleBody", _TEXT),
-        ("authors", _TEXTS),
+        ("articleBodyMarkdown", _TEXT),
+        ("authors", pa.list_(_AUTHOR)),
         ("datePublished", _TEXT),
         ("dateModified", _TEXT),
         ("inLanguage", _TEXT),
+        ("languageConfidence", pa.float32()),
         ("description", _TEXT),
-        ("mainImage", _TEXT),
+        ("mainImage", _IMAGE),
+        ("images", pa.list_(_IMAGE)),
+        ("articleSection", _TEXT),
+        ("keywords", _TEXTS),
+        ("breadcrumbs", pa.list_(_BREADCRUMB)),
         ("wordCount", pa.int32()),
         ("fingerprint", _TEXT),
         ("fetchedAt", _TEXT),

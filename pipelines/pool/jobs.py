@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from crawler.discovery.registry import CleaningRules
 from crawler.items import Article, DiscoveryHints
-from pipelines.cleaning.clean import DEFAULT_MIN_WORDS, clean_html
 
 
 def default_workers() -> int:
@@ -21,19 +20,26 @@ def default_workers() -> int:
 
 @dataclass(frozen=True)
 class ExtractJob:
-    """One page to extract: the arguments of :func:`pipelines.cleaning.clean.clean_html`."""
+    """One page to extract: the arguments of :func:`pipelines.cleaning.clean.clean_html`.
+
+    The word limits have no default here: the caller's settings decide them.
+    """
 
     body: bytes
     url: str
+    min_words: int
+    short_words: int
     hints: DiscoveryHints | None = None
     rules: CleaningRules | None = None
     language: str | None = None
     content_type: str | None = None
-    min_words: int = DEFAULT_MIN_WORDS
 
 
 def extract_job(job: ExtractJob) -> Article | None:
     """The pool's work: ``clean_html`` on one page."""
+    # Imported here: the crawl process never extracts (the fork server preloads it).
+    from pipelines.cleaning.clean import clean_html
+
     return clean_html(
         job.body,
         job.url,
@@ -42,6 +48,7 @@ def extract_job(job: ExtractJob) -> Article | None:
         language=job.language,
         content_type=job.content_type,
         min_words=job.min_words,
+        short_words=job.short_words,
     )
 
 

@@ -100,7 +100,7 @@ class ExtractionPool:
         if isinstance(self._context, ForkServerContext):
             # Process-wide, and only effective before the fork server first starts: the
             # server imports the extraction stack once, every worker forks from it.
-            self._context.set_forkserver_preload([__name__])
+            self._context.set_forkserver_preload([__name__, "pipelines.cleaning.clean"])
         # The first launch starts the fork server and waits for its imports (~1 s): not
         # on the reactor thread.
         launched = await asyncio.to_thread(
