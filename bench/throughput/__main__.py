@@ -197,6 +197,10 @@ def _run(args: argparse.Namespace, directory: Path) -> dict[str, Any]:
         "crawl_vs_own_pool": versus("own_cleaning_pool"),
         "crawl_vs_own_single": versus("own_cleaning_single"),
         "scrapy_cpu_ms_per_page": variants.get("crawl", {}).get("cpu_ms_per_page", {}).get("main"),
+        # What a Scrapy process costs doing nothing but download (bench.peers.scrapy_floor).
+        "scrapy_floor_cpu_ms_per_page": variants.get("scrapy_floor", {})
+        .get("cpu_ms_per_page", {})
+        .get("main"),
         "bare_extract_cpu_ms_per_page": round(1000 * bare.cpu / bare.pages, 2),
         "cleaning_cpu_ms_per_page": round(1000 * own.cpu / own.pages, 2),
         "cleaning_cost_ratio": own.cpu / bare.cpu if bare.cpu else None,

@@ -152,6 +152,12 @@ def peer_commands(
             work / "own1.jsonl",
             False,
         ),
+        # Scrapy's own floor: download and yield, nothing else (not a peer: a lower bound).
+        "scrapy_floor": (
+            [*python, "bench.peers.scrapy_floor", str(urls), str(work / "floor.jsonl")],
+            work / "floor.jsonl",
+            True,
+        ),
         # Its own downloads (its --parallel default) and extraction; one file per page.
         "trafilatura_cli": (
             [
