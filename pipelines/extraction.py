@@ -17,15 +17,19 @@ from scrapy.statscollectors import StatsCollector
 from crawler.addon import NewsAddon, news_addon
 from crawler.config import NewsConfig
 from crawler.drops import DropReason, NewsDrop
+from crawler.extensions.ledger import LedgerExtension
 from crawler.items import Article, FetchedPage, as_fetched_page
 from pipelines.pool import (
+    Extraction,
     ExtractionFailed,
     ExtractionPool,
     ExtractJob,
+    ExtractWork,
     PoolBroken,
     PoolConfig,
     default_workers,
 )
+from pipelines.state.neardup import NearDupIndex
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +47,13 @@ def pool_config(config: NewsConfig) -> PoolConfig:
 
 
 class ExtractionPipeline:
-    def __init__(self, addon: NewsAddon, stats: StatsCollector, pool: ExtractionPool) -> None:
+    def __init__(
+        self,
+        addon: NewsAddon,
+        stats: StatsCollector,
+        pool: ExtractionPool[Extraction | None],
+        near_dup: NearDupIndex | None = None,
+    ) -> None:
         self.addon = addon
         self.stats = stats
         self.registry = addon.registry
@@ -51,12 +61,18 @@ class ExtractionPipeline:
         self.short_words = addon.config.short_words
         self.drop_flags = frozenset(addon.config.drop_flags)
         self.pool = pool
+        # The dedup's index, when there is one: the workers compute each text's signature.
+        self.near_dup = near_dup
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         addon = news_addon(crawler)
         assert crawler.stats is not None
-        return cls(addon, crawler.stats, ExtractionPool(pool_config(addon.config)))
+        ledger = crawler.get_extension(LedgerExtension)
+        index = ledger.index if ledger is not None else None
+        work = ExtractWork(index.config if index is not None else None)
+        pool = ExtractionPool(pool_config(addon.config), work)
+        return cls(addon, crawler.stats, pool, index)
 
     async def open_spider(self) -> None:
         await self.pool.start()
@@ -89,14 +105,15 @@ class ExtractionPipeline:
             content_type=page.content_type,
         )
         try:
-            article = await self.pool.extract(job)
+            extraction = await self.pool.extract(job)
         except ExtractionFailed as exc:
             self._drop(page, DropReason(exc.reason), exc.detail)
         except PoolBroken as exc:
             self.addon.fail(f"extraction is impossible: {exc}", reason="extraction_failed")
             self._drop(page, DropReason.POOL_BROKEN, str(exc), log_level="DEBUG")
-        if article is None:
+        if extraction is None:
             self._drop(page, DropReason.NO_TEXT, "no text could be extracted")
+        article = extraction.article
         for flag in article.flags:
             self.stats.inc_value(f"news/clean/flag/{flag}")
         dropped = [f for f in article.flags if f in self.drop_flags]
@@ -105,6 +122,8 @@ class ExtractionPipeline:
         if not article.id:
             self._drop(page, DropReason.NO_ID, "no URL identity (canonical URL unusable)")
         self.stats.inc_value("news/clean/extracted")
+        if self.near_dup is not None and extraction.signature is not None:
+            self.near_dup.provide(article.articleBody, extraction.signature)
         return replace(article, site=page.site, fetchedAt=page.fetched_at)
 
     def _drop(

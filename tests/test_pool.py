@@ -12,22 +12,28 @@ import time
 from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
+from unittest import mock
 
 import pytest
 from scrapy.exceptions import DropItem
 
 from crawler.config import ConfigError
+from crawler.extensions.ledger import LedgerExtension
 from crawler.items import Article, FetchedPage
 from fixtures.server import REGISTRY, SITES_DIR
 from pipelines.extraction import ExtractionPipeline
 from pipelines.pool import (
+    Extraction,
     ExtractionFailed,
     ExtractionPool,
     ExtractJob,
+    ExtractWork,
     PoolBroken,
     PoolConfig,
     RemoteTraceback,
 )
+from pipelines.state import neardup
+from pipelines.state.neardup import NearDupConfig, text_signature
 from tests.crawlers import news_crawler
 
 T = TypeVar("T")
@@ -65,7 +71,7 @@ def _cannot_load() -> None:
 class Unloadable:
     """A work function that kills every worker that tries to load it."""
 
-    def __call__(self, job: ExtractJob) -> Article | None:
+    def __call__(self, job: ExtractJob) -> Extraction | None:
         return None
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -95,9 +101,11 @@ async def outcome(pool: ExtractionPool, page: ExtractJob) -> Article | str | Non
         return type(exc).__name__
 
 
-def test_normal_page_becomes_an_article_in_a_worker():
-    async def main() -> Article | None:
-        pool = ExtractionPool(config(workers=1, max_bytes=10**6))
+def test_normal_page_becomes_an_article_and_its_signature_in_a_worker():
+    near_dup = NearDupConfig()
+
+    async def main() -> Extraction | None:
+        pool = ExtractionPool(config(workers=1, max_bytes=10**6), ExtractWork(near_dup))
         await pool.start()
         try:
             job = ExtractJob(ARTICLE_FILE.read_bytes(), ARTICLE_URL, min_words=40, short_words=100)
@@ -105,10 +113,19 @@ def test_normal_page_becomes_an_article_in_a_worker():
         finally:
             await pool.close()
 
-    article = run(main())
-    assert article is not None
+    extraction = run(main())
+    assert extraction is not None
+    article = extraction.article
     assert "sensor" in article.headline.lower()
     assert article.wordCount > 100
+    # Another process, the same signature: the store compares it with this process's.
+    assert extraction.signature == text_signature(article.articleBody, near_dup)
+
+
+def test_no_signature_without_near_duplicate_detection():
+    job = ExtractJob(ARTICLE_FILE.read_bytes(), ARTICLE_URL, min_words=40, short_words=100)
+    extraction = ExtractWork()(job)
+    assert extraction is not None and extraction.signature is None
 
 
 def test_pages_and_results_larger_than_the_socket_buffer_cross_intact():
@@ -291,7 +308,9 @@ async def through(pipe: ExtractionPipeline, pages: list[FetchedPage]) -> list[An
 
 @pytest.mark.parametrize("workers", [0, 1])
 def test_extraction_pipeline_inline_and_in_a_worker(workers: int, tmp_path: Path):
-    pipe = pipeline(workers, tmp_path, NEWS_EXTRACT_MAX_BYTES=200_000)
+    pipe = pipeline(
+        workers, tmp_path, NEWS_EXTRACT_MAX_BYTES=200_000, EXTENSIONS={LedgerExtension: 0}
+    )
     body = ARTICLE_FILE.read_bytes()
     other = object()
     pages = [fetched(body), fetched(b" "), fetched(b"<html>" + b"x" * 200_000)]
@@ -301,6 +320,15 @@ def test_extraction_pipeline_inline_and_in_a_worker(workers: int, tmp_path: Path
     assert (article.site, article.fetchedAt) == ("harbor-herald", "2026-11-22T12:00:00Z")
     assert "sensor" in article.headline.lower()
     assert (empty, large) == ("empty", "too_large")
+    # The dedup finds the signature the work computed, and does not shingle the text again.
+    assert pipe.near_dup is not None
+    expected = text_signature(article.articleBody, pipe.near_dup.config)
+    with mock.patch.object(neardup, "text_signature", side_effect=AssertionError("recomputed")):
+        assert pipe.near_dup.signature(article.articleBody) == expected
+    ledger = pipe.addon.crawler.get_extension(LedgerExtension)
+    assert ledger is not None
+    ledger.store.close()
+    ledger.release()
     stats = pipe.stats.get_stats()
     assert stats["news/clean/extracted"] == 1
     assert stats["news/clean/empty"] == 1

@@ -32,26 +32,26 @@ limit still applies there, the time limit cannot.
 """
 
 from pipelines.pool.jobs import (
+    Extraction,
     ExtractionFailed,
     ExtractJob,
+    ExtractWork,
     PoolBroken,
     PoolConfig,
     RemoteTraceback,
-    Work,
     default_workers,
-    extract_job,
 )
 from pipelines.pool.pool import ExtractionPool, PoolCounts
 
 __all__ = [
     "ExtractJob",
+    "ExtractWork",
+    "Extraction",
     "ExtractionFailed",
     "ExtractionPool",
     "PoolBroken",
     "PoolConfig",
     "PoolCounts",
     "RemoteTraceback",
-    "Work",
     "default_workers",
-    "extract_job",
 ]

@@ -9,13 +9,13 @@ import pickle
 import socket
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.context import ForkServerContext, SpawnContext
 from multiprocessing.process import BaseProcess
-from typing import Literal, cast
+from typing import Any, Generic, Literal, TypeVar, cast
 
-from crawler.items import Article
 from pipelines.pool.channel import Channel
 from pipelines.pool.jobs import (
     ExtractionFailed,
@@ -23,12 +23,12 @@ from pipelines.pool.jobs import (
     PoolBroken,
     PoolConfig,
     RemoteTraceback,
-    Work,
-    extract_job,
 )
 from pipelines.pool.worker import worker_main
 
 logger = logging.getLogger(__name__)
+
+R = TypeVar("R")  # what the work function returns for a page
 
 # Consecutive workers dying before they are ready: the pool cannot work (e.g. import error).
 _MAX_START_FAILURES = 3
@@ -37,19 +37,19 @@ _STOP_GRACE = 5.0
 
 
 @dataclass
-class _Task:
+class _Task(Generic[R]):
     job: ExtractJob
-    future: asyncio.Future[Article | None]
+    future: asyncio.Future[R]
 
 
 @dataclass
-class _Worker:
+class _Worker(Generic[R]):
     number: int
     process: BaseProcess
     channel: Channel
     ready: bool = False
     done: int = 0
-    task: _Task | None = None
+    task: _Task[R] | None = None
     timer: asyncio.TimerHandle | None = None
 
 
@@ -63,11 +63,13 @@ class PoolCounts:
     crashed: int = 0
 
 
-class ExtractionPool:
+class ExtractionPool(Generic[R]):
+    """Runs ``work`` (a picklable callable, e.g. :class:`ExtractWork`) on each page."""
+
     def __init__(
         self,
         config: PoolConfig,
-        work: Work = extract_job,
+        work: Callable[[ExtractJob], R],
         start_method: Literal["forkserver", "spawn"] = "forkserver",
     ) -> None:
         self.config = config
@@ -77,8 +79,8 @@ class ExtractionPool:
             "ForkServerContext | SpawnContext", multiprocessing.get_context(start_method)
         )
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._queue: deque[_Task] = deque()
-        self._workers: dict[int, _Worker] = {}
+        self._queue: deque[_Task[R]] = deque()
+        self._workers: dict[int, _Worker[R]] = {}
         self._exiting: set[BaseProcess] = set()
         self._next_number = 0
         self._start_failures = 0
@@ -117,7 +119,7 @@ class ExtractionPool:
             self.config.max_tasks_per_worker or "no limit of",
         )
 
-    async def extract(self, job: ExtractJob) -> Article | None:
+    async def extract(self, job: ExtractJob) -> R:
         """The article of one page, or None; ExtractionFailed when the pool gave up on it."""
         size = len(job.body)
         if size > self.config.max_bytes:
@@ -131,7 +133,7 @@ class ExtractionPool:
         if self._loop is None:
             await self.start()
         assert self._loop is not None
-        task = _Task(job, self._loop.create_future())
+        task: _Task[R] = _Task(job, self._loop.create_future())
         self._queue.append(task)
         self._dispatch()
         return await task.future
@@ -175,7 +177,7 @@ class ExtractionPool:
 
     # --- workers --------------------------------------------------------------------
 
-    def _launch(self) -> _Worker:
+    def _launch(self) -> _Worker[R]:
         parent_end, child_socket = socket.socketpair()
         child_end = Connection(child_socket.detach())
         process = self._context.Process(
@@ -186,12 +188,12 @@ class ExtractionPool:
         )
         process.start()
         child_end.close()
-        worker = _Worker(self._next_number, process, Channel(parent_end))
+        worker: _Worker[R] = _Worker(self._next_number, process, Channel(parent_end))
         self._next_number += 1
         self.counts.started += 1
         return worker
 
-    def _register(self, worker: _Worker) -> None:
+    def _register(self, worker: _Worker[R]) -> None:
         assert self._loop is not None
         self._workers[worker.number] = worker
         self._loop.add_reader(worker.channel.fileno(), self._on_readable, worker)
@@ -204,7 +206,7 @@ class ExtractionPool:
         except OSError as exc:
             self._break(f"cannot start an extraction worker: {exc}")
 
-    def _retire(self, worker: _Worker, *, kill: bool) -> None:
+    def _retire(self, worker: _Worker[R], *, kill: bool) -> None:
         """Disconnect a worker; it exits on EOF (or now, when killed) and is reaped later."""
         assert self._loop is not None
         self._workers.pop(worker.number, None)
@@ -243,7 +245,7 @@ class ExtractionPool:
 
     # --- messages and dispatch ------------------------------------------------------
 
-    def _on_readable(self, worker: _Worker) -> None:
+    def _on_readable(self, worker: _Worker[R]) -> None:
         messages, closed = worker.channel.receive()
         for data in messages:
             if worker.number not in self._workers:
@@ -253,7 +255,7 @@ class ExtractionPool:
             self._on_death(worker)
         self._dispatch()
 
-    def _on_writable(self, worker: _Worker) -> None:
+    def _on_writable(self, worker: _Worker[R]) -> None:
         assert self._loop is not None
         try:
             done = worker.channel.flush()
@@ -264,14 +266,14 @@ class ExtractionPool:
         if done:
             self._loop.remove_writer(worker.channel.fileno())
 
-    def _send(self, worker: _Worker, message: object) -> None:
+    def _send(self, worker: _Worker[R], message: object) -> None:
         assert self._loop is not None
         worker.channel.put(message)
         if not worker.channel.flush():
             # The rest goes out as the worker reads: a 4 MiB page exceeds the socket buffer.
             self._loop.add_writer(worker.channel.fileno(), self._on_writable, worker)
 
-    def _on_message(self, worker: _Worker, data: bytes) -> None:
+    def _on_message(self, worker: _Worker[R], data: bytes) -> None:
         try:
             kind, payload = pickle.loads(data)
         except Exception as exc:  # e.g. an exception class that cannot be rebuilt here
@@ -297,7 +299,7 @@ class ExtractionPool:
                 self._retire(worker, kill=False)
                 self._replace()
 
-    def _on_death(self, worker: _Worker) -> None:
+    def _on_death(self, worker: _Worker[R]) -> None:
         self._retire(worker, kill=True)
         task = worker.task
         if task is not None:
@@ -319,7 +321,7 @@ class ExtractionPool:
         self._replace()
         self._dispatch()
 
-    def _on_timeout(self, worker: _Worker, task: _Task) -> None:
+    def _on_timeout(self, worker: _Worker[R], task: _Task[R]) -> None:
         if worker.task is not task:
             return
         self.counts.timed_out += 1
@@ -359,7 +361,7 @@ class ExtractionPool:
             )
 
     @staticmethod
-    def _fail(task: _Task, exc: BaseException) -> None:
+    def _fail(task: _Task[Any], exc: BaseException) -> None:
         if not task.future.done():
             task.future.set_exception(exc)
 

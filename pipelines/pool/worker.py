@@ -10,11 +10,12 @@ import pickle
 import signal
 import sys
 import traceback
+from collections.abc import Callable
 from multiprocessing import forkserver
 from multiprocessing.connection import Connection
 from typing import Any
 
-from pipelines.pool.jobs import Work
+from pipelines.pool.jobs import ExtractJob
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ def _die_with_crawl() -> None:
         os._exit(0)
 
 
-def worker_main(conn: Connection, work: Work, max_tasks: int) -> None:
+def worker_main(conn: Connection, work: Callable[[ExtractJob], Any], max_tasks: int) -> None:
     """A worker's loop: one page at a time until EOF or ``max_tasks`` pages.
 
     MemoryError and anything that is not an ``Exception`` end the process: its state

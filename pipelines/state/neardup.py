@@ -155,6 +155,34 @@ def _min_matches(num_perm: int, threshold: float, confidence: float) -> int:
 _KEYS_REMEMBERED = 1024
 
 
+# Signatures computed by extraction workers and not asked for yet: the items between the
+# extraction and the dedup pipelines, a few hundred at most unless they were dropped there.
+_GIVEN_REMEMBERED = 4096
+
+
+def text_shingles(text: str, size: int) -> list[str]:
+    """Distinct ``size``-word shingles of the normalized text, in order of first occurrence."""
+    words = normalize_text(text).split()
+    if len(words) < size:
+        return [" ".join(words)] if words else []
+    grams = (" ".join(words[i : i + size]) for i in range(len(words) - size + 1))
+    return list(dict.fromkeys(grams))
+
+
+def text_signature(text: str, config: NearDupConfig) -> tuple[int, ...]:
+    """The MinHash signature of ``text`` under ``config``: ``num_perm`` unsigned 32-bit ints.
+
+    A function of the text and the config alone, so an extraction worker computes the same
+    signature the crawl process would.
+    """
+    shingles = text_shingles(text, config.shingle_size)
+    if not shingles:
+        return (_EMPTY_SLOT,) * config.num_perm
+    minhash = RMinHash(config.num_perm, config.seed)
+    minhash.update(shingles)
+    return tuple(minhash.digest())
+
+
 class NearDupIndex:
     """Signatures and band keys for one :class:`NearDupConfig`; stateless apart from it
     and a small memo of recent band keys."""
@@ -166,6 +194,7 @@ class NearDupIndex:
         self._band_format = struct.Struct(f"<I{config.rows}I")
         self._slot_format = struct.Struct(f"<{config.num_perm}I")
         self._recent_keys: dict[tuple[int, ...], tuple[int, ...]] = {}
+        self._given: dict[str, tuple[int, ...]] = {}
 
     @property
     def scheme(self) -> str:
@@ -181,21 +210,22 @@ class NearDupIndex:
 
     def shingles(self, text: str) -> list[str]:
         """Distinct word shingles of the normalized text, in order of first occurrence."""
-        words = normalize_text(text).split()
-        size = self.config.shingle_size
-        if len(words) < size:
-            return [" ".join(words)] if words else []
-        grams = (" ".join(words[i : i + size]) for i in range(len(words) - size + 1))
-        return list(dict.fromkeys(grams))
+        return text_shingles(text, self.config.shingle_size)
 
     def signature(self, text: str) -> tuple[int, ...]:
         """The MinHash signature: ``num_perm`` unsigned 32-bit ints."""
-        shingles = self.shingles(text)
-        if not shingles:
-            return self._empty
-        minhash = RMinHash(self.config.num_perm, self.config.seed)
-        minhash.update(shingles)
-        return tuple(minhash.digest())
+        given = self._given.pop(text, None)
+        if given is not None:
+            return given
+        return text_signature(text, self.config)
+
+    def provide(self, text: str, signature: tuple[int, ...]) -> None:
+        """Take the signature of ``text`` computed elsewhere (an extraction worker, with this
+        index's config): the next :meth:`signature` of that text returns it, once."""
+        self._check(signature)
+        if len(self._given) >= _GIVEN_REMEMBERED:
+            del self._given[next(iter(self._given))]  # its item was dropped on the way
+        self._given[text] = signature
 
     def band_keys(self, signature: tuple[int, ...]) -> list[int]:
         """One signed 64-bit key per band (band number mixed in); none for an empty text."""
