@@ -126,7 +126,8 @@ def test_page_links_feeds_and_navigation():
     </body></html>"""
     page = read_page(body, "https://s.test/index.html")
     assert page.language == "en-GB"
-    assert page.feeds == ["https://s.test/rss.xml", "https://s.test/feeds/atom"]
+    assert page.feeds == ["https://s.test/rss.xml"]
+    assert page.feed_links == ["https://s.test/feeds/atom"]
     nav = {link.url: link.in_nav for link in page.links}
     assert nav == {
         "https://s.test/world/": True,
@@ -245,10 +246,13 @@ def test_a_sitemap_index_from_robots_txt_is_proposed_not_its_children():
 
 def test_common_paths_are_tried_when_nothing_is_declared():
     session, fetcher = onboard("pacificwire.test")
-    # The home page links its JSON Feed in plain text ("JSON Feed"): found without guessing.
+    # The home page links its JSON Feed in plain text ("JSON Feed"); no <link> declares it.
     assert [s.url for s in session.result().sources] == ["http://pacificwire.test/feed.json"]
     assert "http://pacificwire.test/sitemap.xml" in fetcher.fetched  # no robots Sitemap:
-    assert "http://pacificwire.test/feed" not in fetcher.fetched
+    assert "http://pacificwire.test/feed" in fetcher.fetched
+    # Declared feeds are taken at their word: Harbor's <link rel="alternate">.
+    _, harbor = onboard("harborherald.test")
+    assert "http://harborherald.test/feed" not in harbor.fetched
 
 
 def write_site(root: Path, host: str, files: dict[str, str]) -> Path:
@@ -357,3 +361,90 @@ def test_site_names_are_checked_as_the_registry_does():
     check_name("harbor-two")
     with pytest.raises(RegistryError, match="site names are lowercase"):
         check_name("Harbor Herald")
+
+
+def story(title: str) -> str:
+    body = " ".join(f"Sentence {n} of the story about {title} goes on." for n in range(40))
+    return (
+        f"<html lang='en'><head><title>{title}</title></head><body><article>"
+        f"<h1>{title}</h1><p>{body}</p></article></body></html>"
+    )
+
+
+def rss(*urls: str) -> str:
+    items = "".join(
+        f"<item><title>t</title><link>{u}</link>"
+        "<pubDate>Mon, 30 Nov 2026 10:00:00 +0000</pubDate></item>"
+        for u in urls
+    )
+    return f"<rss version='2.0'><channel><title>f</title>{items}</channel></rss>"
+
+
+def test_an_article_only_a_section_lists_asks_for_follow_depth_2(tmp_path):
+    base = "http://deep.test"
+    files = {
+        "index.html": "<html><body><nav><a href='/world/'>World</a></nav>"
+        "<a href='/news/harbour-opens-early.html'>a</a>"
+        "<link rel='alternate' type='application/rss+xml' href='/rss.xml'></body></html>",
+        "rss.xml": rss(
+            f"{base}/news/harbour-opens-early.html", f"{base}/news/ferry-fares-rise.html"
+        ),
+        "world/index.html": "<html><body><a href='/news/summit-ends-in-deal.html'>c</a>"
+        "<a href='/news/ferry-fares-rise.html'>b</a></body></html>",
+    }
+    for name in ("harbour-opens-early", "ferry-fares-rise", "summit-ends-in-deal"):
+        files[f"news/{name}.html"] = story(name)
+    session, _ = onboard("deep.test", (write_site(tmp_path, "deep.test", files),))
+    proposal = propose("deep", session.result())
+    assert proposal.follow_depth == 2
+    assert proposal.hub_only == [f"{base}/news/summit-ends-in-deal.html"]
+    assert proposal.article_allow == [r"^https?://[^/]+/news/[a-z0-9-]+\.html$"]
+
+
+def test_a_plain_sitemap_gives_samples_less_its_fronts(tmp_path):
+    base = "http://plain.test"
+    articles = [f"{base}/world/2026/11/30/story-{n}-of-the-day/" for n in range(4)]
+    fronts = [f"{base}/world/", f"{base}/sport/"]
+    urlset = "".join(f"<url><loc>{u}</loc></url>" for u in [*fronts, *articles])
+    files = {
+        "robots.txt": f"User-agent: *\nSitemap: {base}/sitemap.xml\n",
+        "sitemap.xml": f"<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>{urlset}</urlset>",
+        "index.html": "<html><body><nav><a href='/world/'>W</a><a href='/sport/'>S</a></nav>"
+        + "".join(f"<a href='{u}'>x</a>" for u in articles)
+        + "</body></html>",
+    }
+    session, _ = onboard("plain.test", (write_site(tmp_path, "plain.test", files),))
+    findings = session.result()
+    assert [s.format for s in findings.sources] == ["sitemap"]
+    assert findings.patterns.allow == [r"^https?://[^/]+/world/\d{4}/\d{2}/\d{2}/[a-z0-9-]+/$"]
+    assert findings.patterns.matched_hubs == []
+    assert propose("plain", findings).sitemaps == [f"{base}/sitemap.xml"]
+
+
+def test_a_feed_on_another_host_joins_the_domains(tmp_path):
+    feed_host = tmp_path / "feeds"
+    write_site(
+        feed_host,
+        "feeds.example.test",
+        {
+            "news.xml": rss(
+                "http://other.test/a/story-one.html", "http://other.test/a/story-two.html"
+            )
+        },
+    )
+    home = (
+        "<html><body><link rel='alternate' type='application/rss+xml' "
+        "href='http://feeds.example.test/news.xml'><a href='/a/story-one.html'>1</a></body></html>"
+    )
+    write_site(tmp_path / "site", "www.other.test", {"index.html": home})
+    write_site(
+        tmp_path / "site",
+        "other.test",
+        {"a/story-one.html": story("one"), "a/story-two.html": story("two")},
+    )
+    session = Onboarding("http://www.other.test/", now=NOW)
+    DiskFetcher((feed_host, tmp_path / "site")).run(session)
+    proposal = propose("other", session.result())
+    assert proposal.domains == ["other.test", "feeds.example.test"]
+    assert proposal.feeds == ["http://feeds.example.test/news.xml"]
+    render_block(proposal)  # the registry accepts it: the feed is within the domains

@@ -4,8 +4,8 @@ Links are read as the crawler's start-page parsing reads them (``<a>`` and ``<ar
 ``href``, resolved against the page and its ``<base>``), with one more fact: whether a
 link sits in the page's navigation (``<nav>``, ``<header>``, ``<footer>``, an ARIA
 navigation or menu), which is where hubs live. Feeds are those the page declares
-(``<link rel="alternate">`` with a feed type) and links that look like one ("RSS",
-``/feed.json``); each is verified by fetching it.
+(``<link rel="alternate">`` with a feed type); links that look like one ("RSS",
+``/feed.json``) are kept apart: they are tried, and may turn out to be pages.
 """
 
 from __future__ import annotations
@@ -52,7 +52,8 @@ class PageLinks:
     """What a listing page (the home page, a section front) offers."""
 
     links: list[Link] = field(default_factory=list)
-    feeds: list[str] = field(default_factory=list)  # declared or feed-looking links
+    feeds: list[str] = field(default_factory=list)  # declared: <link rel="alternate">
+    feed_links: list[str] = field(default_factory=list)  # links that look like a feed
     language: str | None = None  # <html lang>, as given
 
 
@@ -73,14 +74,14 @@ def read_page(body: bytes, url: str) -> PageLinks:
         rel = (element.get("rel") or "").lower().split()
         kind = (element.get("type") or "").lower().split(";")[0].strip()
         if "alternate" in rel and kind in _FEED_TYPES:
-            _add_feed(result, base, element.get("href"))
+            _add(result.feeds, base, element.get("href"))
     for element in root.iter("a", "area"):
         absolute = _absolute(base, element.get("href"))
         if absolute is None:
             continue
         text = element.text_content() if isinstance(element, lxml.html.HtmlElement) else ""
         if _FEED_HREF.search(urlsplit(absolute).path) or _FEED_TEXT.match(text.strip()):
-            _add_feed(result, base, absolute)
+            _add(result.feed_links, base, absolute)
         if absolute not in seen:
             seen.add(absolute)
             result.links.append(Link(absolute, _in_nav(element)))
@@ -118,10 +119,10 @@ def feed_format(body: bytes) -> str:
     return "RSS"
 
 
-def _add_feed(result: PageLinks, base: str, href: str | None) -> None:
+def _add(urls: list[str], base: str, href: str | None) -> None:
     absolute = _absolute(base, href)
-    if absolute is not None and absolute not in result.feeds:
-        result.feeds.append(absolute)
+    if absolute is not None and absolute not in urls:
+        urls.append(absolute)
 
 
 def _absolute(base: str, href: str | None) -> str | None:

@@ -115,7 +115,7 @@ def hubs_to_read(
 ) -> list[str]:
     """Pages the home page links to that are no articles: the hubs a follow_depth of 2
     would follow (navigation first, as sections live there)."""
-    skip = {strip_tracking(home_url), *feeds}
+    skip = {strip_tracking(home_url), *feeds, *home.feed_links}
     candidates: list[tuple[bool, int, str]] = []
     for link in home.links:
         url = strip_tracking(link.url)
@@ -187,7 +187,7 @@ def propose(name: str, findings: Findings) -> SiteProposal:
     patterns = findings.patterns
     news_dates = article_dates(findings.samples, home_url, patterns)
     days, median = max_age(news_dates, findings.now)
-    cutoff = findings.now - _days(days)
+    cutoff = findings.now - timedelta(days=days)
     hub_only = _hub_only_articles(findings, patterns)
     domains = [site_domain(home_url)]
     top = [s for s in findings.sources if s.parent is None]
@@ -212,7 +212,8 @@ def propose(name: str, findings: Findings) -> SiteProposal:
 
 
 def _hub_only_articles(findings: Findings, patterns: PatternProposal) -> list[str]:
-    known = {identity(s.url) for s in findings.samples if s.news}
+    # What the crawl gets at follow_depth 1: feed and sitemap entries, home page links.
+    known = {identity(s.url) for s in findings.samples if s.news or patterns.is_article_url(s.url)}
     known |= {
         identity(link.url) for link in findings.home.links if patterns.is_article_url(link.url)
     }
@@ -267,7 +268,3 @@ def _timestamp(date: datetime | None) -> float:
 
 def _older(date: datetime | None, cutoff: datetime | None) -> bool:
     return date is not None and cutoff is not None and _aware(date) < cutoff
-
-
-def _days(days: float) -> timedelta:
-    return timedelta(days=days)

@@ -197,6 +197,8 @@ class Onboarding:
     def _plan_sources(self) -> list[Fetch]:
         assert self.home is not None
         fetches = [Fetch(url, FEED) for url in self.home.feeds]
+        # Links that look like feeds ("RSS", /feed.json) may be pages: tried, not relied on.
+        fetches += [Fetch(url, FEED, probe=True) for url in self.home.feed_links]
         if not self.home.feeds:
             fetches += [
                 Fetch(urljoin(self.home_url, p), FEED, probe=True) for p in COMMON_FEED_PATHS
