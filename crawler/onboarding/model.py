@@ -85,6 +85,7 @@ class Findings:
     sources: list[Source]
     samples: list[Sample]
     hubs: dict[str, PageLinks]  # hub pages read, by URL
+    hubs_linked: int  # hub pages the home page links to (the first max_hubs are read)
     patterns: PatternProposal
     tested: list[Tested]
     refused: list[str]  # URLs robots.txt does not allow

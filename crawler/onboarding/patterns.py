@@ -121,12 +121,14 @@ def propose_patterns(
 def propose_deny(samples: Sequence[str], links: Iterable[str]) -> list[str]:
     """``/<segment>/`` for each non-article segment the site links to, matching no sample."""
     seen: set[str] = set()
+    vocabulary = set(NON_ARTICLE_SEGMENTS)
     for link in links:
         try:
-            segments = urlsplit(link).path.split("/")[1:-1]  # directories only
+            segments = [s.lower() for s in urlsplit(link).path.split("/")[1:-1]]  # directories
         except ValueError:
             continue
-        seen.update(s.lower() for s in segments)
+        # The outermost one only: /account/login/ needs /account/, not /login/ as well.
+        seen.update([s for s in segments if s in vocabulary][:1])
     deny = []
     for segment in NON_ARTICLE_SEGMENTS:
         pattern = f"/{_literal(segment)}/"

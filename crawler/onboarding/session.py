@@ -80,6 +80,7 @@ class Onboarding:
         self.sources: list[Source] = []
         self.samples: list[Sample] = []
         self.hubs: dict[str, PageLinks] = {}
+        self.hubs_linked = 0
         self.patterns = PatternProposal()
         self.tested: list[Tested] = []
         self.refused: list[str] = []
@@ -139,6 +140,7 @@ class Onboarding:
             sources=self.sources,
             samples=self.samples,
             hubs=self.hubs,
+            hubs_linked=self.hubs_linked,
             patterns=self.patterns,
             tested=self.tested,
             refused=self.refused,
@@ -280,6 +282,7 @@ class Onboarding:
         self.patterns = fit_patterns(self.home_url, self.home, {}, self.samples)
         feeds = [s.url for s in self.sources]
         hubs = hubs_to_read(self.home_url, self.home, self.patterns, feeds)
+        self.hubs_linked = len(hubs)
         return [Fetch(url, HUB) for url in hubs[: self.limits.max_hubs]]
 
     def _on_hub(self, fetch: Fetch, page: Page) -> list[Fetch]:

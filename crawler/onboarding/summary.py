@@ -91,9 +91,11 @@ def _sources(findings: Findings, proposal: SiteProposal) -> list[str]:
         f"{len(on_home - listed)} of them in no feed or sitemap"
     )
     depth = f"follow_depth = {proposal.follow_depth}"
+    read = f"{len(findings.hubs)} read"
+    if findings.hubs_linked > len(findings.hubs):
+        read += f" of the {findings.hubs_linked} the home page links to"
     lines.append(
-        f"  hub pages: {len(findings.hubs)} read, {len(proposal.hub_only)} articles only they "
-        f"link to -> {depth}"
+        f"  hub pages: {read}, {len(proposal.hub_only)} articles only they link to -> {depth}"
     )
     for url in proposal.hub_only[:5]:
         lines.append(f"    {url}")
