@@ -62,7 +62,8 @@ def output(tmp_path: Path) -> Path:
                     "discovered": 12,
                     "fetched": 11,
                     "dropped": {"too_short": 2, "near_duplicate": 1},
-                    "coverage": {"headline": 1.0, "authors": 0.857, "image": 0.5},
+                    "coverage": {"headline": 1.0, "authors": 0.857, "mainImage": 0.5},
+                    "median_words": 412.5,
                     "drift": ["authors fell from 95% to 40%"],
                 },
                 "bbc-news": {"emitted": 3},
@@ -92,8 +93,12 @@ def test_page_shows_records_coverage_drift_drops_and_speed(output):
     assert cells(page, run="2026-11-20T100000Z", site="npr", field="emitted") == ["4", "4"]
     assert cells(page, run="2026-11-20T100000Z", site="bbc-news", field="emitted") == ["–"]
     assert cells(page, run=latest, site="npr", field="coverage-authors") == ["86%"]
-    assert cells(page, run=latest, site="npr", field="coverage-image") == ["50%"]
-    assert cells(page, run=latest, site="npr", field="coverage-date") == []  # not reported
+    assert cells(page, run=latest, site="npr", field="coverage-mainImage") == ["50%"]
+    assert cells(page, run=latest, site="npr", field="coverage-datePublished") == []
+    assert cells(page, run=latest, site="npr", field="median_words") == ["412"]
+    assert cells(page, run=latest, site="bbc-news", field="median_words") == ["n/a"]
+    header = lxml.html.document_fromstring(page).xpath("//tr[th='mainImage']/th/text()")
+    assert header[2:5] == ["headline", "authors", "mainImage"]  # the reported ones, in order
     assert cells(page, run=latest, site="bbc-news", field="coverage-headline") == ["n/a"]
     assert cells(page, run=latest, site="npr", field="drift") == [
         "authors fell from 95% to 40%",
@@ -102,6 +107,8 @@ def test_page_shows_records_coverage_drift_drops_and_speed(output):
     assert cells(page, run="2026-11-20T100000Z", site="", field="drift") == ["n/a"]
     assert cells(page, run=latest, site="", field="drift") == ["npr: authors fell from 95% to 40%"]
     assert cells(page, run=latest, site="npr", field="dropped") == ["near_duplicate 1, too_short 2"]
+    assert cells(page, site="npr", field="drop-too_short") == ["2"]
+    assert cells(page, site="bbc-news", field="drop-too_short") == ["0"]
     assert cells(page, run=latest, field="pages_per_second") == ["2.0"]
     assert "downloader/response_count" in page
 

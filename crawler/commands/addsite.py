@@ -61,6 +61,7 @@ _KEPT = frozenset(
         "crawler.middlewares.boundary.RedirectLoopMiddleware",
     }
 )
+_POLITENESS = "crawler.middlewares.politeness.PolitenessMiddleware"
 _COMPONENTS = (
     "ADDONS",
     "ITEM_PIPELINES",
@@ -94,11 +95,11 @@ class AddSiteSpider(Spider):
     def update_settings(cls, settings: BaseSettings) -> None:
         super().update_settings(settings)
         for name in _COMPONENTS:
-            components = {
-                k: (v if _path(k) in _KEPT else None) for k, v in settings.getdict(name).items()
-            }
+            project = settings.getdict(name)
+            components = {k: (v if _path(k) in _KEPT else None) for k, v in project.items()}
             if name == "DOWNLOADER_MIDDLEWARES":
-                components[_path(OnboardingPoliteness)] = 560
+                # Where the project has the crawler's own (after RetryMiddleware).
+                components[_path(OnboardingPoliteness)] = project.get(_POLITENESS, 560)
             settings.set(name, components, priority="spider")
 
     async def start(self) -> AsyncIterator[Request]:

@@ -8,9 +8,10 @@ a manifest that cannot be read is listed as skipped, with why, never silently le
 What is read of a manifest: ``start_time``, ``finish_time``, ``finish_reason``,
 ``health``, ``records``, ``error_rate``, the top-level ``drift`` list, and per site under
 ``sites``: ``emitted``, ``discovered``, ``fetched``, ``dropped`` (by reason),
-``coverage`` (``{field: share}``) and ``drift`` (a list of strings). Keys a manifest
-lacks (older runs, or before coverage and drift were recorded) read as unknown, shown
-as "n/a", never as 0.
+``coverage`` (``{field: share}``), ``median_words`` and ``drift`` (a list of strings).
+Coverage, body length and drift that a manifest lacks (older runs, or before they were
+recorded) read as unknown, shown as "n/a", never as 0; a site's counter that is absent
+is 0 (counters appear when first incremented).
 
 Pages per second are ``downloader/response_count`` (every response downloaded: feeds,
 sitemaps, start pages, articles, robots.txt) over the run's elapsed time
@@ -28,7 +29,9 @@ from typing import Any
 
 from pipelines.output.layout import MANIFEST_NAME
 
-COVERAGE_FIELDS = ("headline", "body", "authors", "date", "image", "language")
+# The record fields whose coverage the manifest reports, by their record names (the
+# columns shown as n/a for runs that do not report coverage).
+COVERAGE_FIELDS = ("headline", "description", "authors", "datePublished", "mainImage", "inLanguage")
 RESPONSES_STAT = "downloader/response_count"
 ELAPSED_STAT = "elapsed_time_seconds"
 
@@ -43,6 +46,7 @@ class SiteRun:
     fetched: int
     dropped: dict[str, int]
     coverage: dict[str, float] | None  # field -> share of articles that have it, 0..1
+    median_words: float | None
     drift: list[str] | None
 
 
@@ -162,6 +166,7 @@ def _site_run(name: str, counts: dict[str, Any]) -> SiteRun:
             if (n := _count(value)) is not None
         },
         coverage=shares,
+        median_words=_number(counts.get("median_words")),
         drift=_strings(counts.get("drift")),
     )
 

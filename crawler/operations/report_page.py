@@ -23,19 +23,8 @@ PAGES_PER_SECOND = (
     "pages/s: downloader/response_count (every response: feeds, sitemaps, start pages, "
     "articles, robots.txt) over the run's elapsed_time_seconds"
 )
-_FIELD_ORDER = (
-    "headline",
-    "body",
-    "articleBody",
-    "wordCount",
-    "authors",
-    "date",
-    "datePublished",
-    "image",
-    "mainImage",
-    "language",
-    "inLanguage",
-)
+# Coverage columns: the record fields first, in the order of the README's field table.
+_FIELD_ORDER = (*COVERAGE_FIELDS, "articleBody", "wordCount")
 _STYLE = """
 body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #222; }
 h1 { font-size: 1.4em; } h2 { font-size: 1.15em; margin-top: 1.8em; }
@@ -76,6 +65,7 @@ def render(history: RunHistory, generated: datetime | None = None) -> str:
     body.extend(_overview(runs))
     body.extend(_per_site(runs, history.sites))
     body.extend(_latest(runs, history.sites))
+    body.extend(_drops(runs, history.sites))
     body.append(E.h2("Each run"))
     for index, run in enumerate(reversed(runs)):
         body.append(_run_details(run, open_=index == 0))
@@ -160,18 +150,63 @@ def _latest(runs: Sequence[Run], sites: Sequence[str]) -> list[etree._Element]:
         for name, site in run.sites.items():
             latest[name] = (run, site)
     fields = _coverage_fields(site for _, site in latest.values())
-    head = E.tr(E.th("site"), E.th("run"), *(E.th(f) for f in fields), E.th("drift"))
+    head = E.tr(
+        E.th("site"),
+        E.th("run"),
+        *(E.th(f) for f in fields),
+        E.th("median words"),
+        E.th("drift"),
+    )
     rows = []
     for name in sites:
         run, site = latest[name]
         coverage = [_coverage_cell(site, run, f) for f in fields]
+        words = None if site.median_words is None else f"{site.median_words:,.0f}"
         rows.append(
-            E.tr(E.td(name), E.td(run.name), *coverage, _flags(site.drift, run=run.name, site=name))
+            E.tr(
+                E.td(name),
+                E.td(run.name),
+                *coverage,
+                _cell(words, run=run.name, site=name, field="median_words"),
+                _flags(site.drift, run=run.name, site=name),
+            )
         )
     return [
         E.h2("Field coverage and drift, latest run of each site"),
         E.p(
-            "Share of the site's articles with each field; n/a: the manifest does not say.",
+            "Share of the site's records with each field, and their median length; "
+            "n/a: the manifest does not say.",
+            {"class": "muted"},
+        ),
+        E.table(head, *rows),
+    ]
+
+
+def _drops(runs: Sequence[Run], sites: Sequence[str]) -> list[etree._Element]:
+    """Pages and records dropped, by reason, summed over the runs shown."""
+    totals: dict[str, dict[str, int]] = {site: {} for site in sites}
+    for run in runs:
+        for name, site in run.sites.items():
+            for reason, count in site.dropped.items():
+                totals[name][reason] = totals[name].get(reason, 0) + count
+    reasons = sorted({reason for counts in totals.values() for reason in counts})
+    if not reasons:
+        return [E.h2("Drops by reason"), E.p("Nothing was dropped in these runs.")]
+    head = E.tr(E.th("site"), *(E.th(reason) for reason in reasons))
+    rows = [
+        E.tr(
+            E.td(site),
+            *(
+                E.td(f"{totals[site].get(r, 0):,}", {"data-site": site, "data-field": f"drop-{r}"})
+                for r in reasons
+            ),
+        )
+        for site in sites
+    ]
+    return [
+        E.h2(f"Drops by reason, {len(runs)} runs"),
+        E.p(
+            "Duplicates and unchanged pages are drops too: they were not emitted again.",
             {"class": "muted"},
         ),
         E.table(head, *rows),
@@ -294,9 +329,8 @@ def _top_series(
 
 
 def _coverage_fields(sites: Iterable[SiteRun]) -> list[str]:
-    """The fields the manifests report, in the issue's order (headline, body, authors,
-    date, image, language; record field names next to their plain names); the issue's
-    fields when no manifest reports coverage, to show them as n/a."""
+    """The fields the manifests report (the record fields in their usual order, then any
+    other); the usual fields when no manifest reports coverage, to show them as n/a."""
     seen = {f for site in sites if site.coverage for f in site.coverage}
     if not seen:
         return list(COVERAGE_FIELDS)
