@@ -254,6 +254,32 @@ def test_scrapyd_job_finds_the_records(readme_run):
     assert records == _manifest(run_dir)["records"] > 0
 
 
+def test_the_onboarded_site_is_in_the_registry_and_crawls(readme_run):
+    registry = load_registry(readme_run.clone / "my-sites.toml")
+    assert list(registry) == ["ledger"]
+    (run,) = [
+        d
+        for d in _run_dirs(readme_run.clone)
+        if (d / "manifest.json").exists() and set(_manifest(d)["sites"]) == {"ledger"}
+    ]
+    assert _manifest(run)["health"]["ok"] and _manifest(run)["records"] >= 9
+
+
+def test_the_report_shows_the_runs(readme_run):
+    report = readme_run.clone / "output" / "report.html"
+    page = report.read_text(encoding="utf-8")
+    # Every run finished before the report (the scrapyd job may end after it).
+    runs = [
+        d.name
+        for d in _run_dirs(readme_run.clone)
+        if (d / "manifest.json").exists()
+        and (d / "manifest.json").stat().st_mtime < report.stat().st_mtime
+    ]
+    assert len(runs) >= 3 and all(name in page for name in runs), runs
+    assert "<script" not in page and "<svg" in page
+    assert (readme_run.clone / "last-runs.html").exists()
+
+
 def test_python_example_runs_in_the_copy(readme_run):
     python = readme_run.clone / ".venv" / "bin" / "python"
     for language, code in readme_blocks():
