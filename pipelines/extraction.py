@@ -103,7 +103,13 @@ class ExtractionPipeline:
         if not article.id:
             self._drop(page, DropReason.NO_ID, "no URL identity (canonical URL unusable)")
         self.stats.inc_value("news/clean/extracted")
-        return replace(article, site=page.site, fetchedAt=page.fetched_at)
+        return replace(
+            article,
+            site=page.site,
+            fetchedAt=page.fetched_at,
+            warcFile=page.warc_file,
+            warcRecordId=page.warc_record_id,
+        )
 
     def _drop(
         self, page: FetchedPage, reason: DropReason, detail: str, log_level: str = "INFO"

@@ -15,7 +15,13 @@ from typing import Any
 
 from crawler.operations.health import Health, error_rate
 from pipelines.output.files import write_atomic
-from pipelines.output.layout import MANIFEST_NAME, TEXT_DIR_NAME, count_records, feed_files
+from pipelines.output.layout import (
+    MANIFEST_NAME,
+    TEXT_DIR_NAME,
+    WARC_DIR_NAME,
+    count_records,
+    feed_files,
+)
 
 
 def json_safe(value: Any) -> Any:
@@ -42,11 +48,14 @@ def errors_by_kind(stats: dict[str, Any]) -> dict[str, int]:
 
 
 def output_counts(run_dir: Path) -> dict[str, int]:
-    """Records per batch file, and the number of text files."""
+    """Records per batch file, and the number of text files and WARC files."""
     outputs = {feed.name: count_records(feed) for feed in feed_files(run_dir)}
     text_dir = run_dir / TEXT_DIR_NAME
     if text_dir.is_dir():
         outputs[f"{TEXT_DIR_NAME}/"] = sum(1 for _ in text_dir.glob("*.txt"))
+    warc_dir = run_dir / WARC_DIR_NAME
+    if warc_dir.is_dir():
+        outputs[f"{WARC_DIR_NAME}/"] = sum(1 for _ in warc_dir.glob("*.warc.gz"))
     return outputs
 
 

@@ -5,6 +5,7 @@
     output/2026-11-22T213000Z/
       articles-00001.jsonl   JSON Lines batches, one record a line
       text/000_<id>.txt      one text file per article
+      warc/*.warc.gz         the raw responses (NEWS_WARC)
       manifest.json          the run's summary
       crawl.log              when the run logs to a file
       .newscrawler-run       while a run writes here: its pid
@@ -25,6 +26,7 @@ from crawler.items import Article
 FEED_TEMPLATE = "articles-%(batch_id)05d.jsonl"
 FEED_GLOB = "articles-*.jsonl"
 TEXT_DIR_NAME = "text"
+WARC_DIR_NAME = "warc"
 MANIFEST_NAME = "manifest.json"
 LOG_NAME = "crawl.log"
 RUN_MARK = ".newscrawler-run"
@@ -63,9 +65,9 @@ def is_temporary(path: Path) -> bool:
 
 
 def temporary_files(run_dir: Path) -> list[Path]:
-    """Our temporary files in a run directory and its text folder (nothing deeper)."""
+    """Our temporary files in a run directory and its text and warc folders (nothing deeper)."""
     found = []
-    for directory in (run_dir, run_dir / TEXT_DIR_NAME):
+    for directory in (run_dir, run_dir / TEXT_DIR_NAME, run_dir / WARC_DIR_NAME):
         if directory.is_dir():
             found += [p for p in directory.iterdir() if is_temporary(p) and p.is_file()]
     return found
