@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import random
 import uuid
 from base64 import b32encode
 from collections.abc import Iterable
@@ -18,6 +19,63 @@ PAGE = (
     + b"<p>Plenty of words in a paragraph that says something.</p>" * 40
     + b"</article></body></html>"
 )
+
+
+_WORDS = [
+    "council",
+    "harbor",
+    "budget",
+    "river",
+    "school",
+    "bridge",
+    "vote",
+    "mayor",
+    "library",
+    "festival",
+    "rain",
+    "storm",
+    "farmers",
+    "market",
+    "ferry",
+    "tunnel",
+    "museum",
+    "clinic",
+    "nurses",
+    "teachers",
+    "union",
+    "rally",
+    "court",
+    "judge",
+    "season",
+    "record",
+    "crowd",
+    "wind",
+    "solar",
+    "grid",
+    "water",
+    "prices",
+    "rents",
+    "housing",
+    "transit",
+    "survey",
+]
+
+
+def article_page(seed: int) -> bytes:
+    """A plain news page with text of its own (about 300 words), from a seed."""
+    rng = random.Random(seed)
+    paragraphs = [
+        " ".join(
+            " ".join(rng.choice(_WORDS) for _ in range(12)).capitalize() + "." for _ in range(3)
+        )
+        for _ in range(8)
+    ]
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return (
+        f"<html><head><title>Story {seed}</title>"
+        f'<meta property="og:type" content="article"></head>'
+        f"<body><article><h1>Story {seed}</h1>{body}</article></body></html>"
+    ).encode()
 
 
 def digest(data: bytes) -> str:
@@ -134,7 +192,8 @@ def cc_news_file(path: Path, other_host_pages: int = 3) -> dict[str, int]:
             members.append(response(article.url + "?moved=1", b"", status="301 Moved Permanently"))
             counts["not_ok"] += 2
     for number in range(other_host_pages):
-        members.append(response(f"http://elsewhere.test/news/{number}.html"))
+        page = article_page(number)
+        members.append(response(f"http://elsewhere.test/news/{number}.html", page))
         counts["other_host"] += 1
     write_members(path, members)
     return counts

@@ -177,7 +177,7 @@ def _scan_from(
             yield Skip(SkipReason.BAD_RECORD, path, start, None, _describe(exc, gzipped))
             return _next_record(handle, start + 1, gzipped)
         kind = str(record.rec_type or "unknown")
-        if counts is not None:
+        if counts is not None and record.format == "warc":
             counts[kind] = counts.get(kind, 0) + 1
         try:
             outcome, lost = _examine(record, iterator, path, start, max_bytes)
@@ -195,11 +195,15 @@ def _examine(
 ) -> tuple[Capture | Skip | None, bool]:
     """The record as a capture or a skip (None: not a response); and whether the thread
     of records is lost after it."""
+    headers = record.rec_headers
+    url = _url(record)
+    if record.format != "warc":
+        # warcio falls back to ARC for a first line that is not WARC/1.x: here that is
+        # damage (ARC files are not read), so look for the next WARC record.
+        return Skip(SkipReason.BAD_RECORD, path, start, None, "not a WARC record"), True
     if record.rec_type != "response":
         iterator.read_to_end()
         return None, False
-    headers = record.rec_headers
-    url = _url(record)
 
     def skip(reason: SkipReason, detail: str) -> tuple[Skip, bool]:
         return Skip(reason, path, start, url or None, detail), False
