@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import shutil
+import sqlite3
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -217,3 +218,31 @@ def test_bad_arguments_stop_before_anything(tmp_path):
         assert result.stderr.startswith("error: ") and message in result.stderr
         assert "Traceback" not in result.stderr
     assert not (tmp_path / "state").exists()
+
+
+def test_a_failed_commit_stops_the_re_cleaning_and_the_next_run_emits_it(crawled, tmp_path):
+    state = state_copy(crawled, tmp_path)
+    registry = changed_registry(tmp_path)
+    holder = sqlite3.connect(state / "state.sqlite3", isolation_level=None, timeout=5)
+    holder.execute("BEGIN IMMEDIATE")  # another program writes and does not let go
+    try:
+        failed = run_reprocess(
+            [crawled / "warc"],
+            tmp_path / "locked",
+            state_dir=state,
+            registry=registry,
+            settings={"NEWS_STATE_TIMEOUT": "1", "NEWS_BATCH_SIZE": "2"},
+            timeout=120,
+        )
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert failed.returncode == 1, failed.stderr[-2000:]
+    log = (tmp_path / "locked" / "crawl.log").read_text(encoding="utf-8")
+    assert "stayed locked" in log and "Traceback" not in log
+    assert read_records(tmp_path / "locked") == []
+    rest = tmp_path / "rest"
+    result = run_reprocess([crawled / "warc"], rest, state_dir=state, registry=registry)
+    assert result.returncode == 0, result.stderr[-2000:]
+    changed = [r for r in read_records(crawled) if r["site"] == CHANGED_SITE]
+    assert sorted(r["id"] for r in read_records(rest)) == sorted(r["id"] for r in changed)

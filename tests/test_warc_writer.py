@@ -142,3 +142,12 @@ def test_a_failed_write_breaks_the_writer_and_leaves_no_torn_record(tmp_path, mo
     kinds = [r[0] for r in records(path)]
     assert kinds == ["warcinfo", "response", "request"], "the torn record was cut off"
     assert not temporary_files(tmp_path)
+
+
+def test_a_url_with_non_ascii_characters_is_archived(tmp_path):
+    segments = WarcSegments(tmp_path, 10**9)
+    archived = segments.write(exchange(url="http://site.test/economía/niño?q=ß"))
+    segments.close()
+    (_, response, request) = records(tmp_path / archived.file)
+    assert response[1].get_header("WARC-Target-URI") == "http://site.test/economía/niño?q=ß"
+    assert request[2].statusline.startswith("/econom%C3%ADa/ni%C3%B1o?q=%C3%9F ")

@@ -70,7 +70,7 @@ class WarcArchive:
             return
         try:
             archived = self.segments.write(exchange(request, response))
-        except OSError as exc:
+        except (OSError, ValueError) as exc:  # ValueError: a record warcio cannot encode
             # Every later batch commit fails too (the writer is broken): nothing is
             # emitted whose response is not archived.
             self.addon.fail(

@@ -97,6 +97,7 @@ class ReprocessSpider(Spider):
         self.window = _PAGES_PER_WORKER
         self.progress: Progress | None = None
         self._room: asyncio.Event | None = None
+        self._nudging = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -122,9 +123,14 @@ class ReprocessSpider(Spider):
         loader = Loader(max_bytes)
         try:
             for page in planned.pages:
-                while self.in_flight >= self.window:
+                while self.in_flight >= self.window and not self._closing():
                     self._room.clear()
                     await self._room.wait()
+                if self._closing():
+                    # A failed output, SIGTERM, CLOSESPIDER_*: no new pages; what is in
+                    # flight finishes, and the next run re-cleans the rest.
+                    logger.info("The run is closing: %d pages not read", len(planned.pages))
+                    return
                 item = self._fetched_page(page, loader)
                 if item is None:
                     self.progress.advance()
@@ -167,6 +173,30 @@ class ReprocessSpider(Spider):
             self.progress.advance()
         if self._room is not None:
             self._room.set()
+        if self._closing() and not self._nudging:
+            # Scrapy 2.19 checks whether a closing scraper has become idle only when the
+            # output of a *response* is done, never when an item from start() is: a run
+            # closed while such items are in flight would wait for ever. So check again,
+            # every 0.1 s, until the scraper has closed.
+            self._nudging = True
+            self._check_closed()
+
+    def _closing(self) -> bool:
+        engine = self.crawler.engine
+        # Without downloads, the engine backs out only when it closes or stops.
+        return engine is None or engine.needs_backout()
+
+    def _check_closed(self) -> None:
+        engine = self.crawler.engine
+        if engine is None or engine.scraper.slot is None:
+            return
+        closing = engine.scraper.slot.closing
+        if closing is not None:
+            if closing.called:
+                return
+            engine.scraper._check_if_closing()
+        # (None: the engine is closing, the scraper's turn has not come yet.)
+        asyncio.get_running_loop().call_later(0.1, self._check_closed)
 
     def closed_progress(self) -> None:
         if self.progress is not None:

@@ -29,7 +29,7 @@ from http import HTTPStatus
 from io import BytesIO
 from pathlib import Path
 from typing import IO
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParser
 from warcio.warcwriter import WARCWriter
@@ -52,6 +52,8 @@ SUFFIX = ".warc.gz"
 # The body we archive is de-chunked: a Transfer-Encoding header would make readers try
 # to de-chunk it again.
 _HOP_BY_HOP = frozenset({"transfer-encoding"})
+# Characters a request target keeps as they are (RFC 3986 reserved and unreserved, and %).
+_URL_SAFE = "/%:@!$&'()*+,;=-._~?"
 
 
 class WarcBroken(OSError):
@@ -64,7 +66,10 @@ class _Segment:
         self.relative = relative
         self.temporary = temporary_name(final)
         self.file: IO[bytes] = create_new(self.temporary)
-        self.writer = WARCWriter(self.file, gzip=True, warc_version="1.1")
+        # Records are built in memory and written in one call: a record that cannot be
+        # built never touches the file, and a failed write tears at most that one call.
+        self.buffer = BytesIO()
+        self.writer = WARCWriter(self.buffer, gzip=True, warc_version="1.1")
         info = self.writer.create_warcinfo_record(
             final.name,
             {
@@ -75,6 +80,12 @@ class _Segment:
             },
         )
         self.writer.write_record(info)
+        self._flush_buffer()
+
+    def _flush_buffer(self) -> None:
+        self.file.write(self.buffer.getvalue())
+        self.buffer.seek(0)
+        self.buffer.truncate()
 
     def write(self, exchange: Exchange) -> str:
         writer = self.writer
@@ -115,7 +126,13 @@ class _Segment:
                 is_http_request=True,
             ),
         )
-        writer.write_request_response_pair(request, response)
+        try:
+            writer.write_request_response_pair(request, response)
+        except BaseException:
+            self.buffer.seek(0)
+            self.buffer.truncate()
+            raise
+        self._flush_buffer()
         return str(response.rec_headers.get_header("WARC-Record-ID"))
 
 
@@ -254,9 +271,10 @@ def _reason(status: int) -> str:
 
 
 def _target(url: str) -> str:
+    """The request target as sent: ASCII, anything else percent-encoded (UTF-8)."""
     parts = urlsplit(url)
-    path = parts.path or "/"
-    return f"{path}?{parts.query}" if parts.query else path
+    path = quote(parts.path or "/", safe=_URL_SAFE)
+    return f"{path}?{quote(parts.query, safe=_URL_SAFE)}" if parts.query else path
 
 
 def _with_host(headers: list[tuple[str, str]], url: str) -> list[tuple[str, str]]:
