@@ -28,7 +28,7 @@ ARTICLE_FLAGS = (
 class DiscoveryHints:
     """What a feed or sitemap said about a URL before it was fetched."""
 
-    via: str = "page"  # "feed", "sitemap" or "page"
+    via: str = "page"  # "feed", "sitemap", "page", or "archive" (a foreign WARC file)
     source_url: str | None = None
     title: str | None = None
     date_published: str | None = None  # ISO 8601
@@ -47,6 +47,9 @@ class FetchedPage:
     status: int = 200
     content_type: str | None = None
     hints: DiscoveryHints = field(default_factory=DiscoveryHints)
+    # Where the raw response is archived (NEWS_WARC, or the file scrapy reprocess read).
+    warc_file: str | None = None
+    warc_record_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,8 @@ class Article:
     version: int = 1
     previousFingerprint: str | None = None
     duplicateOf: str | None = None
+    warcFile: str | None = None  # the WARC file holding the raw response
+    warcRecordId: str | None = None  # its response record's WARC-Record-ID
 
 
 def as_fetched_page(item: Any) -> FetchedPage | None:
@@ -125,6 +130,8 @@ def as_fetched_page(item: Any) -> FetchedPage | None:
         body=body,
         fetched_at=str(adapter.get("fetched_at") or ""),
         content_type=adapter.get("content_type"),
+        warc_file=adapter.get("warc_file"),
+        warc_record_id=adapter.get("warc_record_id"),
     )
 
 

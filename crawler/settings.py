@@ -75,6 +75,8 @@ EXTENSIONS = {
     "crawler.extensions.logfilters.QuietExpectedErrors": 0,
     # Before the manifest: both act when the engine stops, the ledger commits first.
     "crawler.extensions.ledger.LedgerExtension": 500,
+    # The raw responses (NEWS_WARC); its last file is published before the manifest counts.
+    "crawler.extensions.archive.WarcArchive": 600,
     "crawler.extensions.sitestats.SiteStats": 800,
     "crawler.extensions.manifest.RunManifest": 900,
 }

@@ -124,7 +124,13 @@ class ExtractionPipeline:
         self.stats.inc_value("news/clean/extracted")
         if self.near_dup is not None and extraction.signature is not None:
             self.near_dup.provide(article.articleBody, extraction.signature)
-        return replace(article, site=page.site, fetchedAt=page.fetched_at)
+        return replace(
+            article,
+            site=page.site,
+            fetchedAt=page.fetched_at,
+            warcFile=page.warc_file,
+            warcRecordId=page.warc_record_id,
+        )
 
     def _drop(
         self, page: FetchedPage, reason: DropReason, detail: str, log_level: str = "INFO"

@@ -46,7 +46,7 @@ from fixtures.faults import (
 )
 from fixtures.harness import PROJECT_ROOT, run_crawl
 from fixtures.server import FixtureServer
-from pipelines.output.layout import MANIFEST_NAME, TEXT_DIR_NAME
+from pipelines.output.layout import MANIFEST_NAME, TEXT_DIR_NAME, WARC_DIR_NAME
 from tests.expected import read_records, squash
 
 pytestmark = pytest.mark.e2e
@@ -76,7 +76,8 @@ URLS = {e.case: e.url for e in endpoints(STORIES)}
 
 OUTPUT_NAME = re.compile(
     rf"^(articles-\d{{5}}\.jsonl|{re.escape(MANIFEST_NAME)}|crawl\.log"
-    rf"|{re.escape(TEXT_DIR_NAME)}|{re.escape(TEXT_DIR_NAME)}/\d{{3,}}_[0-9a-f]{{16}}\.txt)$"
+    rf"|{re.escape(TEXT_DIR_NAME)}|{re.escape(TEXT_DIR_NAME)}/\d{{3,}}_[0-9a-f]{{16}}\.txt"
+    rf"|{re.escape(WARC_DIR_NAME)}|{re.escape(WARC_DIR_NAME)}/newscrawler-\d{{14}}-\d{{5}}\.warc\.gz)$"
 )
 _LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \[")
 # Caches and tool state that tests and editors legitimately write in the repository.

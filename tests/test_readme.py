@@ -225,6 +225,23 @@ def test_plain_scrapy_crawl_writes_the_whole_run_directory(readme_run):
     assert _manifest(again)["records"] == 0 and _manifest(again)["health"]["ok"]
 
 
+def test_the_fixture_crawl_is_archived_and_its_re_cleaning_finds_nothing_new(readme_run):
+    runs = [d for d in _run_dirs(readme_run.clone) if (d / "manifest.json").exists()]
+    # The first archive is the fixture crawl's (the scrapyd job, later, archives too).
+    archived = next(d for d in runs if (d / "warc").is_dir())
+    records = [
+        json.loads(line)
+        for batch in sorted(archived.glob("articles-*.jsonl"))
+        for line in batch.read_text().splitlines()
+        if line
+    ]
+    assert records and all((archived / r["warcFile"]).is_file() for r in records)
+    (reprocess,) = [d for d in runs if _manifest(d)["spider"] == "reprocess"]
+    manifest = _manifest(reprocess)
+    assert manifest["health"]["ok"] and manifest["records"] == 0
+    assert manifest["stats"]["news/dedup/unchanged"] >= 38
+
+
 def test_the_demo_prints_its_run_directory(readme_run):
     (demo,) = [r for r in readme_run.results if r.command.line.startswith("make demo")]
     assert re.search(r"Run directory: .*\n  articles-\*\.jsonl: 3\d records", demo.output)

@@ -50,7 +50,7 @@ class CrawlResult:
         return max((s.rss for s in self.samples), default=0)
 
 
-def _manifest_seconds(manifest: dict[str, Any]) -> float:
+def manifest_seconds(manifest: dict[str, Any]) -> float:
     start = datetime.fromisoformat(manifest["start_time"])
     finish = datetime.fromisoformat(manifest["finish_time"])
     return (finish - start).total_seconds()
@@ -88,7 +88,7 @@ def run_benchmark_crawl(
     return CrawlResult(
         records=records,
         pages=int(stats.get("news/discovery/articles", 0)),
-        seconds=_manifest_seconds(manifest),
+        seconds=manifest_seconds(manifest),
         samples=sampler.samples,
         cpu_crawler=cpu["crawler"],
         cpu_pool=cpu["pool"],

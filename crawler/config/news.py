@@ -78,6 +78,25 @@ class NewsConfig:
         ("jsonl", "parquet"),
         required=True,
     )
+    # --- raw archive (WARC)
+    warc: bool = flag(
+        "NEWS_WARC", True, "archive every article response in warc/*.warc.gz of the run directory"
+    )
+    warc_hubs: bool = flag(
+        "NEWS_WARC_HUBS", False, "also archive the responses of feeds, sitemaps and start pages"
+    )
+    warc_max_bytes: int = whole(
+        "NEWS_WARC_MAX_BYTES",
+        1_000_000_000,
+        "a WARC file is closed and the next one started once it is this large",
+        minimum=100_000,
+    )
+    warc_max_record_bytes: int = whole(
+        "NEWS_WARC_MAX_RECORD_BYTES",
+        16 * 1024 * 1024,
+        "scrapy reprocess: larger WARC records (or decoded bodies) are skipped as too_large",
+        minimum=1,
+    )
     # --- discovery
     max_hub_pages: int = whole(
         "NEWS_MAX_HUB_PAGES", 50, "hub pages followed per site when follow_depth is 2+"

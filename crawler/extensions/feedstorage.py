@@ -5,8 +5,9 @@ sees half a batch. For the run's own feed (the one :class:`crawler.addon.NewsAdd
 marked ``news_commit``) each batch is written to a temporary file; when Scrapy closes the
 batch, the ids it holds are read back from the file, and the emission ledger commits
 exactly those records together with the file (and their text files), then renames it into
-place. What a failed write leaves out is never committed: the run is stopped, and the next
-run emits those records.
+place, with the WARC segments holding their responses (:mod:`crawler.extensions.archive`).
+What a failed write leaves out is never committed: the run is stopped, and the next run
+emits those records.
 
 Feeds of the user's (``-o``, ``-O``, ``FEEDS``) are written as Scrapy writes them.
 """
@@ -24,6 +25,7 @@ from scrapy.crawler import Crawler
 from scrapy.extensions.feedexport import FileFeedStorage
 
 from crawler.addon import COMMIT_OPTION, news_addon
+from crawler.extensions.archive import WarcArchive
 from crawler.extensions.ledger import LedgerExtension
 from pipelines.output.files import create_new
 from pipelines.output.layout import temporary_name
@@ -117,7 +119,12 @@ class CommittingFileFeedStorage(FileFeedStorage):
                 raise LedgerError("the LedgerExtension is not enabled (EXTENSIONS)")
             formats = news_addon(self.crawler).config.output_formats
             moves = self._batch_files(final, records, formats)
-            ledger.ledger.commit_batch([r["id"] for r in records], files=moves)
+            # The WARC files holding these records' responses appear with them.
+            archive = self.crawler.get_extension(WarcArchive)
+            segments = archive.seal() if archive is not None else []
+            ledger.ledger.commit_batch([r["id"] for r in records], files=[*moves, *segments])
+            if archive is not None:
+                archive.published(segments)
             if "jsonl" not in formats:
                 self.temporary.unlink()  # only the source of the Parquet batch
         except (OSError, ValueError, StoreError, LedgerError, pa.ArrowException) as exc:

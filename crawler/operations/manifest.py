@@ -18,6 +18,7 @@ from pipelines.output.files import write_atomic
 from pipelines.output.layout import (
     MANIFEST_NAME,
     TEXT_DIR_NAME,
+    WARC_DIR_NAME,
     count_records,
     feed_files,
     parquet_files,
@@ -49,12 +50,16 @@ def errors_by_kind(stats: dict[str, Any]) -> dict[str, int]:
 
 
 def output_counts(run_dir: Path) -> dict[str, int]:
-    """Records per batch file (JSON Lines and Parquet), and the number of text files."""
+    """Records per batch file (JSON Lines and Parquet), and the number of text files and
+    WARC files."""
     outputs = {feed.name: count_records(feed) for feed in feed_files(run_dir)}
     outputs.update({batch.name: count_rows(batch) for batch in parquet_files(run_dir)})
     text_dir = run_dir / TEXT_DIR_NAME
     if text_dir.is_dir():
         outputs[f"{TEXT_DIR_NAME}/"] = sum(1 for _ in text_dir.glob("*.txt"))
+    warc_dir = run_dir / WARC_DIR_NAME
+    if warc_dir.is_dir():
+        outputs[f"{WARC_DIR_NAME}/"] = sum(1 for _ in warc_dir.glob("*.warc.gz"))
     return outputs
 
 

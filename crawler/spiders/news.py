@@ -344,6 +344,7 @@ class NewsSpider(Spider):
         self, response: Response, site_name: str, hints: DiscoveryHints
     ) -> Iterator[FetchedPage]:
         content_type = response.headers.get(b"Content-Type")
+        archived = response.meta.get("news_warc") or {}
         yield FetchedPage(
             url=response.url,
             site=site_name,
@@ -352,6 +353,8 @@ class NewsSpider(Spider):
             status=response.status,
             content_type=content_type.decode("latin-1") if content_type else None,
             hints=hints,
+            warc_file=archived.get("file"),
+            warc_record_id=archived.get("id"),
         )
 
     def fetch_failed(self, failure: Failure) -> Failure | None:

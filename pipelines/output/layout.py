@@ -6,6 +6,7 @@
       articles-00001.jsonl   JSON Lines batches, one record a line
       articles-00001.parquet the same batch in Parquet (NEWS_OUTPUT_FORMATS)
       text/000_<id>.txt      one text file per article
+      warc/*.warc.gz         the raw responses (NEWS_WARC)
       manifest.json          the run's summary
       crawl.log              when the run logs to a file
       .newscrawler-run       while a run writes here: its pid
@@ -27,6 +28,7 @@ FEED_TEMPLATE = "articles-%(batch_id)05d.jsonl"
 FEED_GLOB = "articles-*.jsonl"
 PARQUET_GLOB = "articles-*.parquet"
 TEXT_DIR_NAME = "text"
+WARC_DIR_NAME = "warc"
 MANIFEST_NAME = "manifest.json"
 LOG_NAME = "crawl.log"
 RUN_MARK = ".newscrawler-run"
@@ -69,9 +71,9 @@ def is_temporary(path: Path) -> bool:
 
 
 def temporary_files(run_dir: Path) -> list[Path]:
-    """Our temporary files in a run directory and its text folder (nothing deeper)."""
+    """Our temporary files in a run directory and its text and warc folders (nothing deeper)."""
     found = []
-    for directory in (run_dir, run_dir / TEXT_DIR_NAME):
+    for directory in (run_dir, run_dir / TEXT_DIR_NAME, run_dir / WARC_DIR_NAME):
         if directory.is_dir():
             found += [p for p in directory.iterdir() if is_temporary(p) and p.is_file()]
     return found

@@ -58,6 +58,8 @@ SCHEMA = pa.schema(
         ("version", pa.int32()),
         ("previousFingerprint", _TEXT),
         ("duplicateOf", _TEXT),
+        ("warcFile", _TEXT),
+        ("warcRecordId", _TEXT),
     ],
     metadata={"newscrawler.schema": SCHEMA_VERSION},
 )
