@@ -39,6 +39,7 @@ from crawler.discovery.registry import (
     RegistryError,
     load_registry,
 )
+from crawler.discovery.urls import is_web_url
 from crawler.middlewares.politeness import PolitenessMiddleware
 from crawler.onboarding.block import append_to_registry, check_name, render_block
 from crawler.onboarding.model import ROBOTS_REFUSED, Fetch, Limits, OnboardingError, Page
@@ -228,12 +229,7 @@ def default_name(url: str) -> str:
 
 
 def _check_url(url: str) -> None:
-    try:
-        parts = urlsplit(url)
-        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
-    except ValueError:
-        valid = False
-    if not valid:
+    if not is_web_url(url):
         raise ConfigError(f"URL {url!r}: expected the site's home page as an absolute http(s) URL")
 
 

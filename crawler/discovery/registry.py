@@ -38,7 +38,7 @@ from urllib.parse import urlsplit
 from cssselect import SelectorError
 from lxml.cssselect import CSSSelector
 
-from crawler.discovery.urls import strip_tracking
+from crawler.discovery.urls import is_web_url, strip_tracking
 
 # Package data: read through importlib.resources, so it is found inside a zipped egg too.
 DEFAULT_REGISTRY_NAME = "sites.toml"
@@ -191,12 +191,7 @@ class _SiteReader:
     def urls(self, key: str) -> tuple[str, ...]:
         values = self.strings(key)
         for url in values:
-            try:
-                parts = urlsplit(url)
-                valid = parts.scheme in ("http", "https") and bool(parts.hostname)
-            except ValueError:
-                valid = False
-            if not valid:
+            if not is_web_url(url):
                 raise RegistryError(
                     f"{self.where}, key {key!r}: {url!r} is not an absolute http(s) URL"
                 )

@@ -105,6 +105,15 @@ class _Url:
         )
 
 
+def is_web_url(url: str) -> bool:
+    """An absolute http(s) URL with a host (what a site's start pages and feeds must be)."""
+    try:
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # e.g. an invalid IPv6 literal or port
+        return False
+
+
 def canonicalize_url(url: str) -> str:
     """Return the canonical spelling of an http(s) URL; ValueError if it is not one."""
     return _parse(url).unparse()
