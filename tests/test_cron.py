@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -16,7 +15,7 @@ from crawler.discovery.urls import article_id
 from crawler.operations.cron import LOCK_NAME
 from crawler.operations.exitcodes import ExitCode
 from crawler.operations.health import assess, error_rate
-from fixtures.harness import FAST_SETTINGS, PROJECT_ROOT, proxy_env
+from fixtures.harness import FAST_SETTINGS, PROJECT_ROOT, kill_when, proxy_env
 from fixtures.server import REGISTRY, FixtureServer
 from pipelines.state.lock import DirectoryLock, StateLocked
 from tests.expected import load_expected, read_records
@@ -147,23 +146,13 @@ def test_sigkill_during_run_then_rerun_emits_everything_exactly_once(tmp_path, k
     env_settings = ["-s", "NEWS_BATCH_SIZE=5"]
     with FixtureServer() as server:
         env = proxy_env(server.proxy_url)
-        crawl = subprocess.Popen(
-            [*cron_args(tmp_path), *env_settings],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and crawl.poll() is None:
+
+        def written() -> bool:
             emitted = sum(len(read_records(d)) for d in run_dirs(tmp_path))
             texts = sum(len(list((d / "text").glob("*.txt"))) for d in run_dirs(tmp_path))
-            if emitted + texts >= kill_after_records:
-                break
-            time.sleep(0.05)
-        os.killpg(crawl.pid, signal.SIGKILL)
-        crawl.wait()
+            return emitted + texts >= kill_after_records
+
+        kill_when([*cron_args(tmp_path), *env_settings], env, written)
         rerun = subprocess.run(
             [*cron_args(tmp_path), *env_settings],
             cwd=PROJECT_ROOT,

@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import time
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +12,7 @@ import pytest
 
 from crawler.items import Article
 from crawler.operations.exitcodes import ExitCode
-from fixtures.harness import PROJECT_ROOT, crawl_command, proxy_env, run_crawl
+from fixtures.harness import crawl_command, kill_when, proxy_env, run_crawl
 from fixtures.server import FixtureServer
 from pipelines.output.parquet import SCHEMA, write_batch
 from tests.expected import read_records, story_problems
@@ -102,21 +98,11 @@ def test_a_killed_run_leaves_parquet_batches_exactly_once(tmp_path, kill_after):
     first = tmp_path / "first"
     first.mkdir()
     with FixtureServer() as server:
-        crawl = subprocess.Popen(
+        kill_when(
             crawl_command(first, settings=settings, state_dir=state),
-            cwd=PROJECT_ROOT,
-            env=proxy_env(server.proxy_url),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
+            proxy_env(server.proxy_url),
+            lambda: len(_parquet_ids(first)) >= kill_after,
         )
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and crawl.poll() is None:
-            if len(_parquet_ids(first)) >= kill_after:
-                break
-            time.sleep(0.02)
-        os.killpg(crawl.pid, signal.SIGKILL)
-        crawl.wait()
         second = tmp_path / "second"
         rerun = run_crawl(server.proxy_url, second, settings=settings, state_dir=state)
     assert rerun.returncode == ExitCode.OK, rerun.stderr[-2000:]

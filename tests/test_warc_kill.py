@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
+from fixtures import harness
 from fixtures.harness import PROJECT_ROOT, crawl_command, proxy_env, reprocess_command
 from fixtures.server import REGISTRY, FixtureServer
 from pipelines.archive.reader import Capture, scan
@@ -32,21 +31,7 @@ def visible_records(output: Path) -> list[dict]:
 
 def kill_when(command: list[str], output: Path, records: int, env: dict[str, str]) -> None:
     """Start ``command`` and SIGKILL it (all its processes) once ``records`` are visible."""
-    process = subprocess.Popen(
-        command,
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and process.poll() is None:
-        if len(visible_records(output)) >= records:
-            break
-        time.sleep(0.02)
-    os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
+    harness.kill_when(command, env, lambda: len(visible_records(output)) >= records)
 
 
 def check_archive(run_dir: Path) -> None:
