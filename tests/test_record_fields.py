@@ -89,6 +89,16 @@ def test_a_gallery_glued_into_one_line_by_trafilatura_is_taken_apart():
     assert [a.name for a in article.authors] == ["Nina Castro"]
 
 
+def test_the_gallery_post_of_the_fixture_site_is_a_short_article():
+    article = site_page("http://harborherald.test/2026/11/19/photos-lantern-parade-waterfront/")
+    assert article.flags == ["short"]
+    assert article.articleBody.startswith("Hundreds of children carried handmade lanterns")
+    assert "\n\n" in article.articleBody  # two paragraphs, not one glued line
+    for furniture in ("Photos: Lantern", "By Nina Castro", "November 19, 2026", "Facebook"):
+        assert furniture not in article.articleBody
+    assert len(article.images) == 3 and all(i.caption for i in article.images)
+
+
 def test_icons_avatars_and_teaser_thumbnails_are_not_the_storys_images():
     html = f"""<html><body><article><h1>Harbor story</h1>
     <div class="entry-content">{STORY}
