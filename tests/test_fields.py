@@ -55,6 +55,7 @@ def test_name_raw_is_the_byline_line_that_names_the_author():
     assert with_bylines([Author("Ann Lee", "Ann Lee")], ["By Jane Doe"]) == [
         Author("Ann Lee", "Ann Lee")
     ]
+    assert with_bylines([Author("Ann", "Ann")], ["By Joanne Smith"]) == [Author("Ann", "Ann")]
 
 
 def test_resolve_date_prefers_first_but_takes_precision_from_same_day():

@@ -15,6 +15,7 @@ import lxml.html
 from lxml import etree
 
 from pipelines.cleaning.lines import Block
+from pipelines.cleaning.vocabulary import TEASER_LABEL_RE
 
 # Text nodes inside links: one walk, plain strings (no element back-references to build).
 _LINK_TEXT = etree.XPath("//a//text()", smart_strings=False)
@@ -67,7 +68,7 @@ def link_chars(text: str, links: frozenset[str]) -> int:
         return len(line)
     pieces = [piece for piece in _LINK_SEPARATORS.split(line) if piece]
     linked = sum(len(piece) for piece in pieces if piece in links)
-    if not linked and len(pieces) > 2:
+    if not linked and len(pieces) > 2 and TEASER_LABEL_RE.match(line):
         # "Read also: Floods: what we know" -- a label, then a headline that has a colon.
         rest = _LINK_SEPARATORS.split(line, maxsplit=1)[-1]
         if rest in links:

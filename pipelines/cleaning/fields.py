@@ -76,7 +76,8 @@ def with_bylines(authors: list[Author], bylines: Iterable[str]) -> list[Author]:
     lines = [" ".join(line.split()) for line in bylines if _BYLINE.match(line)]
     result = []
     for author in authors:
-        line = next((b for b in lines if author.name.casefold() in b.casefold()), None)
+        named = re.compile(rf"(?<!\w){re.escape(author.name)}(?!\w)", re.IGNORECASE)
+        line = next((b for b in lines if named.search(b)), None)
         result.append(Author(author.name, line or author.nameRaw))
     return result
 
