@@ -18,6 +18,7 @@ class DropReason(StrEnum):
     NO_TEXT = "no_text"
     TOO_LARGE = "too_large"
     NO_ID = "no_id"  # no URL identity to name the record by
+    LANGUAGE = "language"  # not in NEWS_LANGUAGES or the site's languages
     # Extraction: the pool gave up on the page (it may pass next time)
     TIMEOUT = "timeout"
     WORKER_CRASH = "worker_crash"

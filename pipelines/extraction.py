@@ -46,6 +46,11 @@ def pool_config(config: NewsConfig) -> PoolConfig:
     )
 
 
+def _primary(code: str) -> str:
+    """The language of a code, without its region: "pt-BR" -> "pt"."""
+    return code.replace("_", "-").split("-")[0].lower()
+
+
 class ExtractionPipeline:
     def __init__(
         self,
@@ -60,6 +65,8 @@ class ExtractionPipeline:
         self.min_words = addon.config.min_words
         self.short_words = addon.config.short_words
         self.drop_flags = frozenset(addon.config.drop_flags)
+        self.languages = frozenset(_primary(code) for code in addon.config.languages)
+        self.markdown_links = addon.config.markdown_links
         self.pool = pool
         # The dedup's index, when there is one: the workers compute each text's signature.
         self.near_dup = near_dup
@@ -103,6 +110,8 @@ class ExtractionPipeline:
             rules=site.cleaning if site else None,
             language=site.language if site else None,
             content_type=page.content_type,
+            fetched_at=page.fetched_at or None,
+            markdown_links=self.markdown_links,
         )
         try:
             extraction = await self.pool.extract(job)
@@ -121,6 +130,13 @@ class ExtractionPipeline:
             self._drop(page, DropReason(dropped[0]), f"flagged {', '.join(article.flags)}")
         if not article.id:
             self._drop(page, DropReason.NO_ID, "no URL identity (canonical URL unusable)")
+        site_languages = frozenset(_primary(c) for c in site.languages) if site else frozenset()
+        wanted = [self.languages, site_languages]
+        language = _primary(article.inLanguage or "")
+        for allowed in wanted:
+            if allowed and language not in allowed:
+                found = article.inLanguage or "unknown"
+                self._drop(page, DropReason.LANGUAGE, f"language {found}, not {sorted(allowed)}")
         self.stats.inc_value("news/clean/extracted")
         if self.near_dup is not None and extraction.signature is not None:
             self.near_dup.provide(article.articleBody, extraction.signature)

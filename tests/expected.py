@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,10 @@ class ExpectedArticle:
     must_contain: list[str]
     must_not_contain: list[str]
     version: int = 1
+    flags: list[str] | None = None  # None: not checked
+    section: str | None = None
+    keywords: list[str] | None = None
+    image_captions: list[str] | None = None  # the body's images' captions, in order
 
     @property
     def id(self) -> str:
@@ -65,6 +69,7 @@ class ExpectedSite:
     too_old: list[str] = field(default_factory=list)
     robots_blocked: list[str] = field(default_factory=list)
     duplicates: list[ExpectedDuplicate] = field(default_factory=list)
+    other_language: list[str] = field(default_factory=list)  # dropped by the language filter
 
 
 def _article(data: dict[str, Any], site: str) -> ExpectedArticle:
@@ -78,12 +83,18 @@ def _article(data: dict[str, Any], site: str) -> ExpectedArticle:
         must_contain=data.get("must_contain", []),
         must_not_contain=data.get("must_not_contain", []),
         version=data.get("version", 1),
+        flags=data.get("flags"),
+        section=data.get("articleSection"),
+        keywords=data.get("keywords"),
+        image_captions=data.get("image_captions"),
     )
 
 
-def load_expected() -> dict[str, ExpectedSite]:
+def load_expected(directory: Path = EXPECTED_DIR) -> dict[str, ExpectedSite]:
+    """The expected records of the sites of fixtures/registry.toml (``expected/*.json``), or
+    of another registry's (``expected/intl/``)."""
     sites = {}
-    for path in sorted(EXPECTED_DIR.glob("*.json")):
+    for path in sorted(directory.glob("*.json")):
         data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         sites[data["site"]] = ExpectedSite(
             site=data["site"],
@@ -92,6 +103,7 @@ def load_expected() -> dict[str, ExpectedSite]:
             too_old=data.get("too_old", []),
             robots_blocked=data.get("robots_blocked", []),
             duplicates=[ExpectedDuplicate(**d) for d in data.get("duplicates", [])],
+            other_language=data.get("other_language", []),
         )
     return sites
 
@@ -103,10 +115,17 @@ def load_overlay_expected(name: str) -> list[ExpectedArticle]:
     return [_article(a, "") for a in data["articles"]]
 
 
-def same_date(expected: str, actual: str | None) -> bool:
-    """Date-only expectations compare the day; full ones the instant (and zone if given)."""
+def same_date(expected: str, actual: str | None, fetched_at: str | None = None) -> bool:
+    """Date-only expectations compare the day; full ones the instant (and zone if given).
+
+    "-2h" is a relative date ("vor 2 Stunden"): two hours before ``fetched_at``, the minute.
+    """
     if actual is None:
         return False
+    if expected.startswith("-") and expected.endswith("h"):
+        assert fetched_at, "a relative date needs the record's fetchedAt"
+        want = datetime.fromisoformat(fetched_at) - timedelta(hours=int(expected[1:-1]))
+        return abs(datetime.fromisoformat(actual) - want) < timedelta(minutes=1)
     if len(expected) == 10:
         return actual[:10] == expected
     want, got = datetime.fromisoformat(expected), datetime.fromisoformat(actual)
@@ -160,3 +179,26 @@ def story_problems(records: list[dict[str, Any]]) -> list[str]:
     problems += [f"never emitted: {s}" for s in sorted(stories - set(emitted))]
     problems += [f"not a story: {s}" for s in sorted(set(emitted) - stories)]
     return problems
+
+
+def markdown_paragraphs(markdown: str) -> list[str]:
+    """The text of each block of a Markdown body, as CommonMark renders it (markdown-it-py):
+    markup gone, escapes resolved, whitespace folded. Compared with articleBody's paragraphs."""
+    from markdown_it import MarkdownIt
+
+    blocks = []
+    for token in MarkdownIt("commonmark").parse(markdown):
+        if token.type == "inline":
+            text = "".join(
+                child.content if child.type in ("text", "code_inline") else " "
+                for child in token.children or []
+                if child.type in ("text", "code_inline", "softbreak", "hardbreak")
+            )
+            blocks.append(squash(text))
+        elif token.type in ("fence", "code_block"):
+            blocks.append(squash(token.content))
+    return blocks
+
+
+def body_paragraphs(body: str) -> list[str]:
+    return [squash(p) for p in body.split("\n\n") if p.strip()]

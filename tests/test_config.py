@@ -153,7 +153,7 @@ def test_newscrawler_cron_reports_a_bad_setting_the_same_way(tmp_path):
 def test_the_word_limits_match_the_cleaning_librarys_own_defaults():
     # The library keeps defaults of its own for use without the crawler (a notebook): the
     # crawl's settings must not drift from them unnoticed.
-    from pipelines.cleaning.clean import DEFAULT_MIN_WORDS, DEFAULT_SHORT_WORDS
+    from pipelines.cleaning.flags import DEFAULT_MIN_WORDS, DEFAULT_SHORT_WORDS
 
     config = NewsConfig()
     assert (config.min_words, config.short_words) == (DEFAULT_MIN_WORDS, DEFAULT_SHORT_WORDS)

@@ -5,7 +5,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crawler.discovery.dates import parse_date, parse_date_text, parse_duration_or_date, to_iso
+from crawler.discovery.dates import (
+    parse_date,
+    parse_date_text,
+    parse_date_words,
+    parse_duration_or_date,
+    to_iso,
+)
 
 
 def _tz(hours: float) -> timezone:
@@ -199,3 +205,58 @@ def test_parse_date_is_fast_on_hostile_input():
     for text in hostile * 20:
         parse_date(text)
     assert time.perf_counter() - start < 1.0
+
+
+# --- dates in words and relative dates (dateparser) ------------------------------------
+
+FETCHED = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("line", "languages", "expected", "has_time"),
+    [
+        ("Veröffentlicht am 18. Oktober 2026, 14:30 Uhr", ("de",), "2026-10-18T14:30:00", True),
+        ("Mittwoch, 18. November 2026", ("de",), "2026-11-18T00:00:00", False),
+        ("Publié le 18 novembre 2026 à 14h30", ("fr",), "2026-11-18T14:30:00", True),
+        ("Publicado el 18 de noviembre de 2026", ("es",), "2026-11-18T00:00:00", False),
+        ("Atualizado em 3 de dezembro de 2026", ("pt",), "2026-12-03T00:00:00", False),
+        ("Pubblicato il 18 novembre 2026 alle 14:30", ("it",), "2026-11-18T14:30:00", True),
+        # Without the page's language: the default languages are tried.
+        ("le 2 février 2026", None, "2026-02-02T00:00:00", False),
+        # Relative: counted back from the fetch time, in UTC.
+        ("Aktualisiert vor 3 Stunden", ("de",), "2026-11-20T09:00:00+00:00", True),
+        ("Mis à jour il y a 3 heures", ("fr",), "2026-11-20T09:00:00+00:00", True),
+        ("hace 2 horas", ("es",), "2026-11-20T10:00:00+00:00", True),
+        ("há 2 horas", ("pt",), "2026-11-20T10:00:00+00:00", True),
+        ("2 ore fa", ("it",), "2026-11-20T10:00:00+00:00", True),
+        ("3 hours ago", ("en",), "2026-11-20T09:00:00+00:00", True),
+        # A relative day is a day, not a time; with a time of its own, that time.
+        ("gestern", ("de",), "2026-11-19T12:00:00", False),
+        ("gestern, 14:30 Uhr", ("de",), "2026-11-19T14:30:00", True),
+    ],
+)
+def test_dates_in_words_and_relative_dates(line, languages, expected, has_time):
+    parsed, timed = parse_date_words(line, languages=languages, now=FETCHED)
+    assert parsed is not None and parsed.isoformat() == expected
+    assert timed is has_time
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "18. November",  # no year: it would be a guess
+        "Mittwoch",  # a weekday alone
+        "vor 2 Wochen",  # counted in weeks: not a day
+        "Computerworld 1/8/08",  # numbers only: parse_date's, and a two-digit year
+        "Le maire a dit mardi que trois personnes",
+        "",
+    ],
+)
+def test_vague_or_numeric_dates_are_not_guessed(line):
+    assert parse_date_words(line, languages=("de", "fr"), now=FETCHED) == (None, False)
+
+
+def test_a_relative_date_needs_the_fetch_time():
+    assert parse_date_words("vor 3 Stunden", languages=("de",)) == (None, False)
+    parsed, _ = parse_date_words("18. Oktober 2026", languages=("de",))
+    assert parsed == datetime(2026, 10, 18)

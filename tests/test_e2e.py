@@ -18,8 +18,10 @@ from fixtures.server import FixtureServer
 from pipelines.output.layout import MANIFEST_NAME, TEXT_DIR_NAME
 from tests.expected import (
     ExpectedArticle,
+    body_paragraphs,
     chrome_found,
     load_expected,
+    markdown_paragraphs,
     read_records,
     same_date,
     squash,
@@ -122,19 +124,49 @@ def test_record_matches_expected(full_run, expected):
     if record is None and expected.url in ORDER_DEPENDENT:
         pytest.skip("a copy of this story was emitted instead (crawl order)")
     assert record is not None
+    check_record(record, expected)
+    text = full_run.texts[expected.id].read_text(encoding="utf-8")
+    assert text.startswith(squash(expected.headline) + "\n\n")
+    assert chrome_found(text) == []
+
+
+def check_record(record: dict[str, Any], expected: ExpectedArticle) -> None:
+    """The record's fields as expected: headline, date, site, language, flags, section,
+    keywords, the body's snippets and its images' captions, and its Markdown."""
     assert squash(record["headline"]) == squash(expected.headline)
-    assert same_date(expected.date_published, record["datePublished"]), record["datePublished"]
+    date = record["datePublished"]
+    assert same_date(expected.date_published, date, record["fetchedAt"]), date
     assert record["site"] == expected.site
     if expected.language:
         assert record["inLanguage"] == expected.language
+    if expected.flags is not None:
+        assert record["flags"] == expected.flags
+    if expected.section is not None:
+        assert record["articleSection"] == expected.section
+    if expected.keywords is not None:
+        assert record["keywords"] == expected.keywords
     body = record["articleBody"]
     for snippet in expected.must_contain:
         assert squash(snippet) in squash(body), f"missing: {snippet!r}"
     for snippet in expected.must_not_contain:
         assert squash(snippet) not in squash(body), f"noise kept: {snippet!r}"
-    text = full_run.texts[expected.id].read_text(encoding="utf-8")
-    assert text.startswith(squash(expected.headline) + "\n\n")
-    assert chrome_found(text) == []
+    if expected.image_captions is not None:
+        assert [image["caption"] for image in record["images"]] == expected.image_captions
+        for caption in expected.image_captions:
+            assert squash(caption) not in squash(body), "a caption in the text"
+    assert markdown_paragraphs(record["articleBodyMarkdown"]) == body_paragraphs(body)
+
+
+def test_short_briefs_and_galleries_are_emitted_flagged_short(full_run):
+    short = [a for a in ALL_ARTICLES if a.flags and "short" in a.flags]
+    assert len(short) >= 3  # two news briefs and a gallery post
+    by_id = {r["id"]: r for r in full_run.records}
+    for expected in short:
+        record = by_id[expected.id]
+        assert record["flags"] == ["short"] and 40 <= record["wordCount"] < 100
+    others = [r for r in full_run.records if r["id"] not in {a.id for a in short}]
+    assert all("short" not in r["flags"] for r in others)
+    assert full_run.manifest["stats"]["news/clean/flag/short"] >= len(short)
 
 
 def test_authors_right_for_at_least_95_percent(full_run):

@@ -1,11 +1,13 @@
 import pytest
 
+from crawler.items import Author
 from pipelines.cleaning.fields import (
     authors_from_bylines,
     normalize_authors,
     resolve_canonical,
     resolve_date,
     strip_site_suffix,
+    with_bylines,
 )
 
 
@@ -26,8 +28,34 @@ def test_normalize_authors(raw, expected):
 
 
 def test_authors_from_bylines():
-    assert authors_from_bylines(["By Elizabeth Shim"]) == ["Elizabeth Shim"]
+    assert authors_from_bylines(["By Elizabeth Shim"]) == [
+        Author("Elizabeth Shim", "By Elizabeth Shim")
+    ]
     assert authors_from_bylines(["Bystanders said it was loud"]) == []
+
+
+@pytest.mark.parametrize(
+    ("line", "names"),
+    [
+        ("Von Anna Schmidt und Jonas Weber", ["Anna Schmidt", "Jonas Weber"]),
+        ("Par Claire Dubois", ["Claire Dubois"]),
+        ("Por María López y Juan Pérez", ["María López", "Juan Pérez"]),
+        ("Di Giulia Rossi", ["Giulia Rossi"]),
+    ],
+)
+def test_bylines_in_other_languages_keep_their_line(line, names):
+    authors = authors_from_bylines([line])
+    assert [a.name for a in authors] == names
+    assert {a.nameRaw for a in authors} == {line}
+
+
+def test_name_raw_is_the_byline_line_that_names_the_author():
+    authors = with_bylines([Author("Jane Doe", "Jane Doe")], ["By Jane Doe and John Roe"])
+    assert authors == [Author("Jane Doe", "By Jane Doe and John Roe")]
+    assert with_bylines([Author("Ann Lee", "Ann Lee")], ["By Jane Doe"]) == [
+        Author("Ann Lee", "Ann Lee")
+    ]
+    assert with_bylines([Author("Ann", "Ann")], ["By Joanne Smith"]) == [Author("Ann", "Ann")]
 
 
 def test_resolve_date_prefers_first_but_takes_precision_from_same_day():
@@ -62,7 +90,7 @@ def test_resolve_canonical_stays_on_site():
 
 
 def test_soft_404_titles_and_real_headlines_with_404():
-    from pipelines.cleaning.clean import _ERROR_TITLE
+    from pipelines.cleaning.flags import ERROR_TITLE as _ERROR_TITLE
 
     for title in ("Page Not Found", "404 - Not Found", "Error 404", "404 error | Site"):
         assert _ERROR_TITLE.search(title), title

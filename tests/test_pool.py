@@ -10,6 +10,7 @@ import asyncio
 import os
 import time
 from collections.abc import Coroutine
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 from unittest import mock
@@ -333,3 +334,44 @@ def test_extraction_pipeline_inline_and_in_a_worker(workers: int, tmp_path: Path
     assert stats["news/clean/extracted"] == 1
     assert stats["news/clean/empty"] == 1
     assert stats["news/clean/too_large"] == 1
+
+
+def test_records_of_other_languages_are_dropped_with_their_reason(tmp_path: Path):
+    body = ARTICLE_FILE.read_bytes()  # an English page
+    german_only = pipeline(0, tmp_path / "a", NEWS_LANGUAGES="de,fr")
+    assert run(through(german_only, [fetched(body)])) == ["language"]
+    assert german_only.stats.get_stats()["news/clean/language"] == 1
+    english = pipeline(0, tmp_path / "b", NEWS_LANGUAGES=["en-GB"])
+    (article,) = run(through(english, [fetched(body)]))
+    assert isinstance(article, Article) and article.inLanguage == "en"
+
+
+def test_a_sites_languages_narrow_the_global_ones(tmp_path: Path):
+    registry = tmp_path / "sites.toml"
+    registry.write_text(
+        REGISTRY.read_text(encoding="utf-8").replace(
+            'language = "en"\n', 'language = "en"\nlanguages = ["de"]\n', 1
+        ),
+        encoding="utf-8",
+    )
+    crawler = news_crawler(tmp_path, NEWS_REGISTRY=str(registry), NEWS_EXTRACT_WORKERS=0)
+    pipe = ExtractionPipeline.from_crawler(crawler)
+    assert run(through(pipe, [fetched(ARTICLE_FILE.read_bytes())])) == ["language"]
+
+
+def test_the_fetch_time_and_markdown_links_reach_the_cleaner(tmp_path: Path):
+    html = (
+        b'<html lang="de"><body><article><h1>Probe am Rhein</h1>'
+        b'<p class="news-date">Aktualisiert vor 2 Stunden</p>'
+        + b"<p>Die Feuerwehr hat am Samstag am Rheinufer einen Einsatz geprobt, mit vielen "
+        b'Helfern aus der <a href="/region/">Region</a> und aus den Nachbarorten.</p>'
+        * 6
+        + b"</article></body></html>"
+    )
+    pipe = pipeline(0, tmp_path, NEWS_MARKDOWN_LINKS="true")
+    page = replace(fetched(html), url="http://harborherald.test/probe/")  # no date in the URL
+    (article,) = run(through(pipe, [page]))
+    assert isinstance(article, Article)
+    assert article.datePublished == "2026-11-22T10:00:00+00:00"  # fetched at 12:00Z
+    assert "[Region](http://harborherald.test/region/)" in (article.articleBodyMarkdown or "")
+    assert "Region" in article.articleBody and "](" not in article.articleBody

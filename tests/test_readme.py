@@ -214,11 +214,11 @@ def test_plain_scrapy_crawl_writes_the_whole_run_directory(readme_run):
     first, again = fixture_runs[0], fixture_runs[1]
     manifest = _manifest(first)
     assert manifest["health"]["ok"], manifest["health"]
-    assert manifest["records"] == 38
+    assert manifest["records"] == 41
     batches = sorted(first.glob("articles-*.jsonl"))
     records = [json.loads(line) for b in batches for line in b.read_text().splitlines() if line]
     texts = sorted((first / "text").glob("*.txt"))
-    assert len(records) == len(texts) == 38
+    assert len(records) == len(texts) == 41
     assert {r["id"] for r in records} == {t.stem.split("_", 1)[1] for t in texts}
     # The rerun found nothing new: no batch file, a manifest that says so.
     assert not list(again.glob("articles-*.jsonl"))
@@ -244,7 +244,7 @@ def test_the_fixture_crawl_is_archived_and_its_re_cleaning_finds_nothing_new(rea
 
 def test_the_demo_prints_its_run_directory(readme_run):
     (demo,) = [r for r in readme_run.results if r.command.line.startswith("make demo")]
-    assert re.search(r"Run directory: .*\n  articles-\*\.jsonl: 3\d records", demo.output)
+    assert re.search(r"Run directory: .*\n  articles-\*\.jsonl: 4\d records", demo.output)
 
 
 def test_scrapyd_job_finds_the_records(readme_run):

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.discovery.registry import RegistryError, load_registry, select_sites
+from crawler.discovery.registry import FieldRule, RegistryError, load_registry, select_sites
 from fixtures.server import REGISTRY as FIXTURE_REGISTRY
 
 GOOD = """
@@ -24,6 +24,9 @@ def test_bundled_registries_load():
     assert {"upi", "yonhap-en", "albawaba", "bbc-news", "guardian", "npr", "aljazeera"} <= set(real)
     fixtures = load_registry(FIXTURE_REGISTRY)
     assert len(fixtures) >= 4
+    intl = load_registry(FIXTURE_REGISTRY.with_name("registry-intl.toml"))
+    assert set(intl) == {"rheinblick", "courrier-du-lac"}
+    assert intl["rheinblick"].languages == ("de",)
 
 
 def test_good_site_fields(tmp_path):
@@ -59,6 +62,9 @@ def test_deny_beats_allow(tmp_path):
         ("start_urls = ['https://other.org/']", ["'start_urls'", "outside"]),
         ("feed = ['https://example.com/x']", ["unknown key 'feed'"]),
         ("sitemaps = 'https://example.com/s.xml'", ["'sitemaps'", "list"]),
+        ("languages = ['en', 'German']", ["'languages'", "'German'"]),
+        ("languages = []", ["'languages'", "at least one"]),
+        ("languages = 'en'", ["'languages'", "list"]),
     ],
 )
 def test_bad_values_are_named(tmp_path, snippet, expected):
@@ -75,6 +81,47 @@ def test_bad_selector_is_named(tmp_path):
     path = write(tmp_path, GOOD + "[sites.demo.cleaning]\nremove_selectors = ['div[[']\n")
     with pytest.raises(RegistryError, match=r"'remove_selectors'.*div\[\["):
         load_registry(path)
+
+
+def test_extraction_rules_and_languages_are_read(tmp_path):
+    text = GOOD + (
+        "languages = ['de', 'pt-BR']\n"
+        "[sites.demo.extract]\n"
+        "body = 'css:article .story-body'\n"
+        "headline = \"xpath://h1[@class='title']\"\n"
+        "date = 'xpath://time/@datetime'\n"
+        "authors = ['css:.byline a[rel=author]', 'css:.byline']\n"
+    )
+    site = load_registry(write(tmp_path, text))["demo"]
+    assert site.languages == ("de", "pt-BR")
+    rules = site.cleaning
+    assert rules.body == (FieldRule("css", "article .story-body"),)
+    assert rules.headline == (FieldRule("xpath", "//h1[@class='title']"),)
+    assert [str(r) for r in rules.authors] == ["css:.byline a[rel=author]", "css:.byline"]
+    assert rules.date == (FieldRule("xpath", "//time/@datetime"),)
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("body = 'article .story'", ["'body'", "'css:<selector>' or 'xpath:<expression>'"]),
+        ("body = 'jquery:article'", ["'body'", "'jquery:article'"]),
+        ("headline = 'css:h1[['", ["'headline'", "bad CSS selector", "'h1[['"]),
+        ("date = 'xpath://time[@datetime'", ["'date'", "bad XPath expression"]),
+        ("date = 'xpath://x:time'", ["'date'", "bad XPath expression", "'//x:time'"]),
+        ("authors = ['css:.byline', 3]", ["'authors'", "a selector or a list"]),
+        ("authors = []", ["'authors'", "a selector or a list"]),
+        ("byline = 'css:.byline'", ["table 'extract'", "unknown key 'byline'"]),
+    ],
+)
+def test_bad_extraction_rules_are_named(tmp_path, line, expected):
+    path = write(tmp_path, GOOD + "[sites.demo.extract]\n" + line + "\n")
+    with pytest.raises(RegistryError) as info:
+        load_registry(path)
+    message = str(info.value)
+    assert str(path) in message and "'demo'" in message
+    for part in expected:
+        assert part in message
 
 
 def test_invalid_toml_and_missing_file(tmp_path):

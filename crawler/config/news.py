@@ -33,6 +33,18 @@ STORE_KINDS = ("sqlite", "memory", "redis")
 _REDIS_PREFIX = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$").match
 _WORKER_ID = re.compile(r"^[A-Za-z0-9_.@-]{1,100}$").match
 _TOKEN = re.compile(r"^[A-Za-z0-9_.@:-]{1,200}$").match
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$").match
+
+
+def _languages(value: Any) -> tuple[str, ...]:
+    """Language codes, a list or comma-separated text; empty for every language."""
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list | tuple):
+        raise InvalidValue
+    codes = tuple(dict.fromkeys(str(i).strip() for i in items if str(i).strip()))
+    if not all(_LANGUAGE(code) for code in codes):
+        raise InvalidValue
+    return codes
 
 
 def _registry(value: Any) -> Path | Registry | None:
@@ -117,6 +129,18 @@ class NewsConfig:
         "NEWS_SHORT_WORDS",
         100,
         "an article shorter than this many words is flagged short (kept by default)",
+    )
+    languages: tuple[str, ...] = custom(
+        "NEWS_LANGUAGES",
+        (),
+        "emit only records in these languages (a site's `languages` narrows it further)",
+        kind="list",
+        parse=_languages,
+        allowed="a list (or comma-separated text) of language codes such as 'en' or 'pt-BR'",
+        default_doc="every language",
+    )
+    markdown_links: bool = flag(
+        "NEWS_MARKDOWN_LINKS", False, "keep the body's links in articleBodyMarkdown"
     )
     drop_flags: tuple[str, ...] = names(
         "NEWS_DROP_FLAGS",

@@ -12,12 +12,19 @@ A registry file looks like::
     follow_depth = 1
     max_age_days = 3
     language = "en"
+    languages = ["en"]      # emit only records in these languages
     revisit_hours = 24      # download known articles again after this long
     min_delay = 2.0         # seconds between requests to the site, at least
 
     [sites.example-news.cleaning]
     remove_selectors = [".related-stories"]
     drop_phrases = ["Support our journalism"]
+
+    [sites.example-news.extract]      # where generic cleaning gets a field wrong
+    body = "css:article .story-body"
+    headline = "xpath://h1[@class='title']"
+    date = "css:.story-meta time"
+    authors = ["css:.byline a[rel=author]", "css:.byline"]   # tried in order
 
 Every problem is reported as one :class:`RegistryError` naming the file, the
 site, the key and the bad value, so a typo never turns into a silent no-op.
@@ -29,16 +36,31 @@ import math
 import re
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from cssselect import SelectorError
-from lxml.cssselect import CSSSelector
-
+from crawler.discovery.rules import (
+    CleaningRules,
+    FieldRule,
+    RegistryError,
+    parse_cleaning,
+    parse_extract,
+)
 from crawler.discovery.urls import is_web_url, strip_tracking
+
+__all__ = [
+    "CleaningRules",
+    "FieldRule",
+    "Registry",
+    "RegistryError",
+    "Site",
+    "load_registry",
+    "parse_registry",
+    "select_sites",
+]
 
 # Package data: read through importlib.resources, so it is found inside a zipped egg too.
 DEFAULT_REGISTRY_NAME = "sites.toml"
@@ -46,18 +68,6 @@ DEFAULT_REGISTRY_SOURCE = "crawler/sites.toml (bundled)"
 _SITE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9-]{1,63}$")
 _MAX_FOLLOW_DEPTH = 3
-
-
-class RegistryError(ValueError):
-    """The registry file cannot be used; the message says exactly why."""
-
-
-@dataclass(frozen=True)
-class CleaningRules:
-    """Per-site cleaning the generic layer cannot know about."""
-
-    remove_selectors: tuple[str, ...] = ()
-    drop_phrases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -72,6 +82,7 @@ class Site:
     follow_depth: int = 1
     max_age_days: float | None = None
     language: str | None = None
+    languages: tuple[str, ...] = ()  # emit only records in these languages (empty: all)
     revisit_hours: float | None = None
     min_delay: float = 0.0
     cleaning: CleaningRules = field(default_factory=CleaningRules)
@@ -121,11 +132,13 @@ _SITE_KEYS = {
     "follow_depth",
     "max_age_days",
     "language",
+    "languages",
     "revisit_hours",
     "min_delay",
     "cleaning",
+    "extract",
 }
-_CLEANING_KEYS = {"remove_selectors", "drop_phrases"}
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?")
 
 
 def load_registry(path: str | Path | None = None) -> Registry:
@@ -270,10 +283,19 @@ def _parse_site(name: str, table: Any, source: str) -> Site:
 
     language = table.get("language")
     if language is not None and (
-        not isinstance(language, str)
-        or not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?", language)
+        not isinstance(language, str) or not _LANGUAGE_CODE.fullmatch(language)
     ):
         raise reader.fail("language", "expected a language code such as 'en' or 'pt-BR'")
+    languages = reader.strings("languages")
+    for code in languages:
+        if not _LANGUAGE_CODE.fullmatch(code):
+            raise RegistryError(
+                f"{where}, key 'languages': {code!r} is not a language code such as 'en' or 'pt-BR'"
+            )
+    if "languages" in table and not languages:
+        raise reader.fail("languages", "expected at least one language code (omit it for all)")
+    cleaning = parse_cleaning(table.get("cleaning", {}), f"{where}, table 'cleaning'")
+    extract = parse_extract(table.get("extract", {}), f"{where}, table 'extract'")
 
     return Site(
         name=name,
@@ -286,28 +308,14 @@ def _parse_site(name: str, table: Any, source: str) -> Site:
         follow_depth=follow_depth,
         max_age_days=max_age,
         language=language,
+        languages=languages,
         revisit_hours=revisit_hours,
         min_delay=min_delay or 0.0,
-        cleaning=_parse_cleaning(table.get("cleaning", {}), f"{where}, table 'cleaning'"),
+        cleaning=replace(
+            cleaning,
+            body=extract.get("body", ()),
+            headline=extract.get("headline", ()),
+            date=extract.get("date", ()),
+            authors=extract.get("authors", ()),
+        ),
     )
-
-
-def _parse_cleaning(table: Any, where: str) -> CleaningRules:
-    if not isinstance(table, dict):
-        raise RegistryError(f"{where}: expected a table, got {table!r}")
-    unknown = set(table) - _CLEANING_KEYS
-    if unknown:
-        key = sorted(unknown)[0]
-        raise RegistryError(
-            f"{where}: unknown key {key!r} (known: {', '.join(sorted(_CLEANING_KEYS))})"
-        )
-    reader = _SiteReader(table, where)
-    selectors = reader.strings("remove_selectors")
-    for selector in selectors:
-        try:
-            CSSSelector(selector)
-        except (SelectorError, ValueError) as exc:
-            raise RegistryError(
-                f"{where}, key 'remove_selectors': bad CSS selector {selector!r}: {exc}"
-            ) from exc
-    return CleaningRules(remove_selectors=selectors, drop_phrases=reader.strings("drop_phrases"))

@@ -31,6 +31,11 @@ COVERAGE_FIELDS = (
     "inLanguage",
     "description",
     "mainImage",
+    # Read from the page's markup too: a redesign loses them as quietly as the authors.
+    "images",
+    "articleSection",
+    "keywords",
+    "breadcrumbs",
 )
 # Lower bounds of the body-length histogram, in words.
 WORD_BUCKETS = (0, 50, 100, 200, 400, 800, 1600, 3200)

@@ -15,6 +15,7 @@ import lxml.html
 from lxml import etree
 
 from pipelines.cleaning.lines import Block
+from pipelines.cleaning.vocabulary import TEASER_LABEL_RE
 
 # Text nodes inside links: one walk, plain strings (no element back-references to build).
 _LINK_TEXT = etree.XPath("//a//text()", smart_strings=False)
@@ -67,6 +68,11 @@ def link_chars(text: str, links: frozenset[str]) -> int:
         return len(line)
     pieces = [piece for piece in _LINK_SEPARATORS.split(line) if piece]
     linked = sum(len(piece) for piece in pieces if piece in links)
+    if not linked and len(pieces) > 2 and TEASER_LABEL_RE.match(line):
+        # "Read also: Floods: what we know" -- a label, then a headline that has a colon.
+        rest = _LINK_SEPARATORS.split(line, maxsplit=1)[-1]
+        if rest in links:
+            return len(line) * len(rest) // sum(len(piece) for piece in pieces)
     # The separators of a link list ("World | Business") belong to the list.
     total = sum(len(piece) for piece in pieces)
     return len(line) * linked // total if linked else 0
@@ -129,6 +135,12 @@ class _Flattener:
                 kind = self._kind
                 self.walk(child)
                 self._start(kind)
+            elif tag == "time":
+                # A date is a value of its own: "<time>May 1</time><time>May 2</time>" (a
+                # published and an updated date, one hidden by CSS) must not read "1May".
+                self._text(" ")
+                self._inline(child)
+                self._text(" ")
             elif tag and tag not in _NO_TEXT:
                 self._inline(child)
             self._text(child.tail)

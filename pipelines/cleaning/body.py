@@ -22,6 +22,7 @@ from pipelines.cleaning.choose import Candidate, choose, judge, needs_second_opi
 from pipelines.cleaning.guide import Guide
 from pipelines.cleaning.lines import Action
 from pipelines.cleaning.readable import readability_body
+from pipelines.cleaning.rescue import glued_source, rule_body, structured_copy
 from pipelines.cleaning.tidy import drop_duplicates, follow_guide
 
 __all__ = [
@@ -89,6 +90,7 @@ _THREAD_TAGS = {"div", "section", "article", "aside", "ol", "ul", "li", "dl", "f
 @dataclass
 class Body:
     paragraphs: list[str]  # cleaned body paragraphs, in order, no empty strings
+    kinds: list[str] = field(default_factory=list)  # each paragraph's: p, head, item, quote...
     bylines: list[str] = field(default_factory=list)  # e.g. "By Elizabeth Shim"
     datelines: list[str] = field(default_factory=list)  # e.g. "Published November 23rd, 2015"
     flags: set[str] = field(default_factory=set)  # e.g. {"paywall"}
@@ -255,9 +257,12 @@ def assemble(chosen: Candidate, judged: list[Candidate], guide: Guide | None = N
                 result.flags.add("paywall")
     units = chosen.kept if guide is None else follow_guide(chosen.kept, chosen.words, guide)
     kept: dict[int, list[str]] = {}
+    kinds: dict[int, str] = {}
     for unit in drop_duplicates(units):
         kept.setdefault(unit.paragraph, []).append(unit.block.text)
+        kinds.setdefault(unit.paragraph, unit.block.kind)
     result.paragraphs = ["\n".join(lines) for _, lines in sorted(kept.items())]
+    result.kinds = [kind for _, kind in sorted(kinds.items())]
     if logger.isEnabledFor(logging.DEBUG):
         pairs = zip(chosen.units, chosen.decisions, strict=True)
         dropped = [(d.reason, u.block.text[:60]) for u, d in pairs if d.reason]
@@ -273,11 +278,14 @@ def extract_body(
     description: str | None = None,
     language: str | None = None,
     article_body: str | None = None,
+    container: list[lxml.html.HtmlElement] | None = None,
 ) -> Body:
     """Cleaned article body of a parsed page (mutates ``tree``).
 
     trafilatura's body, or readability's where :mod:`pipelines.cleaning.choose` finds it
     better; ``article_body`` (schema.org, as declared) guides the choice and the edges.
+    ``container``: the elements a site's extraction rule selects as the body; then neither
+    extractor runs, and the layer judges their text alone.
     ``description`` and ``language`` are accepted for callers but not used yet: dropping a
     body line equal to the description cost F1 on every development set (sites reuse the
     lead paragraph as description), and the phrase lists apply to all languages at once.
@@ -285,7 +293,16 @@ def extract_body(
     prepare_tree(tree)
     links = link_texts(tree)
     guide = Guide.from_text(article_body)
-    first = judge("trafilatura", run_trafilatura(tree, url), headline=headline, links=links)
+    if container:
+        chosen = judge("site-rule", rule_body(container), headline=headline, links=links)
+        return assemble(chosen, [chosen])
+    extracted = run_trafilatura(tree, url)
+    glued = glued_source(extracted, tree)
+    if glued is not None:
+        # trafilatura's fallback glued an <article>'s whole text into one line: the layer
+        # reads the element itself instead, one block at a time.
+        extracted = structured_copy(glued)
+    first = judge("trafilatura", extracted, headline=headline, links=links)
     if not needs_second_opinion(first, paragraph_words(tree), guide):
         return assemble(first, [first], guide)
     second = judge("readability", readability_body(tree), headline=headline, links=links)

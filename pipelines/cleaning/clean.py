@@ -7,8 +7,9 @@ so a score measured on any set of pages is the score of the crawler itself::
     article = clean_html(html_bytes, "https://example.com/story")
 
 Steps: decode as a browser would, parse once, read the page's declared metadata,
-apply per-site rules, extract the body with trafilatura and clean it with our
-boilerplate layer, then fill metadata from fallbacks (trafilatura, feed/sitemap
+apply per-site rules, extract the body with trafilatura (and readability where it does
+better) and clean it with our boilerplate layer, then read the body's images and its
+Markdown from the page, and fill metadata from fallbacks (trafilatura, feed/sitemap
 hints, byline and dateline lines found in the body) and flag doubtful pages.
 """
 
@@ -16,76 +17,62 @@ from __future__ import annotations
 
 import logging
 import re
-from copy import deepcopy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
 
 import lxml.etree
 import lxml.html
-import py3langid
-from htmldate import find_date
 from lxml.html import HtmlElement
-from trafilatura.metadata import (
-    examine_meta,
-    extract_author,
-    extract_meta_json,
-    extract_title,
-    extract_url,
-)
-from trafilatura.settings import Document, set_date_params
 
+from crawler.discovery.dates import parse_date
 from crawler.discovery.registry import CleaningRules
 from crawler.discovery.urls import article_id
 from crawler.items import Article, Author, DiscoveryHints, Image
-from pipelines.cleaning.body import extract_body, remove_furniture
+from pipelines.cleaning.body import Body, extract_body
 from pipelines.cleaning.decode import decode_html
+from pipelines.cleaning.fallback import trafilatura_authors, trafilatura_fallback
 from pipelines.cleaning.fields import (
+    author_credits,
     authors_from_bylines,
     first_text,
-    normalize_authors,
     resolve_canonical,
     resolve_date,
     sanitize_text,
     strip_site_suffix,
     truncate_headline,
+    with_bylines,
 )
-from pipelines.cleaning.metadata import ARTICLE_TYPES, PageMetadata, extract_page_metadata
-from pipelines.cleaning.siterules import drop_phrases, remove_selected
+from pipelines.cleaning.flags import (
+    DEFAULT_MIN_WORDS,
+    DEFAULT_SHORT_WORDS,
+    Limits,
+    article_signal,
+    page_flags,
+)
+from pipelines.cleaning.images import body_images
+from pipelines.cleaning.language import primary_subtag, record_language
+from pipelines.cleaning.markdown import Paragraph, render_markdown
+from pipelines.cleaning.metadata import PageMetadata, extract_page_metadata
+from pipelines.cleaning.region import PageIndex
+from pipelines.cleaning.siterules import (
+    drop_phrases,
+    remove_selected,
+    selected_elements,
+    selected_texts,
+)
+from pipelines.cleaning.taxonomy import page_taxonomy
 from pipelines.cleaning.text import text_fingerprint, word_count
+
+__all__ = ["DEFAULT_MIN_WORDS", "DEFAULT_SHORT_WORDS", "TooDeepError", "clean_html", "parse_html"]
 
 logger = logging.getLogger(__name__)
 
-# Below this many words a body is not a story: galleries, video pages, error and consent
-# pages, hub pages' leftovers. Real briefs run 40-100 words: of the 987 true article bodies
-# of the development sets, 18 have 40-99 words and 10 fewer than 40;
-# the fixture sites' briefs have 47-90. Their section, tag, author and service pages leave
-# 17-96 words, so they are told apart by the lack of an article signal, not by length.
-DEFAULT_MIN_WORDS = 40
-# Articles below this many words are kept but flagged "short" (the old minimum, 100).
-DEFAULT_SHORT_WORDS = 100
-# A page declaring itself something else (og:type "website", "profile"), without any article
-# signal and with fewer words than this is a listing, a profile or a service page.
-_LISTING_WORDS = 300
-# Three or more <article> elements on a page that does not declare itself an article: cards.
-_TEASER_CARDS = 3
-# Characters of the body the language is guessed from when the page declares none: 600
-# tell the language as reliably as more, at a third of the cost of 2,000.
-_LANGUAGE_SAMPLE = 600
 _NO_RULES = CleaningRules()
 _NO_HINTS = DiscoveryHints()
 # Control characters (C0 and C1) break lxml and are never text; hostile pages carry them.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_CONSENT = re.compile(
-    r"\b(cookies?|consent|privacy settings|accept all|manage (your )?preferences)\b", re.I
-)
-_NOT_ARTICLE_TYPES = {"collectionpage", "itemlist", "searchresultspage", "profilepage"}
-# schema.org types that declare one story (WebPage does not).
-_ARTICLE_TYPES = ARTICLE_TYPES - {"webpage"}
-# Error pages served with status 200 ("soft 404s") announce themselves in the title.
-_ERROR_TITLE = re.compile(
-    r"\b(page|article|content)\s+(not\s+found|unavailable|does\s+not\s+exist)\b"
-    r"|^(404|not\s+found|error)\b|\b404\s*(error|-|:|\|)|\berror\s+404\b",
-    re.I,
-)
+# A caption is a line or two: a longer paragraph equal to one is the story quoting it.
+_MAX_CAPTION_WORDS = 45
 
 
 class TooDeepError(ValueError):
@@ -118,6 +105,16 @@ def _utf8_parser() -> lxml.html.HTMLParser:
     )
 
 
+@dataclass
+class _SiteFields:
+    """What the site's extraction rules found on the page (empty: the rule found nothing)."""
+
+    headline: str | None = None
+    dates: list[str] = field(default_factory=list)
+    authors: list[str] = field(default_factory=list)
+    body: list[HtmlElement] = field(default_factory=list)
+
+
 def clean_html(
     html: str | bytes,
     url: str | None = None,
@@ -128,6 +125,8 @@ def clean_html(
     content_type: str | None = None,
     min_words: int = DEFAULT_MIN_WORDS,
     short_words: int = DEFAULT_SHORT_WORDS,
+    fetched_at: str | None = None,
+    markdown_links: bool = False,
 ) -> Article | None:
     """Extract a clean article from a page; None when the page has no text at all.
 
@@ -136,7 +135,10 @@ def clean_html(
     with no article signal), ``short`` (an article of ``min_words`` to ``short_words``
     words: a brief, kept by default), ``not_article`` (a hub, listing, profile or error
     page), ``paywall``, ``consent_wall``, ``too_deep``.
-    ``language`` is the site's declared language, used when the page says none.
+    ``language`` is the site's declared language, used when the page says none;
+    ``fetched_at`` (ISO 8601) is when the page was downloaded, from which relative dates
+    ("3 hours ago") are counted; ``markdown_links`` keeps links in ``articleBodyMarkdown``.
+    A field that cannot be known is left empty (None or []), never guessed.
     """
     hints = hints or _NO_HINTS
     rules = rules or _NO_RULES
@@ -150,76 +152,160 @@ def clean_html(
     meta = extract_page_metadata(tree)
     page_url = url or meta.canonical_url or ""
     site_names = (meta.site_name, meta.publisher)
-    authors = normalize_authors(meta.authors, exclude=site_names)
-    fallback = _trafilatura_fallback(tree, page_url, meta)
+    ruled = _site_fields(tree, rules)
+    fallback = trafilatura_fallback(tree, page_url, meta)
 
     title_headline = strip_site_suffix(meta.title_tag, site_names) if meta.title_tag else None
-    headline = first_text(meta.headline, meta.h1, fallback.title, hints.title, title_headline)
+    headline = first_text(
+        ruled.headline, meta.headline, meta.h1, fallback.title, hints.title, title_headline
+    )
     if headline:
         headline = sanitize_text(strip_site_suffix(headline, site_names))
 
     remove_selected(tree, rules)
+    declared_language = meta.language or language
     body = extract_body(
         tree,
         page_url or None,
         headline=headline,
         description=meta.description,
-        language=meta.language or language,
+        language=declared_language,
         article_body=meta.article_body,
+        container=ruled.body or None,
     )
-    paragraphs = [_text_paragraph(p) for p in drop_phrases(body.paragraphs, rules)]
-    paragraphs = [p for p in paragraphs if p and not _same_text(p, headline)]
+    paragraphs = _paragraphs(body, rules, headline)
+    index = PageIndex.build(tree)
+    images = body_images(index.region(p.text for p in paragraphs), page_url)
+    paragraphs = _without_captions(paragraphs, images)
     if not paragraphs:
         return None
-    article_body = "\n\n".join(paragraphs)
+    article_body = "\n\n".join(p.text for p in paragraphs)
 
+    authors = _authors(tree, meta, ruled, body, site_names)
+    date_languages = (primary_subtag(declared_language),) if declared_language else None
+    date_published = resolve_date(
+        [
+            *ruled.dates,
+            meta.date_published,
+            fallback.date,
+            hints.date_published,
+            *body.datelines,
+            *meta.shown_dates,
+        ],
+        languages=date_languages,
+        now=parse_date(fetched_at) if fetched_at else None,
+    )
+    canonical = resolve_canonical(page_url, meta.canonical_url) if page_url else ""
+    words = word_count(article_body)
+    in_language, confidence = record_language(declared_language, article_body)
+    taxonomy = page_taxonomy(tree, meta, page_url)
+    flags = page_flags(
+        meta,
+        body.flags,
+        words,
+        article_body,
+        Limits(min_words, short_words),
+        article_signal(meta, hints, len(body.datelines)),
+        dated=date_published is not None,
+    )
+    return Article(
+        url=page_url,
+        headline=truncate_headline(headline or paragraphs[0].text),
+        articleBody=article_body,
+        canonicalUrl=canonical,
+        id=_safe_id(canonical),
+        authors=authors,
+        datePublished=date_published,
+        dateModified=resolve_date([meta.date_modified, hints.date_modified]),
+        inLanguage=in_language,
+        languageConfidence=confidence,
+        description=meta.description,
+        mainImage=_main_image(meta, page_url),
+        images=images,
+        articleSection=taxonomy.section,
+        keywords=taxonomy.keywords,
+        breadcrumbs=taxonomy.breadcrumbs,
+        articleBodyMarkdown=render_markdown(paragraphs, index, page_url, links=markdown_links),
+        wordCount=words,
+        fingerprint=text_fingerprint(article_body),
+        discoveredVia=hints.via,
+        flags=sorted(flags),
+    )
+
+
+def _site_fields(tree: HtmlElement, rules: CleaningRules) -> _SiteFields:
+    """The fields the site's extraction rules find, read on the page as served."""
+    if not (rules.headline or rules.date or rules.authors or rules.body):
+        return _SiteFields()
+    headlines = selected_texts(tree, rules.headline)
+    return _SiteFields(
+        headline=headlines[0] if headlines else None,
+        dates=selected_texts(tree, rules.date, "datetime", "content"),
+        authors=selected_texts(tree, rules.authors, "content"),
+        body=selected_elements(tree, rules.body),
+    )
+
+
+def _paragraphs(body: Body, rules: CleaningRules, headline: str | None) -> list[Paragraph]:
+    """The body's paragraphs with their kinds, without the site's phrases, invisible
+    characters, and the headline said again."""
+    kept = []
+    for kind, paragraph in zip(body.kinds, body.paragraphs, strict=True):
+        for cut in drop_phrases([paragraph], rules):
+            text = _text_paragraph(cut)
+            if text and not _same_text(text, headline):
+                kept.append(Paragraph(kind, text))
+    return kept
+
+
+def _without_captions(paragraphs: list[Paragraph], images: list[Image]) -> list[Paragraph]:
+    """Captions belong to their images, once: never also in the text."""
+    captions = set()
+    for image in images:
+        for text in (image.caption, f"{image.caption} {image.credit}" if image.credit else None):
+            if text:
+                captions.add(sanitize_text(text).casefold())
+    if not captions:
+        return paragraphs
+    return [
+        p
+        for p in paragraphs
+        if len(p.text.split()) > _MAX_CAPTION_WORDS
+        or sanitize_text(p.text).casefold() not in captions
+    ]
+
+
+def _authors(
+    tree: HtmlElement,
+    meta: PageMetadata,
+    ruled: _SiteFields,
+    body: Body,
+    site_names: tuple[str | None, str | None],
+) -> list[Author]:
+    """The site's rule, else the page's metadata, else a byline line of the body, else
+    trafilatura's search; each with the byline text it came from where the page shows one."""
+    authors = author_credits(ruled.authors, exclude=site_names)
+    if not authors:
+        authors = author_credits(meta.authors, exclude=site_names)
     if not authors:
         authors = authors_from_bylines(body.bylines, exclude=site_names)
     if not authors:
         # trafilatura's author search, the dearest part of its metadata, only when neither
         # the page's metadata nor a byline names one; on the tree as extraction left it
         # (hidden elements and comment threads removed, which it would ignore anyway).
-        authors = normalize_authors(_trafilatura_authors(tree), exclude=site_names)
+        authors = author_credits(trafilatura_authors(tree), exclude=site_names)
+    return with_bylines(authors, [*body.bylines, *meta.shown_bylines])
 
-    date_published = resolve_date(
-        [meta.date_published, fallback.date, hints.date_published, *body.datelines]
+
+def _main_image(meta: PageMetadata, page_url: str) -> Image | None:
+    if not meta.main_image:
+        return None
+    return Image(
+        urljoin(page_url, meta.main_image) if page_url else meta.main_image,
+        caption=meta.main_image_caption,
+        width=meta.main_image_width,
+        height=meta.main_image_height,
     )
-    canonical = resolve_canonical(page_url, meta.canonical_url) if page_url else ""
-    words = word_count(article_body)
-    article = Article(
-        url=page_url,
-        headline=truncate_headline(headline or paragraphs[0]),
-        articleBody=article_body,
-        canonicalUrl=canonical,
-        id=_safe_id(canonical),
-        authors=[Author(name) for name in authors],
-        datePublished=date_published,
-        dateModified=resolve_date([meta.date_modified, hints.date_modified]),
-        inLanguage=_language(meta.language or language, article_body),
-        description=meta.description,
-        mainImage=Image(meta.main_image) if meta.main_image else None,
-        wordCount=words,
-        fingerprint=text_fingerprint(article_body),
-        discoveredVia=hints.via,
-        flags=sorted(
-            _flags(
-                meta,
-                body.flags,
-                words,
-                article_body,
-                (min_words, short_words),
-                _article_signal(meta, hints, len(body.datelines)),
-                dated=date_published is not None,
-            )
-        ),
-    )
-    return article
-
-
-@dataclass(frozen=True)
-class _Fallback:
-    title: str | None = None
-    date: str | None = None
 
 
 _WORD_CHARACTER = re.compile(r"\w")
@@ -249,55 +335,6 @@ def _flagged_only(url: str | None, hints: DiscoveryHints, flag: str) -> Article:
     )
 
 
-def _trafilatura_fallback(tree: HtmlElement, url: str, meta: PageMetadata) -> _Fallback:
-    """trafilatura's own title and date, for only the fields the page did not declare.
-
-    The steps of trafilatura's ``extract_metadata`` that decide them, in its order, without
-    the rest (site name, categories, tags, licence, and the author: see _trafilatura_authors).
-    """
-    need_title = not (meta.headline or meta.h1)
-    if not need_title and meta.date_published is not None:
-        return _Fallback()
-    # It reads a copy: htmldate prunes the tree it is given, and the body needs it whole.
-    page = deepcopy(tree)
-    remove_furniture(page)
-    declared = _declared(page)
-    if need_title and not declared.title:
-        declared.title = extract_title(page)
-    date = None
-    if meta.date_published is None:
-        date_config = set_date_params(False)
-        date_config["url"] = declared.url or extract_url(page, url or None)
-        date = find_date(page, **date_config)
-    # As extract_metadata leaves its fields: unescaped, trimmed, cut at 10,000 characters.
-    declared.clean_and_trim()
-    return _Fallback(declared.title if need_title else None, date)
-
-
-def _trafilatura_authors(page: HtmlElement) -> list[str]:
-    """trafilatura's author for a page whose comment threads are gone (prepare_tree).
-
-    A commenter's "comment__author" is not the article's author. extract_author works on a
-    copy of its own.
-    """
-    declared = _declared(page)
-    if not declared.author:
-        declared.author = extract_author(page)
-    declared.clean_and_trim()
-    return [a.strip() for a in (declared.author or "").split(";") if a.strip()]
-
-
-def _declared(page: HtmlElement) -> Document:
-    declared = examine_meta(page)
-    if declared.author and " " not in declared.author:
-        declared.author = None
-    try:
-        return extract_meta_json(page, declared)
-    except Exception:  # trafilatura guards this call the same way (bugs in its JSON reader)
-        logger.debug("trafilatura's JSON metadata reader failed", exc_info=True)
-        return declared
-
-
 def _safe_id(canonical: str) -> str:
     if not canonical:
         return ""
@@ -305,66 +342,3 @@ def _safe_id(canonical: str) -> str:
         return article_id(canonical)
     except ValueError:
         return ""
-
-
-def _language(declared: str | None, text: str) -> str | None:
-    if declared:
-        return declared.split("-")[0].lower() if len(declared) > 3 else declared.lower()
-    if len(text) < 20:
-        return None
-    code, _score = py3langid.classify(text[:_LANGUAGE_SAMPLE])
-    return str(code)
-
-
-def _flags(
-    meta: PageMetadata,
-    body_flags: set[str],
-    words: int,
-    text: str,
-    limits: tuple[int, int],
-    article: bool,
-    *,
-    dated: bool,
-) -> set[str]:
-    min_words, short_words = limits
-    flags = set(body_flags)
-    if meta.accessible_for_free is False:
-        flags.add("paywall")
-    if words < min_words or (words < short_words and not article):
-        flags.add("too_short")
-        if len(_CONSENT.findall(text)) >= 2:
-            flags.add("consent_wall")
-    elif words < short_words:
-        flags.add("short")
-    declared_listing = meta.page_type in _NOT_ARTICLE_TYPES
-    declared_article = meta.page_type in _ARTICLE_TYPES or meta.og_type == "article"
-    # Hubs show each teaser in an <article> of its own, and call themselves "website".
-    teaser_cards = meta.article_elements >= _TEASER_CARDS and not declared_article
-    # Another declared type and no date anywhere (htmldate looks at the whole page).
-    declared_other = meta.og_type not in (None, "article") and not article and not dated
-    error_page = any(_ERROR_TITLE.search(t) for t in (meta.title_tag, meta.h1) if t)
-    if (
-        declared_listing
-        or error_page
-        or teaser_cards
-        or (declared_other and words < _LISTING_WORDS)
-    ):
-        flags.add("not_article")
-    return flags
-
-
-def _article_signal(meta: PageMetadata, hints: DiscoveryHints, datelines: int) -> bool:
-    """The page says it is one story.
-
-    Declared (schema.org article type, og:type article, an articleBody), or, on a page that
-    declares nothing (old CMSs), dated: a publication date in its metadata or the feed, or
-    one date line in the body. A page declaring another type (og:type "website", schema.org
-    WebPage) or showing several <article> cards is not one story, whatever dates its teasers
-    carry; an undated page is a service page (about, contact, privacy), even in an <article>.
-    """
-    if meta.page_type in _ARTICLE_TYPES or meta.og_type == "article" or meta.article_body:
-        return True
-    if meta.og_type is not None or meta.page_type is not None or meta.article_elements > 1:
-        return False
-    dated = meta.date_published is not None or hints.date_published is not None
-    return dated or datelines == 1

@@ -7,8 +7,9 @@ from collections.abc import Iterable
 from datetime import datetime
 from urllib.parse import urljoin, urlsplit
 
-from crawler.discovery.dates import parse_date, to_iso
+from crawler.discovery.dates import parse_date, parse_date_words, to_iso
 from crawler.discovery.urls import site_host
+from crawler.items import Author
 
 # --- authors ------------------------------------------------------------------------
 
@@ -31,9 +32,16 @@ _NOT_AUTHOR_CREDIT = re.compile(
 
 def normalize_authors(raw: Iterable[str], exclude: Iterable[str | None] = ()) -> list[str]:
     """Plain person names: no "By", no roles, no site or publisher name, no duplicates."""
+    return [author.name for author in author_credits(raw, exclude)]
+
+
+def author_credits(raw: Iterable[str], exclude: Iterable[str | None] = ()) -> list[Author]:
+    """Authors as :func:`normalize_authors` names them, each with the text it came from."""
     excluded = {e.casefold().strip() for e in exclude if e}
+    authors: list[Author] = []
     names: list[str] = []
-    for value in raw:
+    for original in raw:
+        value = original
         credits = [c for c in re.split(r"[;|]", value) if not _NOT_AUTHOR_CREDIT.match(c.strip())]
         value = _BY_PREFIX.sub("", ";".join(credits).strip())
         for part in _SPLIT_AUTHORS.split(value):
@@ -44,20 +52,34 @@ def normalize_authors(raw: Iterable[str], exclude: Iterable[str | None] = ()) ->
             if name.casefold() in excluded or name in names:
                 continue
             names.append(name)
-    return names
+            authors.append(Author(name, " ".join(original.split()) or None))
+    return authors
 
 
-_BYLINE = re.compile(r"^\s*(?:written\s+|reported\s+)?by\s+(?P<names>[^\n]{2,120})$", re.IGNORECASE)
+# "By", and its equivalents in the languages of the vocabulary's byline rule.
+_BYLINE = re.compile(
+    r"^\s*(?:(?:written|reported)\s+)?(?:by|von|par|por|di|door|de)\s*:?\s+"
+    r"(?P<names>[^\n]{2,120})$",
+    re.IGNORECASE,
+)
 
 
-def authors_from_bylines(lines: Iterable[str], exclude: Iterable[str | None] = ()) -> list[str]:
-    """Names from byline lines the body cleaner moved out ("By Elizabeth Shim")."""
-    found = []
-    for line in lines:
-        match = _BYLINE.match(line)
-        if match:
-            found.append(match.group("names"))
-    return normalize_authors(found, exclude)
+def authors_from_bylines(lines: Iterable[str], exclude: Iterable[str | None] = ()) -> list[Author]:
+    """Authors of byline lines the body cleaner moved out ("By Elizabeth Shim", "Par Claire
+    Dubois"), each with its line as ``nameRaw``."""
+    return author_credits([line for line in lines if _BYLINE.match(line)], exclude)
+
+
+def with_bylines(authors: list[Author], bylines: Iterable[str]) -> list[Author]:
+    """Each author's ``nameRaw``: the page's byline line that names them, where there is one
+    ("By Jane Doe and John Roe"), else the text the name was read from."""
+    lines = [" ".join(line.split()) for line in bylines if _BYLINE.match(line)]
+    result = []
+    for author in authors:
+        named = re.compile(rf"(?<!\w){re.escape(author.name)}(?!\w)", re.IGNORECASE)
+        line = next((b for b in lines if named.search(b)), None)
+        result.append(Author(author.name, line or author.nameRaw))
+    return result
 
 
 # --- dates --------------------------------------------------------------------------
@@ -71,20 +93,31 @@ def _precision(raw: str, parsed: datetime) -> int:
     return 2 if parsed.tzinfo is not None else 1
 
 
-def resolve_date(candidates: Iterable[str | None]) -> str | None:
+def resolve_date(
+    candidates: Iterable[str | None],
+    *,
+    languages: tuple[str, ...] | None = None,
+    now: datetime | None = None,
+) -> str | None:
     """The first parseable date, made more precise by a later one on the same day.
 
     Page metadata often says only the day (htmldate) while a feed says the minute and
     zone: the day from the most trusted source wins, the time from the most precise.
+    A date in words in another language, or a relative one ("vor 2 Stunden", counted from
+    ``now``, the fetch time), is read with the page's ``languages``.
     """
     best: tuple[datetime, int] | None = None
     for raw in candidates:
         if not raw:
             continue
         parsed = parse_date(raw)
-        if parsed is None:
-            continue
-        precision = _precision(raw, parsed)
+        if parsed is not None:
+            precision = _precision(raw, parsed)
+        else:
+            parsed, has_time = parse_date_words(raw, languages=languages, now=now)
+            if parsed is None:
+                continue
+            precision = (2 if parsed.tzinfo is not None else 1) if has_time else 0
         more_precise = best is not None and precision > best[1]
         if best is None or (more_precise and parsed.date() == best[0].date()):
             best = (parsed, precision)

@@ -7,15 +7,24 @@ then OpenGraph / ``article:*``, then other meta tags, then visible markup.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
 from lxml.html import HtmlElement
+
+from pipelines.cleaning.jsonld import (
+    breadcrumb_list,
+    clean,
+    json_ld_objects,
+    keyword_list,
+    meta_keywords,
+    resolve,
+    type_names,
+    value_text,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +76,9 @@ class PageMetadata:
     date_modified: str | None = None
     description: str | None = None
     main_image: str | None = None
+    main_image_width: int | None = None
+    main_image_height: int | None = None
+    main_image_caption: str | None = None
     language: str | None = None
     canonical_url: str | None = None
     amp_url: str | None = None
@@ -81,16 +93,31 @@ class PageMetadata:
     article_body: str | None = None
     # <article> elements: one on a story page; hubs show each teaser in its own.
     article_elements: int = 0
+    section: str | None = None  # articleSection, article:section
+    keywords: list[str] = field(default_factory=list)
+    breadcrumbs: list[tuple[str | None, str | None]] = field(default_factory=list)  # name, url
+    # Date lines shown with the headline ("Publié le 18 novembre 2026 à 14h30"), as text.
+    shown_dates: list[str] = field(default_factory=list)
+    shown_bylines: list[str] = field(default_factory=list)  # "Von Anna Schmidt und Jonas Weber"
 
 
 def extract_page_metadata(tree: HtmlElement) -> PageMetadata:
     meta = PageMetadata()
-    for obj in _json_ld_objects(tree):
-        _merge_json_ld(meta, obj)
+    objects = list(json_ld_objects(tree))
+    # Yoast-style graphs refer to their image, breadcrumb and author objects by @id.
+    ids = {o["@id"]: o for o in objects if isinstance(o.get("@id"), str)}
+    for obj in objects:
+        _merge_json_ld(meta, obj, ids)
     tags = _meta_tags(tree)
     meta.headline = meta.headline or tags.get("og:title") or tags.get("twitter:title")
     meta.description = meta.description or tags.get("og:description") or tags.get("description")
-    meta.main_image = meta.main_image or tags.get("og:image") or tags.get("twitter:image")
+    if not meta.main_image and tags.get("og:image"):
+        meta.main_image = tags["og:image"]
+        meta.main_image_width = _dimension(tags.get("og:image:width"))
+        meta.main_image_height = _dimension(tags.get("og:image:height"))
+    meta.main_image = meta.main_image or tags.get("twitter:image")
+    meta.section = meta.section or tags.get("article:section")
+    meta.keywords = meta.keywords or meta_keywords(tree, tags)
     meta.site_name = meta.site_name or tags.get("og:site_name")
     meta.og_type = tags.get("og:type")
     meta.date_published = meta.date_published or _first(tags, _DATE_META)
@@ -111,59 +138,29 @@ def extract_page_metadata(tree: HtmlElement) -> PageMetadata:
         meta.date_published = _time_element(tree)
     meta.language = meta.language or _language(tree, tags)
     title = tree.find(".//title")
-    meta.title_tag = _clean(title.text_content()) if title is not None else None
+    meta.title_tag = clean(title.text_content()) if title is not None else None
     meta.article_elements = sum(1 for _ in tree.iterfind(".//article"))
     h1s = tree.findall(".//h1")
     if len(h1s) >= 1:
-        meta.h1 = _clean(h1s[0].text_content())
+        meta.h1 = clean(h1s[0].text_content())
+        meta.shown_dates, meta.shown_bylines = _shown_lines(h1s[0])
     return meta
 
 
 # --- JSON-LD ------------------------------------------------------------------------
 
 
-def _json_ld_objects(tree: HtmlElement) -> Iterator[dict[str, Any]]:
-    for script in tree.iterfind(".//script[@type]"):
-        if "ld+json" not in (script.get("type") or "").lower():
-            continue
-        text = (script.text or "").strip().rstrip(";")
-        if not text:
-            continue
-        try:
-            data = json.loads(text, strict=False)
-        except ValueError:
-            logger.debug("Unparseable JSON-LD block skipped")
-            continue
-        yield from _walk(data, 0)
-
-
-def _walk(data: Any, depth: int) -> Iterator[dict[str, Any]]:
-    if depth > 4:
+def _merge_json_ld(meta: PageMetadata, obj: dict[str, Any], ids: dict[str, Any]) -> None:
+    types = type_names(obj)
+    if "breadcrumblist" in types and not meta.breadcrumbs:
+        meta.breadcrumbs = breadcrumb_list(obj, ids)
         return
-    if isinstance(data, list):
-        for item in data:
-            yield from _walk(item, depth + 1)
-    elif isinstance(data, dict):
-        if "@type" in data:
-            yield data
-        if "@graph" in data:
-            yield from _walk(data["@graph"], depth + 1)
-
-
-def _types(obj: dict[str, Any]) -> set[str]:
-    value = obj.get("@type")
-    values = value if isinstance(value, list) else [value]
-    return {v.lower() for v in values if isinstance(v, str)}
-
-
-def _merge_json_ld(meta: PageMetadata, obj: dict[str, Any]) -> None:
-    types = _types(obj)
     if types & _NOT_ARTICLE_TYPES and meta.page_type is None:
         meta.page_type = sorted(types & _NOT_ARTICLE_TYPES)[0]
         return
     if not types & ARTICLE_TYPES:
         if types & {"organization", "newsmediaorganization"} and not meta.publisher:
-            meta.publisher = _text(obj.get("name"))
+            meta.publisher = value_text(obj.get("name"))
         return
     weak = not (types - _WEAK_TYPES)
     if weak and meta.page_type not in (None, "webpage"):
@@ -171,21 +168,24 @@ def _merge_json_ld(meta: PageMetadata, obj: dict[str, Any]) -> None:
     if weak:
         # A WebPage object only fills gaps; an article object found later overrides it.
         meta.page_type = meta.page_type or "webpage"
-        meta.language = meta.language or _text(obj.get("inLanguage"))
+        meta.language = meta.language or value_text(obj.get("inLanguage"))
         return
     meta.page_type = sorted(types - _WEAK_TYPES)[0]
-    meta.headline = meta.headline or _text(obj.get("headline")) or _text(obj.get("name"))
-    meta.date_published = meta.date_published or _text(obj.get("datePublished"))
-    meta.date_modified = meta.date_modified or _text(obj.get("dateModified"))
-    meta.description = meta.description or _text(obj.get("description"))
+    meta.headline = meta.headline or value_text(obj.get("headline")) or value_text(obj.get("name"))
+    meta.date_published = meta.date_published or value_text(obj.get("datePublished"))
+    meta.date_modified = meta.date_modified or value_text(obj.get("dateModified"))
+    meta.description = meta.description or value_text(obj.get("description"))
     meta.article_body = meta.article_body or _body_text(obj.get("articleBody"))
-    meta.language = meta.language or _text(obj.get("inLanguage"))
-    meta.main_image = meta.main_image or _image_url(obj.get("image"))
+    meta.language = meta.language or value_text(obj.get("inLanguage"))
+    if not meta.main_image:
+        _merge_image(meta, resolve(obj.get("image"), ids))
+    meta.section = meta.section or value_text(obj.get("articleSection"))
+    meta.keywords = meta.keywords or keyword_list(obj.get("keywords"))
     if not meta.authors:
         meta.authors = _person_names(obj.get("author"))
     publisher = obj.get("publisher")
     if isinstance(publisher, dict):
-        meta.publisher = meta.publisher or _text(publisher.get("name"))
+        meta.publisher = meta.publisher or value_text(publisher.get("name"))
     entity = obj.get("mainEntityOfPage")
     url = entity.get("@id") if isinstance(entity, dict) else entity
     if isinstance(url, str) and url.startswith("http") and not meta.canonical_url:
@@ -208,28 +208,33 @@ def _person_names(value: Any) -> list[str]:
     items = value if isinstance(value, list) else [value]
     names = []
     for item in items:
-        name = _text(item.get("name")) if isinstance(item, dict) else _text(item)
+        name = value_text(item.get("name")) if isinstance(item, dict) else value_text(item)
         if name and "://" not in name:
             names.append(name)
     return names
 
 
-def _image_url(value: Any) -> str | None:
-    if isinstance(value, list):
-        value = value[0] if value else None
+def _merge_image(meta: PageMetadata, value: Any) -> None:
     if isinstance(value, dict):
-        value = value.get("url") or value.get("contentUrl")
-    return _text(value)
+        meta.main_image = value_text(value.get("url")) or value_text(value.get("contentUrl"))
+        if meta.main_image:
+            meta.main_image_width = _dimension(value.get("width"))
+            meta.main_image_height = _dimension(value.get("height"))
+            meta.main_image_caption = value_text(value.get("caption"))
+    else:
+        meta.main_image = value_text(value)
 
 
-def _text(value: Any) -> str | None:
-    if isinstance(value, list):
-        value = value[0] if value else None
+def _dimension(value: Any) -> int | None:
+    """Pixels as declared: 1024, "1024", "1024px" or {"@type": "QuantitativeValue", ...}."""
     if isinstance(value, dict):
-        value = value.get("@value") or value.get("name")
-    if isinstance(value, str):
-        return _clean(value) or None
-    return None
+        value = value.get("value")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = str(int(value))
+    if not isinstance(value, str):
+        return None
+    value = value.strip().removesuffix("px")
+    return int(value) if value.isdigit() and 0 < int(value) < 100_000 else None
 
 
 # --- meta tags and markup -----------------------------------------------------------
@@ -239,7 +244,7 @@ def _meta_tags(tree: HtmlElement) -> dict[str, str]:
     tags: dict[str, str] = {}
     for el in tree.iterfind(".//meta[@content]"):
         key = el.get("property") or el.get("name") or el.get("itemprop") or el.get("http-equiv")
-        content = _clean(el.get("content") or "")
+        content = clean(el.get("content") or "")
         if key and content:
             tags.setdefault(key.strip().lower(), content)
     return tags
@@ -267,7 +272,7 @@ def _markup_authors(tree: HtmlElement) -> list[str]:
         el = found.getparent()
         if found.attrname == "class" and _AUTHOR_CLASSES.isdisjoint(str(found).split()):
             continue
-        name = _clean(el.text_content())
+        name = clean(el.text_content())
         if name and len(name) <= 80 and name not in names:
             names.append(name)
     return names[:5]
@@ -281,14 +286,39 @@ def _time_element(tree: HtmlElement) -> str | None:
     return None
 
 
+# Elements that show the story's date near its headline: <time>, and date, posted-on or
+# published classes (WordPress "posted-on", TYPO3 "news-date", Drupal "node__date"...).
+_DATE_CLASS = re.compile(r"date|posted|published|updated|time", re.IGNORECASE)
+_BYLINE_CLASS = re.compile(r"byline|author", re.IGNORECASE)
+_MAX_SHOWN = 3
+_MAX_LINE_CHARS = 120
+
+
+def _shown_lines(h1: HtmlElement) -> tuple[list[str], list[str]]:
+    """The date lines and byline lines shown in the story's header: inside the <article> (or
+    <header>) that holds the headline. Lists and rails of other stories stay out."""
+    holder = next((a for a in h1.iterancestors() if a.tag in ("article", "header")), None)
+    dates: list[str] = []
+    bylines: list[str] = []
+    for element in holder.iter() if holder is not None else ():
+        if not isinstance(element.tag, str) or element.tag in ("a", "li", "ul", "ol"):
+            continue
+        classes = element.get("class", "")
+        if element.tag == "time" or _DATE_CLASS.search(classes):
+            _add_line(dates, element)
+        elif _BYLINE_CLASS.search(classes):
+            _add_line(bylines, element)
+    return dates, bylines
+
+
+def _add_line(found: list[str], element: HtmlElement) -> None:
+    text = clean(element.text_content())
+    fits = text and len(text) <= _MAX_LINE_CHARS and len(found) < _MAX_SHOWN
+    if fits and not any(text in f for f in found):
+        found.append(text)
+
+
 def _language(tree: HtmlElement, tags: dict[str, str]) -> str | None:
     lang = tree.get("lang") or tree.get("{http://www.w3.org/XML/1998/namespace}lang")
     lang = lang or tags.get("content-language") or tags.get("og:locale")
     return lang.strip().replace("_", "-") or None if lang else None
-
-
-_SPACES = re.compile(r"\s+")
-
-
-def _clean(text: str) -> str:
-    return _SPACES.sub(" ", text).strip()

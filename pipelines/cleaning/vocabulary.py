@@ -171,7 +171,9 @@ QUOTES = re.compile(r"[\"“”«»„]|\b(said|says|told)\b")
 # "Read more: <linked headline>", a teaser set inside the article's paragraphs.
 TEASER_LABEL_RE = re.compile(
     r"^(read (more|also|next|this)|see also|also read|related( (story|stories|articles?"
-    r"|coverage|content))?|more( (on|about) this)?|recommended|must read|watch|listen)\s*:",
+    r"|coverage|content))?|more( (on|about) this)?|recommended|must read|watch|listen"
+    r"|(lesen sie|lies) (auch|mehr)|auch interessant|mehr zum thema|(à )?lire aussi"
+    r"|voir aussi|(lee|leer|ver) también|leia também|veja também|leggi anche)\s*:",
     re.IGNORECASE,
 )
 MAX_TEASER_WORDS = 30
@@ -179,7 +181,9 @@ MAX_TEASER_WORDS = 30
 # every weekday morning"): only read right after such a heading, never on its own.
 BLURB_RE = re.compile(
     r"\b(daily|weekly|digest|brief|briefing|newsletters?|inbox|e-?mail|free|every (day|morning"
-    r"|evening|weekday|week))\b",
+    r"|evening|weekday|week)|postfach|täglich|jeden (tag|morgen|abend)|kostenlos|boîte (mail"
+    r"|de réception)|chaque (jour|matin|soir|semaine)|gratuit|cada (día|mañana)|bandeja de"
+    r" entrada|gratis)\b",
     re.IGNORECASE,
 )
 MAX_BLURB_WORDS = 30
@@ -314,23 +318,54 @@ BYLINE_JOINERS = {
     "in", "am", "pm", "-", "–", "—",
 }  # fmt: skip
 
-MONTHS = (
+_ENGLISH_MONTHS = (
     r"jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t(ember)?)?"
-    r"|oct(ober)?|nov(ember)?|dec(ember)?|januar|februar|märz|mai|juni|juli|oktober|dezember"
-    r"|janvier|février|mars|avril|juin|juillet|août|septembre|octobre|novembre|décembre"
-    r"|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre"
-    r"|diciembre"
+    r"|oct(ober)?|nov(ember)?|dec(ember)?"
 )
+# Other languages' month names and relative dates ("vor 2 Stunden", "il y a 3 heures",
+# "hace 2 horas", "2 ore fa") come from dateparser's locale data, the library that then
+# reads the date (crawler.discovery.dates.parse_date_words): what is recognised as a date
+# line here is what can be read there.
+_LOCALES = ("de", "fr", "es", "pt", "it")
+_MONTH_KEYS = (
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december",
+)  # fmt: skip
+
+
+def _locale_vocabulary() -> tuple[str, str]:
+    """Month names (3+ letters) and relative-date patterns of the locales, as alternations."""
+    from dateparser.data.date_translation_data import de, es, fr, it, pt
+
+    months: set[str] = set()
+    relative: set[str] = set()
+    number = r"(\d++[.,]?\d*+)"  # how dateparser's patterns write the count
+    for module in (de, fr, es, pt, it):
+        info = module.info
+        for key in _MONTH_KEYS:
+            months.update(m.lower() for m in info[key] if len(m) >= 3 and m.isalpha())
+        for key, patterns in info["relative-type-regex"].items():
+            if key.endswith("ago"):  # "\\1 hour ago", not "in \\1 hours"
+                for pattern in patterns:
+                    pieces = [re.escape(piece) for piece in pattern.split(number)]
+                    if len(pieces) == 2 and "\\" not in pattern.replace(number, ""):
+                        relative.add(r"\d+".join(pieces))
+    ordered = sorted(months, key=lambda m: (-len(m), m))  # longest first: "juin" before "jun"
+    return "|".join(re.escape(m) for m in ordered), "|".join(sorted(relative, key=len)[::-1])
+
+
+_LOCALE_MONTHS, _LOCALE_RELATIVE = _locale_vocabulary()
+MONTHS = _ENGLISH_MONTHS + "|" + _LOCALE_MONTHS
 DATE_RE = re.compile(
     r"\b(\d{4}-\d{2}-\d{2}(t[\d:.]+(z|[+-][\d:]+)?)?|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}"
     r"|("
     + MONTHS
-    + r")\.? \d{1,2}(st|nd|rd|th)?,? \d{4}|\d{1,2}(st|nd|rd|th)?\.? (of )?("
+    + r")\.? \d{1,2}(st|nd|rd|th)?,? \d{4}|\d{1,2}(st|nd|rd|th|º|er)?\.? (of |de |del )?("
     + MONTHS
-    + r")\.?,? \d{4}|\d{1,2}:\d{2}( ?[ap]\.?m\.?)?|("
+    + r")\.?,?( de| del)? \d{4}|\d{1,2}[:h]\d{2}( ?[ap]\.?m\.?)?|("
     + MONTHS
     + r")\.? \d{4}"
-    r"|\d+ (minutes?|hours?|days?|weeks?) ago)\b",
+    r"|\d+ (minutes?|hours?|days?|weeks?) ago|" + _LOCALE_RELATIVE + r")\b",
     re.IGNORECASE,
 )
 # Words a date line may carry besides the date itself.
@@ -338,8 +373,9 @@ DATE_WORDS = re.compile(
     r"\b(published|updated|posted|last|modified|created|on|at|am|pm|a\.m|p\.m|gmt|utc|bst|est"
     r"|edt|cet|cest|pst|pdt|hkt|ist|et|pt|time|uk|date|and|by|the|today|yesterday|mon(day)?"
     r"|tue(s(day)?)?|wed(nesday)?|thu(r(s(day)?)?)?|fri(day)?|sat(urday)?|sun(day)?"
-    r"|veröffentlicht|aktualisiert|am|um|uhr|publié|mis à jour|le|à|publicado|actualizado"
-    r"|el|a las|de|\d+)\b",
+    r"|veröffentlicht|aktualisiert|zuletzt|stand|am|um|uhr|mez|mesz|gestern|heute"
+    r"|publié|mis à jour|modifié|le|à|hier|aujourd'hui|publicado|actualizado|el|a las|ayer"
+    r"|hoy|atualizado|às|em|ontem|hoje|pubblicato|aggiornato|il|alle|ieri|oggi|de|\d+)\b",
     re.IGNORECASE,
 )
 

@@ -33,6 +33,8 @@ class ExtractJob:
     rules: CleaningRules | None = None
     language: str | None = None
     content_type: str | None = None
+    fetched_at: str | None = None  # ISO 8601: relative dates on the page count from it
+    markdown_links: bool = False  # NEWS_MARKDOWN_LINKS
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,8 @@ class ExtractWork:
             content_type=job.content_type,
             min_words=job.min_words,
             short_words=job.short_words,
+            fetched_at=job.fetched_at,
+            markdown_links=job.markdown_links,
         )
         if article is None:
             return None

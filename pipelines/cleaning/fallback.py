@@ -1,0 +1,78 @@
+"""trafilatura's and htmldate's metadata, for only the fields the page did not declare."""
+
+from __future__ import annotations
+
+import logging
+from copy import deepcopy
+from dataclasses import dataclass
+
+from htmldate import find_date
+from lxml.html import HtmlElement
+from trafilatura.metadata import (
+    examine_meta,
+    extract_author,
+    extract_meta_json,
+    extract_title,
+    extract_url,
+)
+from trafilatura.settings import Document, set_date_params
+
+from pipelines.cleaning.body import remove_furniture
+from pipelines.cleaning.metadata import PageMetadata
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Fallback:
+    title: str | None = None
+    date: str | None = None
+
+
+def trafilatura_fallback(tree: HtmlElement, url: str, meta: PageMetadata) -> Fallback:
+    """trafilatura's own title and date, for only the fields the page did not declare.
+
+    The steps of trafilatura's ``extract_metadata`` that decide them, in its order, without
+    the rest (site name, categories, tags, licence, and the author: see trafilatura_authors).
+    """
+    need_title = not (meta.headline or meta.h1)
+    if not need_title and meta.date_published is not None:
+        return Fallback()
+    # It reads a copy: htmldate prunes the tree it is given, and the body needs it whole.
+    page = deepcopy(tree)
+    remove_furniture(page)
+    declared = _declared(page)
+    if need_title and not declared.title:
+        declared.title = extract_title(page)
+    date = None
+    if meta.date_published is None:
+        date_config = set_date_params(False)
+        date_config["url"] = declared.url or extract_url(page, url or None)
+        date = find_date(page, **date_config)
+    # As extract_metadata leaves its fields: unescaped, trimmed, cut at 10,000 characters.
+    declared.clean_and_trim()
+    return Fallback(declared.title if need_title else None, date)
+
+
+def trafilatura_authors(page: HtmlElement) -> list[str]:
+    """trafilatura's author for a page whose comment threads are gone (prepare_tree).
+
+    A commenter's "comment__author" is not the article's author. extract_author works on a
+    copy of its own.
+    """
+    declared = _declared(page)
+    if not declared.author:
+        declared.author = extract_author(page)
+    declared.clean_and_trim()
+    return [a.strip() for a in (declared.author or "").split(";") if a.strip()]
+
+
+def _declared(page: HtmlElement) -> Document:
+    declared = examine_meta(page)
+    if declared.author and " " not in declared.author:
+        declared.author = None
+    try:
+        return extract_meta_json(page, declared)
+    except Exception:  # trafilatura guards this call the same way (bugs in its JSON reader)
+        logger.debug("trafilatura's JSON metadata reader failed", exc_info=True)
+        return declared
