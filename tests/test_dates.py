@@ -5,10 +5,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from crawler.discovery.date_words import parse_date_words
 from crawler.discovery.dates import (
     parse_date,
     parse_date_text,
-    parse_date_words,
     parse_duration_or_date,
     to_iso,
 )

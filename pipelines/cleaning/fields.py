@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from urllib.parse import urljoin, urlsplit
 
-from crawler.discovery.dates import parse_date, parse_date_words, to_iso
+from crawler.discovery.date_words import parse_date_words
+from crawler.discovery.dates import parse_date, to_iso
 from crawler.discovery.urls import site_host
 from crawler.items import Author
 

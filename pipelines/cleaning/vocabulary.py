@@ -324,7 +324,7 @@ _ENGLISH_MONTHS = (
 )
 # Other languages' month names and relative dates ("vor 2 Stunden", "il y a 3 heures",
 # "hace 2 horas", "2 ore fa") come from dateparser's locale data, the library that then
-# reads the date (crawler.discovery.dates.parse_date_words): what is recognised as a date
+# reads the date (crawler.discovery.date_words.parse_date_words): what is recognised as a date
 # line here is what can be read there.
 _LOCALES = ("de", "fr", "es", "pt", "it")
 _MONTH_KEYS = (
