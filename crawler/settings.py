@@ -66,6 +66,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.conditional.ConditionalHubsMiddleware": 60,
     # Closer to the downloader than RetryMiddleware (550): sees a 429/503 before its retry.
     "crawler.middlewares.politeness.PolitenessMiddleware": 560,
+    # Scrapy's, fixed for requests that wait for robots.txt together (see the module).
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.robots.SharedRobotsTxtMiddleware": 100,
 }
 
 EXTENSIONS = {
