@@ -188,7 +188,12 @@ class Command(ScrapyCommand):
                 _check_registry(registry, name)
         except (ConfigError, RegistryError) as exc:
             _fail(ExitCode.BAD_CONFIG, str(exc))
-        session = Onboarding(url, Limits(max_articles=opts.articles), min_words=config.min_words)
+        session = Onboarding(
+            url,
+            Limits(max_articles=opts.articles),
+            min_words=config.min_words,
+            short_words=config.short_words,
+        )
         crawler = self.crawler_process.create_crawler(AddSiteSpider)
         self.crawler_process.crawl(crawler, session=session)
         self.crawler_process.start()

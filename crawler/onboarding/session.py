@@ -67,11 +67,14 @@ class Onboarding:
         start_url: str,
         limits: Limits | None = None,
         *,
-        min_words: int = 100,
+        min_words: int,
+        short_words: int,
         now: datetime | None = None,
     ) -> None:
         self.start_url = start_url
-        self.min_words = min_words  # the crawl's NEWS_MIN_WORDS: the cleaner flags shorter
+        # The crawl's NEWS_MIN_WORDS and NEWS_SHORT_WORDS: articles are flagged as it would.
+        self.min_words = min_words
+        self.short_words = short_words
         self.limits = limits or Limits()
         self.now = now or datetime.now(UTC)
         self.home_url = start_url
@@ -313,7 +316,11 @@ class Onboarding:
 
     def _on_article(self, fetch: Fetch, page: Page) -> list[Fetch]:
         article = clean_html(
-            page.body, page.url, content_type=page.content_type, min_words=self.min_words
+            page.body,
+            page.url,
+            content_type=page.content_type,
+            min_words=self.min_words,
+            short_words=self.short_words,
         )
         self.tested.append(Tested(page.url, fetch.via, article))
         return []
