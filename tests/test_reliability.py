@@ -114,7 +114,7 @@ def test_a_read_only_output_directory_stops_the_crawl(server, tmp_path):
 
 def test_a_full_disk_stops_the_run_and_the_next_run_emits_exactly_the_rest(server, tmp_path):
     state, log = tmp_path / "state", tmp_path / "crawl.log"
-    with tmpfs(tmp_path / "small", "120k") as small:
+    with tmpfs(tmp_path / "small", "200k") as small:
         failed = crawl(server, small / "run", state, NEWS_BATCH_SIZE="4", LOG_FILE=str(log))
         assert failed.returncode == ExitCode.UNHEALTHY, failed.stderr[-2000:]
         text = log.read_text()
