@@ -25,10 +25,7 @@ from fixtures.server import REGISTRY, FixtureServer
 
 NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
 # The crawl's defaults: the session flags articles as a crawl with no -s options would.
-WORD_LIMITS = {
-    "min_words": NewsConfig().min_words,
-    "short_words": NewsConfig().short_words,
-}
+MIN_WORDS, SHORT_WORDS = NewsConfig().min_words, NewsConfig().short_words
 FIXTURE_SITES = {
     "harborherald.test": "harbor-herald",
     "meridiantimes.test": "meridian-times",
@@ -180,7 +177,7 @@ class DiskFetcher:
 
 
 def onboard(host: str, overlays: tuple[Path, ...] = ()) -> tuple[Onboarding, DiskFetcher]:
-    session = Onboarding(f"http://{host}/", now=NOW, **WORD_LIMITS)
+    session = Onboarding(f"http://{host}/", now=NOW, min_words=MIN_WORDS, short_words=SHORT_WORDS)
     fetcher = DiskFetcher(overlays)
     fetcher.run(session)
     return session, fetcher
@@ -222,7 +219,7 @@ def test_session_tests_ten_articles_and_replaces_those_robots_refuse():
         "http://harborherald.test/feed.xml",
         "http://harborherald.test/",
     }
-    cov = coverage(findings.tested, min_words=WORD_LIMITS["min_words"])
+    cov = coverage(findings.tested, min_words=MIN_WORDS)
     assert cov.counts["headline"] == 10 and cov.counts["date"] == 10
     # The gallery and the brief are short articles, kept as a crawl keeps them.
     assert cov.flags == {
@@ -452,7 +449,9 @@ def test_a_feed_on_another_host_joins_the_domains(tmp_path):
         "other.test",
         {"a/story-one.html": story("one"), "a/story-two.html": story("two")},
     )
-    session = Onboarding("http://www.other.test/", now=NOW, **WORD_LIMITS)
+    session = Onboarding(
+        "http://www.other.test/", now=NOW, min_words=MIN_WORDS, short_words=SHORT_WORDS
+    )
     DiskFetcher((feed_host, tmp_path / "site")).run(session)
     proposal = propose("other", session.result())
     assert proposal.domains == ["other.test", "feeds.example.test"]
