@@ -53,13 +53,15 @@ if TYPE_CHECKING:
     import argparse
     from collections.abc import AsyncIterator, Iterator
 
-# What the onboarding crawl keeps of the project's components: politeness and quiet logs.
+# What the onboarding crawl keeps of the project's components: politeness, robots.txt (the
+# project's replacement of Scrapy's middleware) and quiet logs.
 # Nothing that reads the registry, opens the state store or writes a run directory.
 _KEPT = frozenset(
     {
         "crawler.extensions.throttle.FloorAwareAutoThrottle",
         "crawler.extensions.logfilters.QuietExpectedErrors",
         "crawler.middlewares.boundary.RedirectLoopMiddleware",
+        "crawler.middlewares.robots.SharedRobotsTxtMiddleware",
     }
 )
 _POLITENESS = "crawler.middlewares.politeness.PolitenessMiddleware"
