@@ -112,10 +112,44 @@ def test_a_read_only_output_directory_stops_the_crawl(server, tmp_path):
     one_clear_line(failed)
 
 
+@contextmanager
+def disk_filled_after_first_batch(disk: Path, run_dir: Path) -> Iterator[None]:
+    """Fill ``disk`` to the last byte as soon as the crawl's first batch is visible.
+
+    A fixed small size would make the test depend on how big records, text files and
+    WARC segments are (it broke when records grew): filling at a known moment means one
+    batch is committed and a later one meets a full disk, whatever their sizes.
+    """
+    stop = threading.Event()
+
+    def fill() -> None:
+        while not stop.is_set() and not (run_dir.is_dir() and read_records(run_dir)):
+            time.sleep(0.005)
+        if stop.is_set():
+            return
+        with (disk / "filler").open("wb") as filler:
+            chunk = b"\0" * 65536
+            try:
+                while True:
+                    filler.write(chunk)
+                    filler.flush()
+            except OSError:
+                pass
+
+    filler = threading.Thread(target=fill, daemon=True)
+    filler.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        filler.join(timeout=10)
+
+
 def test_a_full_disk_stops_the_run_and_the_next_run_emits_exactly_the_rest(server, tmp_path):
     state, log = tmp_path / "state", tmp_path / "crawl.log"
-    with tmpfs(tmp_path / "small", "200k") as small:
-        failed = crawl(server, small / "run", state, NEWS_BATCH_SIZE="4", LOG_FILE=str(log))
+    with tmpfs(tmp_path / "small", "16m") as small:
+        with disk_filled_after_first_batch(small, small / "run"):
+            failed = crawl(server, small / "run", state, NEWS_BATCH_SIZE="4", LOG_FILE=str(log))
         assert failed.returncode == ExitCode.UNHEALTHY, failed.stderr[-2000:]
         text = log.read_text()
         assert "output failed" in text and "No space left on device" in text
