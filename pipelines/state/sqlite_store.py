@@ -16,15 +16,14 @@ Tables, all keyed by integers where possible so the file stays small:
 Every :meth:`commit` (and :meth:`register`) is one ``BEGIN IMMEDIATE`` transaction
 in WAL mode, so a crash (even SIGKILL) leaves either all of a batch's decisions or
 none of them, and processes sharing the file serialize their writes.
-The band index lives in :mod:`pipelines.state.sqlite_bands`; the schema and error mapping
-in :mod:`pipelines.state.sqlite_schema`.
+The band index lives in :mod:`pipelines.state.sqlite_bands`; the connection's settings, the
+schema and the error mapping in :mod:`pipelines.state.sqlite_schema`.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,7 +32,6 @@ from typing import Any
 from pipelines.state.neardup import NearDupIndex
 from pipelines.state.sqlite_bands import MIDDLE_FANOUT, SWEEP_DOCS, BandTiers, sweep_ranges
 from pipelines.state.sqlite_schema import (
-    SCHEMA,
     SCHEMA_VERSION,
     StoreBusy,
     StoreDamaged,
@@ -41,6 +39,7 @@ from pipelines.state.sqlite_schema import (
     guarded,
     id_to_int,
     int_to_id,
+    open_database,
 )
 from pipelines.state.sqlite_schema import now as now_iso
 from pipelines.state.store import (
@@ -87,43 +86,9 @@ class SQLiteStore:
             raise StoreError(f"cannot create the state directory {path.parent}: {exc}") from exc
         self.busy_timeout = busy_timeout
         with errors_as_store_errors(path, busy_timeout):
-            self.db = self._open(path, busy_timeout)
+            self.db = open_database(path, busy_timeout)
             self._check_meta()
         self.bands = BandTiers(self.db, index, sweep_docs)
-
-    @staticmethod
-    def _open(path: Path, busy_timeout: float) -> sqlite3.Connection:
-        # isolation_level=None: transactions are explicit, so each decision is one.
-        db = sqlite3.connect(path, isolation_level=None, timeout=busy_timeout)
-        for pragma in (
-            "journal_mode=WAL",
-            # With WAL, NORMAL never corrupts and never loses a commit on a process
-            # crash; only an OS crash may lose the last commits.
-            "synchronous=NORMAL",
-            "cache_size=-65536",
-            # The whole file up to SQLite's cap (2 GB, ~1.5M documents): band and article
-            # lookups are random pages of it, and a mapped page costs less than a read()
-            # into the page cache (at 1M documents decide() takes 0.13 ms instead of 0.19).
-            "mmap_size=2147483648",
-            "temp_store=MEMORY",
-            # Checkpoint every ~40 MB of WAL, not every 4 MB: each checkpoint ends in an fsync
-            # of scattered pages (~10 ms on the benchmark machine even for a small file), and
-            # pages written again meanwhile are copied once. Halves the mean per-document
-            # cost of register() at 10k and at 1M documents (python -m bench.dedup).
-            "wal_autocheckpoint=10000",
-            # Keeps the WAL file from staying at its high-water mark after big batches (and
-            # above the autocheckpoint size, so the WAL is not truncated after every one).
-            "journal_size_limit=67108864",
-        ):
-            db.execute(f"PRAGMA {pragma}")
-        # A damaged file must stop the run before it decides anything: a lost page of
-        # articles would re-emit them, a lost index page would hide duplicates.
-        verdict = db.execute("PRAGMA quick_check(1)").fetchone()[0]
-        if verdict != "ok":
-            db.close()
-            raise sqlite3.DatabaseError(f"quick_check: {verdict}")
-        db.executescript(SCHEMA)
-        return db
 
     # --- configuration guard ----------------------------------------------------------
 
