@@ -2,9 +2,10 @@
 
 Tables, all keyed by integers where possible so the file stays small:
 
-- ``articles``: one row per emitted article id (the 16-hex id as a signed 64-bit
+- ``articles``: one row per article id decided on (the 16-hex id as a signed 64-bit
   rowid): canonical URL, text fingerprint, version, first/last seen, MinHash
-  signature, and ``duplicate_of`` for records that were duplicates when first seen.
+  signature, and ``duplicate_of`` for copies (records that were duplicates when last
+  seen, so never emitted as stories of their own; only originals are indexed below).
 - ``fingerprints``: normalized-text hash -> the article that first had that text.
 - ``recent_bands``, ``middle_bands`` and ``bands``: LSH band key -> article, the
   near-duplicate index, in three tiers (see below).
@@ -47,10 +48,12 @@ from pipelines.state.store import (
     Decision,
     FileMove,
     Registration,
+    StoredArticle,
     StoreError,
     UrlNote,
     UrlState,
     Verdict,
+    judge_known,
 )
 
 logger = logging.getLogger(__name__)
@@ -131,30 +134,40 @@ class SQLiteStore:
 
     @guarded
     def decide(self, candidate: Candidate) -> Registration:
+        stored = self.article(candidate.article_id)
+        if stored is not None:
+            return judge_known(stored, candidate, lambda: self._original_of(candidate))
+        return self._original_of(candidate) or Registration(Verdict.NEW)
+
+    def _original_of(self, candidate: Candidate) -> Registration | None:
+        """The original the candidate's text copies (exactly, else nearly), never itself."""
         article = id_to_int(candidate.article_id)
-        fingerprint = bytes.fromhex(candidate.fingerprint)
-        row = self.db.execute(
-            "SELECT fingerprint, version FROM articles WHERE id = ?", (article,)
-        ).fetchone()
-        if row is not None:
-            old_fingerprint, version = row
-            if old_fingerprint == fingerprint:
-                return Registration(Verdict.UNCHANGED, version=version)
-            return Registration(
-                Verdict.REVISED, version=version + 1, previous_fingerprint=old_fingerprint.hex()
-            )
         owner = self.db.execute(
-            "SELECT article FROM fingerprints WHERE fingerprint = ?", (fingerprint,)
+            "SELECT article FROM fingerprints WHERE fingerprint = ?",
+            (bytes.fromhex(candidate.fingerprint),),
         ).fetchone()
-        if owner is not None:
+        if owner is not None and owner[0] != article:
             return Registration(Verdict.DUPLICATE_TEXT, duplicate_of=int_to_id(owner[0]))
-        near = self.bands.nearest(candidate.signature if self.index is not None else None)
+        signature = candidate.signature if self.index is not None else None
+        near = self.bands.nearest(signature, exclude=article)
         if near is not None:
             other, similarity = near
             return Registration(
                 Verdict.NEAR_DUPLICATE, duplicate_of=int_to_id(other), similarity=similarity
             )
-        return Registration(Verdict.NEW)
+        return None
+
+    @guarded
+    def article(self, article_id: str) -> StoredArticle | None:
+        row = self.db.execute(
+            "SELECT fingerprint, version, duplicate_of FROM articles WHERE id = ?",
+            (id_to_int(article_id),),
+        ).fetchone()
+        if row is None:
+            return None
+        fingerprint, version, duplicate_of = row
+        original = int_to_id(duplicate_of) if duplicate_of is not None else None
+        return StoredArticle(fingerprint.hex(), version, original)
 
     @guarded
     def commit(
@@ -241,20 +254,15 @@ class SQLiteStore:
                 )
                 self.bands.remove(article, old_signature)
                 self.bands.add(article, signature)
-        elif verdict is Verdict.NEW:
-            self._insert(article, candidate.url, fingerprint, signature, now)
+        elif verdict is Verdict.NEW:  # a new article, or a copy promoted to an original
+            self._put_row(article, candidate, registration, fingerprint, signature, now)
             db.execute("INSERT OR IGNORE INTO fingerprints VALUES (?, ?)", (fingerprint, article))
             self.bands.add(article, signature)
         else:
+            # A copy, new or with its new text: remembered (so a rerun calls it unchanged)
+            # but never indexed: later copies then point at the original, not at a copy.
             assert registration.duplicate_of is not None
-            self._insert(
-                article,
-                candidate.url,
-                fingerprint,
-                signature,
-                now,
-                duplicate_of=id_to_int(registration.duplicate_of),
-            )
+            self._put_row(article, candidate, registration, fingerprint, signature, now)
 
     @guarded
     def url_state(self, key: str) -> UrlState | None:
@@ -279,6 +287,35 @@ class SQLiteStore:
     def finish_batch(self, batch_id: int) -> None:
         self.db.execute("DELETE FROM batches WHERE id = ?", (batch_id,))
 
+    def _put_row(
+        self,
+        article: int,
+        candidate: Candidate,
+        registration: Registration,
+        fingerprint: bytes,
+        signature: tuple[int, ...] | None,
+        now: str,
+    ) -> None:
+        """The article's row as the registration says; a stored copy's row is replaced
+        (its new text, version and original, or none once promoted), an original's never."""
+        original = registration.duplicate_of
+        self.db.execute(
+            "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE "
+            "SET url = excluded.url, fingerprint = excluded.fingerprint, version = "
+            "excluded.version, last_seen = excluded.last_seen, signature = excluded.signature, "
+            "duplicate_of = excluded.duplicate_of WHERE articles.duplicate_of IS NOT NULL",
+            (
+                article,
+                candidate.url,
+                fingerprint,
+                registration.version,
+                now,
+                now,
+                self._pack(signature),
+                id_to_int(original) if original is not None else None,
+            ),
+        )
+
     def _insert(
         self,
         article: int,
@@ -286,13 +323,10 @@ class SQLiteStore:
         fingerprint: bytes,
         signature: tuple[int, ...] | None,
         now: str,
-        duplicate_of: int | None = None,
     ) -> None:
-        # Duplicates are remembered (so a rerun calls them unchanged) but never indexed:
-        # later copies then point at the original, not at a copy of it.
         self.db.execute(
-            "INSERT OR IGNORE INTO articles VALUES (?, ?, ?, 1, ?, ?, ?, ?)",
-            (article, url, fingerprint, now, now, self._pack(signature), duplicate_of),
+            "INSERT OR IGNORE INTO articles VALUES (?, ?, ?, 1, ?, ?, ?, NULL)",
+            (article, url, fingerprint, now, now, self._pack(signature)),
         )
 
     def _pack(self, signature: tuple[int, ...] | None) -> bytes | None:
