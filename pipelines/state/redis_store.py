@@ -152,17 +152,8 @@ class RedisStore:
     def _check_meta(self) -> None:
         wanted = {"schema": str(SCHEMA_VERSION)}
         if self.index is not None:
-            config = self.index.config
             # As SQLiteStore's: signatures and band keys from another scheme do not compare.
-            identity = {
-                "scheme": self.index.scheme,
-                "num_perm": config.num_perm,
-                "bands": config.bands,
-                "rows": config.rows,
-                "shingle_size": config.shingle_size,
-                "seed": config.seed,
-            }
-            wanted["near_dup"] = json.dumps(identity, sort_keys=True)
+            wanted["near_dup"] = self.index.identity
         meta = f"{self.keys}meta"
         for key, value in wanted.items():
             self.client.hsetnx(meta, key, value)

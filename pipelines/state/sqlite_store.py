@@ -28,7 +28,6 @@ import logging
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from pipelines.state.neardup import NearDupIndex
 from pipelines.state.sqlite_bands import MIDDLE_FANOUT, SWEEP_DOCS, BandTiers, sweep_ranges
@@ -95,20 +94,6 @@ class SQLiteStore:
 
     # --- configuration guard ----------------------------------------------------------
 
-    def _index_identity(self) -> dict[str, Any]:
-        """What must not change while signatures are stored (threshold may change)."""
-        if self.index is None:
-            return {}
-        config = self.index.config
-        return {
-            "scheme": self.index.scheme,
-            "num_perm": config.num_perm,
-            "bands": config.bands,
-            "rows": config.rows,
-            "shingle_size": config.shingle_size,
-            "seed": config.seed,
-        }
-
     def _check_meta(self) -> None:
         rows = dict(self.db.execute("SELECT key, value FROM meta").fetchall())
         if rows.get("schema") == "1":
@@ -118,9 +103,9 @@ class SQLiteStore:
             )
             rows["schema"] = str(SCHEMA_VERSION)
         wanted = {"schema": str(SCHEMA_VERSION)}
-        identity = self._index_identity()
-        if identity:
-            wanted["near_dup"] = json.dumps(identity, sort_keys=True)
+        if self.index is not None:
+            # What must not change while signatures are stored (the threshold may).
+            wanted["near_dup"] = self.index.identity
         for key, value in wanted.items():
             if key not in rows:
                 self.db.execute("INSERT INTO meta VALUES (?, ?)", (key, value))
