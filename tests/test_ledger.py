@@ -11,8 +11,10 @@ import pytest
 from crawler.items import Article
 from pipelines.state.ledger import EmissionLedger
 from pipelines.state.neardup import NearDupIndex
-from pipelines.state.sqlite_store import SQLiteStore
-from pipelines.state.store import ArticleStore, Candidate, MemoryStore, StoredArticle, Verdict
+from pipelines.state.redis_store import RedisStore
+from pipelines.state.store import ArticleStore, Candidate, StoredArticle, Verdict
+from tests.redis_server import RedisServer, redis_server
+from tests.stores import KINDS, NEAR_KINDS, open_store
 from tests.syndication import (
     LOCAL_STORY,
     LOCAL_STORY_COPY,
@@ -46,11 +48,22 @@ def stored(item: Article) -> Candidate:
     )
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(scope="module")
+def redis_running() -> Iterator[RedisServer]:
+    with redis_server() as running:
+        yield running
+
+
+@pytest.fixture(params=KINDS)
 def store(request: pytest.FixtureRequest, tmp_path) -> Iterator[ArticleStore]:
-    opened: ArticleStore = (
-        MemoryStore() if request.param == "memory" else SQLiteStore(tmp_path / "s.sqlite3", INDEX)
-    )
+    opened = open_store(request.param, request, tmp_path, INDEX)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture(params=NEAR_KINDS)
+def near_store(request: pytest.FixtureRequest, tmp_path) -> Iterator[ArticleStore]:
+    opened = open_store(request.param, request, tmp_path, INDEX)
     yield opened
     opened.close()
 
@@ -80,19 +93,18 @@ def test_a_known_id_is_revised_even_when_its_new_text_copies_a_pending_record(st
     assert store.article(FRESH) == StoredArticle(fingerprint(LOCAL_STORY), 1, None)
 
 
-def test_a_known_id_near_a_pending_record_is_revised(tmp_path):
-    store = SQLiteStore(tmp_path / "s.sqlite3", INDEX)
+def test_a_known_id_near_a_pending_record_is_revised(near_store):
+    store = near_store
     store.register(stored(article(KNOWN, WIRE_STORY)))
     ledger = EmissionLedger(store, INDEX)
     assert emit(ledger, article(FRESH, LOCAL_STORY)) is Verdict.NEW
     assert emit(ledger, article(KNOWN, LOCAL_STORY_COPY)) is Verdict.REVISED
     ledger.commit_batch([FRESH, KNOWN])
     assert store.article(KNOWN) == StoredArticle(fingerprint(LOCAL_STORY_COPY), 2, None)
-    store.close()
 
 
-def test_a_stored_copy_whose_new_text_copies_a_pending_original_stays_a_copy(tmp_path):
-    store = SQLiteStore(tmp_path / "s.sqlite3", INDEX)
+def test_a_stored_copy_whose_new_text_copies_a_pending_original_stays_a_copy(near_store):
+    store = near_store
     store.register(stored(article(KNOWN, WIRE_STORY)))
     assert store.register(stored(article(COPY, SYNDICATED_COPY))).duplicate_of == KNOWN
     ledger = EmissionLedger(store, INDEX)
@@ -109,7 +121,6 @@ def test_a_stored_copy_whose_new_text_copies_a_pending_original_stays_a_copy(tmp
     ledger.record(article(COPY, LOCAL_STORY_COPY), candidate, registration, emitted=False)
     ledger.commit_batch([FRESH])
     assert store.article(COPY) == StoredArticle(fingerprint(LOCAL_STORY_COPY), 2, FRESH)
-    store.close()
 
 
 def test_a_stored_copy_copying_nothing_any_more_is_promoted(store):
@@ -125,3 +136,22 @@ def test_an_unknown_id_is_still_a_duplicate_of_a_pending_original(store):
     assert emit(ledger, article(FRESH, LOCAL_STORY)) is Verdict.NEW
     registration = ledger.decide(ledger.candidate(article(COPY, LOCAL_STORY)))
     assert (registration.verdict, registration.duplicate_of) == (Verdict.DUPLICATE_TEXT, FRESH)
+
+
+@pytest.mark.redis
+def test_redis_releases_the_claims_of_a_copy_the_ledger_judged(request, tmp_path):
+    # The store claims a promoted copy's text; the ledger then calls it a copy of a pending
+    # record: the commit must leave no claim on its text behind for other workers to meet.
+    store = open_store("redis", request, tmp_path, INDEX)
+    assert isinstance(store, RedisStore)
+    store.register(stored(article(KNOWN, WIRE_STORY)))
+    store.register(stored(article(COPY, SYNDICATED_COPY)))
+    ledger = EmissionLedger(store, INDEX)
+    emit(ledger, article(FRESH, LOCAL_STORY))
+    assert emit(ledger, article(COPY, LOCAL_STORY_COPY)) is Verdict.NEAR_DUPLICATE
+    ledger.commit_batch([FRESH])
+    client = store.client
+    claims = [key for key in client.scan_iter(match="news:s:c[abf]:*")]
+    assert claims == []
+    assert store.article(COPY) == StoredArticle(fingerprint(LOCAL_STORY_COPY), 2, FRESH)
+    store.close()

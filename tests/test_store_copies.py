@@ -12,16 +12,9 @@ from collections.abc import Iterator
 import pytest
 
 from pipelines.state.neardup import NearDupIndex
-from pipelines.state.redis_store import RedisStore
-from pipelines.state.sqlite_store import SQLiteStore
-from pipelines.state.store import (
-    ArticleStore,
-    Candidate,
-    MemoryStore,
-    StoredArticle,
-    Verdict,
-)
+from pipelines.state.store import ArticleStore, Candidate, StoredArticle, Verdict
 from tests.redis_server import RedisServer, redis_server
+from tests.stores import KINDS, NEAR_KINDS, open_store
 from tests.syndication import (
     CORRECTED_WIRE_STORY,
     EDITED_COPY,
@@ -35,7 +28,6 @@ from tests.syndication import (
 
 INDEX = NearDupIndex()
 WIRE, COPY, LATER, EXACT = "a" * 16, "c" * 16, "d" * 16, "e" * 16
-REDIS = pytest.param("redis", marks=pytest.mark.redis)
 
 
 @pytest.fixture(scope="module")
@@ -44,29 +36,17 @@ def redis_running() -> Iterator[RedisServer]:
         yield running
 
 
-def _open(kind: str, request: pytest.FixtureRequest, tmp_path) -> ArticleStore:
-    if kind == "memory":
-        return MemoryStore()
-    if kind == "sqlite":
-        return SQLiteStore(tmp_path / "state.sqlite3", INDEX)
-    server: RedisServer = request.getfixturevalue("redis_running")
-    server.client().flushall()
-    return RedisStore(
-        server.client(), INDEX, prefix="news", worker="w1", token="w1@t:1:w1", ttl=60.0
-    )
-
-
-@pytest.fixture(params=["memory", "sqlite", REDIS])
+@pytest.fixture(params=KINDS)
 def store(request: pytest.FixtureRequest, tmp_path) -> Iterator[ArticleStore]:
-    opened = _open(request.param, request, tmp_path)
+    opened = open_store(request.param, request, tmp_path, INDEX)
     yield opened
     opened.close()
 
 
-@pytest.fixture(params=["sqlite", REDIS])
+@pytest.fixture(params=NEAR_KINDS)
 def near_store(request: pytest.FixtureRequest, tmp_path) -> Iterator[ArticleStore]:
     """A store with the near-duplicate index."""
-    opened = _open(request.param, request, tmp_path)
+    opened = open_store(request.param, request, tmp_path, INDEX)
     yield opened
     opened.close()
 

@@ -244,11 +244,16 @@ class RedisStore:
         signatures: list[bytes] = []
         rows: list[list[Any]] = []
         with self._claims_lock:
-            claimed = {c.article_id for c, _ in decisions if c.article_id in self._claims}
+            claimed = {c.article_id: self._claims.get(c.article_id) for c, _ in decisions}
         for candidate, registration in decisions:
             packed, bands = self._text_parts(candidate)
             if packed:
                 signatures.append(packed)
+            if registration.verdict not in (Verdict.NEW, Verdict.REVISED):
+                # Indexed only as an original; band claims released (the ledger may have
+                # called a text this store claimed a copy of one of its pending records).
+                claim = claimed[candidate.article_id]
+                bands = list(claim.bands) if claim is not None else []
             rows.append(
                 [
                     registration.verdict.value,
@@ -258,8 +263,8 @@ class RedisStore:
                     registration.version,
                     registration.duplicate_of or "",
                     len(signatures) if packed else 0,
-                    bands if registration.verdict in (Verdict.NEW, Verdict.REVISED) else [],
-                    int(candidate.article_id in claimed),
+                    bands,
+                    int(claimed[candidate.article_id] is not None),
                 ]
             )
         payload: dict[str, Any] = {
