@@ -1,9 +1,10 @@
 """EmissionLedger: a record counts as emitted exactly when its output files appear.
 
 The dedup pipeline decides per item, against the store's committed state *and* the
-records of this run not committed yet (:meth:`EmissionLedger.decide`), and records its
-decision here. Output files are written under temporary names and attached to their
-record. When a batch file is complete, the feed storage reads back the ids it holds and
+records of this run not committed yet (:meth:`EmissionLedger.decide`; an id the store
+knows is judged by what the store knows of it first), and records its decision here.
+Output files are written under temporary names and attached to their record. When a
+batch file is complete, the feed storage reads back the ids it holds and
 calls :meth:`EmissionLedger.commit_batch` with them: the batch's files are made durable,
 then one store transaction records those records' decisions *and* the list of files,
 after which the files are renamed into place. A crash before the transaction loses the
