@@ -5,7 +5,11 @@ unchanged. Same id, changed text in a later run: emitted again as the next
 version; within one run, a second page with an emitted id is a variant (AMP,
 print, mobile) and dropped as ``same_id_in_run``. Same text or a near copy
 (MinHash/LSH) under another id: dropped, or kept with ``duplicateOf`` when
-``NEWS_DUPLICATES = "keep"``. Every decision is counted under
+``NEWS_DUPLICATES = "keep"``. A copy whose text changes in a later run is judged
+again: still a copy of an original, it stays a duplicate (nothing new comes out);
+a copy of nothing any more, it is emitted as an article of its own, as version 1
+(its copies were never emitted) or, when duplicates are kept, as the next version
+of the records kept under its id. Every decision is counted under
 ``news/dedup/<verdict>``; decisions reach the state store through the
 :class:`~pipelines.state.ledger.EmissionLedger`, together with the output files that
 carry them.
@@ -77,6 +81,9 @@ class DedupPipeline:
         except StoreError as exc:
             self.addon.fail(f"state store failed: {exc}", reason="state_failed")
             self._drop(DropReason.OUTPUT_FAILED, f"{article.url}: no decision possible")
+        if registration.promoted and not self.keep_duplicates:
+            # Its earlier texts were copies, dropped: this is the id's first record.
+            registration = replace(registration, version=1, previous_fingerprint=None)
         verdict = registration.verdict
         self.stats.inc_value(f"news/dedup/{verdict.value}")
         emitted = verdict in _EMITTED or (self.keep_duplicates and verdict is not Verdict.UNCHANGED)
@@ -87,18 +94,18 @@ class DedupPipeline:
 
     def _outcome(self, article: Article, registration: Registration) -> Article:
         verdict = registration.verdict
-        if verdict is Verdict.NEW:
-            return article
-        if verdict is Verdict.REVISED:
-            return replace(
-                article,
-                version=registration.version,
-                previousFingerprint=registration.previous_fingerprint,
-            )
         if verdict is Verdict.UNCHANGED:
             self._drop(DropReason.UNCHANGED, f"{article.url} (article {article.id})")
+        # What the id's earlier records were: none for a new article (version 1).
+        history = replace(
+            article,
+            version=registration.version,
+            previousFingerprint=registration.previous_fingerprint,
+        )
+        if verdict in _EMITTED:
+            return history
         if self.keep_duplicates:
-            return replace(article, duplicateOf=registration.duplicate_of)
+            return replace(history, duplicateOf=registration.duplicate_of)
         similarity = (
             f", similarity {registration.similarity:.2f}" if registration.similarity else ""
         )

@@ -12,6 +12,7 @@ from pipelines.cleaning.text import text_fingerprint
 from pipelines.dedup import DedupPipeline
 from pipelines.output import files as files_module
 from pipelines.state.ledger import EmissionLedger, LedgerError
+from tests import syndication
 from tests.crawlers import news_crawler
 
 BODY = " ".join(
@@ -265,3 +266,94 @@ def test_a_failing_syncfs_fails_the_batch(tmp_path, monkeypatch):
         run.commit()
     assert run.ledger.unwritten() == ["a" * 16]
     assert not (tmp_path / "x.txt").exists()
+
+
+# --- a syndicated copy across runs (texts: tests.syndication) ------------------------------
+
+WIRE, COPY, OTHER = "a" * 16, "c" * 16, "d" * 16
+
+
+def story(article_id: str, paragraphs: list[str]) -> Article:
+    return article(article_id, syndication.text(paragraphs), f"http://{article_id[0]}.test/s")
+
+
+def dropped(run: Run, item: Article, reason: str) -> None:
+    with pytest.raises(DropItem, match=f"^{reason}: "):
+        run.dedup.process_item(item)
+
+
+def test_a_syndicated_copy_comes_out_once_whatever_becomes_of_it(tmp_path):
+    first = Run(tmp_path)
+    assert first.emit(story(WIRE, syndication.WIRE_STORY)).version == 1
+    dropped(first, story(COPY, syndication.SYNDICATED_COPY), "near_duplicate")
+    first.end()
+
+    # The paper touches its copy up: still a copy of the wire story, nothing comes out.
+    edited = Run(tmp_path)
+    dropped(edited, story(COPY, syndication.EDITED_COPY), "near_duplicate")
+    assert edited.stat("news/dedup/revised") is None
+    edited.end()
+    again = Run(tmp_path)
+    dropped(again, story(COPY, syndication.EDITED_COPY), "unchanged")
+    again.end()
+
+    # The paper replaces it with a report of its own: one record, the first of its id.
+    rewritten = Run(tmp_path)
+    own = rewritten.emit(story(COPY, syndication.LOCAL_STORY))
+    assert (own.version, own.previousFingerprint, own.duplicateOf) == (1, None, None)
+    rewritten.end()
+
+    later = Run(tmp_path)
+    dropped(later, story(COPY, syndication.LOCAL_STORY), "unchanged")
+    # An original now: another paper's copy of the report points at it.
+    with pytest.raises(DropItem, match=f"repeats article {COPY}"):
+        later.dedup.process_item(story(OTHER, syndication.LOCAL_STORY_COPY))
+    later.end()
+
+    # Both originals' own changes come out as their next versions.
+    revisions = Run(tmp_path)
+    update = [*syndication.LOCAL_STORY, "Update: the board meets the lease holder on Friday."]
+    revised = revisions.emit(story(COPY, update))
+    assert (revised.version, revised.previousFingerprint) == (
+        2,
+        syndication.fingerprint(syndication.LOCAL_STORY),
+    )
+    assert revisions.emit(story(WIRE, syndication.CORRECTED_WIRE_STORY)).version == 2
+    revisions.end()
+
+
+def test_kept_copies_tell_their_own_history(tmp_path):
+    keep = {"NEWS_DUPLICATES": "keep"}
+    first = Run(tmp_path, **keep)
+    first.emit(story(WIRE, syndication.WIRE_STORY))
+    copy = first.emit(story(COPY, syndication.SYNDICATED_COPY))
+    assert (copy.duplicateOf, copy.version, copy.previousFingerprint) == (WIRE, 1, None)
+    first.end()
+
+    edited = Run(tmp_path, **keep)
+    copy = edited.emit(story(COPY, syndication.EDITED_COPY))
+    # The second record under this id, still flagged as a copy of the wire story.
+    assert (copy.duplicateOf, copy.version, copy.previousFingerprint) == (
+        WIRE,
+        2,
+        syndication.fingerprint(syndication.SYNDICATED_COPY),
+    )
+    dropped(edited, story(COPY, syndication.EDITED_COPY), "same_id_in_run")
+    edited.end()
+
+    rewritten = Run(tmp_path, **keep)
+    dropped(rewritten, story(COPY, syndication.EDITED_COPY), "unchanged")
+    rewritten.end()
+
+    # A report of its own: no longer flagged, and the next version of the records kept
+    # under its id (with duplicates dropped it would be version 1: none came out).
+    promoted = Run(tmp_path, **keep)
+    own = promoted.emit(story(COPY, syndication.LOCAL_STORY))
+    assert (own.duplicateOf, own.version, own.previousFingerprint) == (
+        None,
+        3,
+        syndication.fingerprint(syndication.EDITED_COPY),
+    )
+    later = promoted.emit(story(OTHER, syndication.LOCAL_STORY_COPY))
+    assert (later.duplicateOf, later.version, later.previousFingerprint) == (COPY, 1, None)
+    promoted.end()

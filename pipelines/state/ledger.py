@@ -1,9 +1,10 @@
 """EmissionLedger: a record counts as emitted exactly when its output files appear.
 
 The dedup pipeline decides per item, against the store's committed state *and* the
-records of this run not committed yet (:meth:`EmissionLedger.decide`), and records its
-decision here. Output files are written under temporary names and attached to their
-record. When a batch file is complete, the feed storage reads back the ids it holds and
+records of this run not committed yet (:meth:`EmissionLedger.decide`; an id the store
+knows is judged by what the store knows of it first), and records its decision here.
+Output files are written under temporary names and attached to their record. When a
+batch file is complete, the feed storage reads back the ids it holds and
 calls :meth:`EmissionLedger.commit_batch` with them: the batch's files are made durable,
 then one store transaction records those records' decisions *and* the list of files,
 after which the files are renamed into place. A crash before the transaction loses the
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from crawler.discovery.urls import url_identity_key
@@ -73,17 +74,37 @@ class EmissionLedger:
         return Candidate(article.id, article.canonicalUrl, article.fingerprint, signature)
 
     def decide(self, candidate: Candidate) -> Registration:
-        """The store's verdict, seen through this run's records not committed yet."""
+        """The store's verdict, seen through this run's records not committed yet.
+
+        An id the store knows is judged by what the store knows of it first (the same
+        text, a revision of an original, a copy's new text judged against the committed
+        originals). Only an unknown id, or a copy that no committed original explains any
+        more, is compared with this run's pending originals.
+        """
         pending = self._pending.get(candidate.article_id)
         if pending is not None and pending.candidate.fingerprint == candidate.fingerprint:
             return Registration(Verdict.UNCHANGED, version=pending.registration.version)
+        this_run = self._pending_original_of(candidate)
+        # The store is asked about the id only when a pending record could change the
+        # verdict: one round trip per decision otherwise (Redis).
+        if this_run is None or self.store.article(candidate.article_id) is None:
+            return this_run or self.store.decide(candidate)
+        registration = self.store.decide(candidate)
+        if not registration.promoted:
+            return registration
+        # A copy whose new text copies none of the committed originals but one of this
+        # run's: still a copy, with the history the store gave it.
+        return replace(
+            this_run,
+            version=registration.version,
+            previous_fingerprint=registration.previous_fingerprint,
+        )
+
+    def _pending_original_of(self, candidate: Candidate) -> Registration | None:
         owner = self._by_fingerprint.get(candidate.fingerprint)
         if owner is not None and owner != candidate.article_id:
             return Registration(Verdict.DUPLICATE_TEXT, duplicate_of=owner)
-        near = self._nearest_pending(candidate)
-        if near is not None:
-            return near
-        return self.store.decide(candidate)
+        return self._nearest_pending(candidate)
 
     def _nearest_pending(self, candidate: Candidate) -> Registration | None:
         if self.index is None or candidate.signature is None:

@@ -47,6 +47,7 @@ duplicate of anything and has no band keys, so empty texts do not pile up in one
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import struct
 from dataclasses import dataclass
@@ -206,6 +207,23 @@ class NearDupIndex:
         return (
             f"rensa-rminhash-v{RMinHash.ALGORITHM_VERSION}/perm{c.num_perm}/seed{c.seed}"
             f"/words{c.shingle_size}/bands{c.bands}x{c.rows}"
+        )
+
+    @property
+    def identity(self) -> str:
+        """What a store's signatures and band keys depend on (the threshold, a decision rule,
+        does not), as a string a store keeps and compares when it is opened again."""
+        c = self.config
+        return json.dumps(
+            {
+                "scheme": self.scheme,
+                "num_perm": c.num_perm,
+                "bands": c.bands,
+                "rows": c.rows,
+                "shingle_size": c.shingle_size,
+                "seed": c.seed,
+            },
+            sort_keys=True,
         )
 
     def shingles(self, text: str) -> list[str]:

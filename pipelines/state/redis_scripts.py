@@ -19,7 +19,10 @@ end
 # ARGV: store prefix, owner token, ttl ms, id, fingerprint, packed signature or "",
 # min equal slots, band keys...
 # Returns {verdict, version, other (previous fingerprint or original id), equal slots,
-#          decided against another worker's claim (0/1), text claimed (0/1)}.
+#          decided against another worker's claim (0/1), text claimed (0/1),
+#          previous fingerprint of a stored copy whose text changed, or ""}.
+# A stored copy whose text changed is judged afresh against the originals (never itself):
+# a duplicate verdict again, or 'new' (promoted to an original), with the next version.
 DECIDE = (
     MATCHES_LUA
     + """
@@ -55,24 +58,29 @@ local art = redis.call('HMGET', S .. 'a:' .. id, 'fp', 'v', 'dup')
 local id_owner = redis.call('HGET', S .. 'ca:' .. id, 'o')
 if id_owner and id_owner ~= me then
   -- Another worker is emitting this id right now: a variant of it, as within one run.
-  return {'unchanged', art[2] or '1', '', 0, 1, 0}
+  return {'unchanged', art[2] or '1', '', 0, 1, 0, ''}
 end
+-- For a new id: version 1, no earlier text. For a stored copy whose text changed: its next
+-- version, and the text it had.
+local version, was = '1', ''
 if art[1] then
-  if art[1] == fp then return {'unchanged', art[2], '', 0, 0, 0} end
-  local indexed = (not art[3]) or art[3] == ''
-  claim_id(indexed)
-  if indexed then claim_text() end
-  return {'revised', tostring(tonumber(art[2]) + 1), art[1], 0, 0, indexed and 1 or 0}
+  if art[1] == fp then return {'unchanged', art[2], '', 0, 0, 0, ''} end
+  if (not art[3]) or art[3] == '' then
+    claim_id(true)
+    claim_text()
+    return {'revised', tostring(tonumber(art[2]) + 1), art[1], 0, 0, 1, ''}
+  end
+  version, was = tostring(tonumber(art[2]) + 1), art[1]
 end
 local owner = redis.call('GET', S .. 'f:' .. fp)
 if owner and owner ~= id then
   claim_id(false)
-  return {'duplicate_text', '1', owner, 0, 0, 0}
+  return {'duplicate_text', version, owner, 0, 0, 0, was}
 end
 local fc = redis.call('HMGET', S .. 'cf:' .. fp, 'o', 'id')
 if fc[1] and fc[1] ~= me and fc[2] ~= id then
   claim_id(false)
-  return {'duplicate_text', '1', fc[2], 0, 1, 0}
+  return {'duplicate_text', version, fc[2], 0, 1, 0, was}
 end
 if sig ~= '' then
   local best, best_m, best_claimed = nil, -1, 0
@@ -103,12 +111,12 @@ if sig ~= '' then
   end
   if best then
     claim_id(false)
-    return {'near_duplicate', '1', best, best_m, best_claimed, 0}
+    return {'near_duplicate', version, best, best_m, best_claimed, 0, was}
   end
 end
 claim_id(true)
 claim_text()
-return {'new', '1', '', 0, 0, 1}
+return {'new', version, '', 0, 0, 1, was}
 """
 )
 
@@ -157,13 +165,21 @@ for _, d in ipairs(p.d) do
         end
         index(akey, id, fp, bands)
       end
-    elseif redis.call('EXISTS', akey) == 0 then
-      -- Duplicates are remembered (a rerun calls them unchanged) but never indexed:
-      -- later copies then point at the original, not at a copy of it.
-      redis.call('HSET', akey, 'url', url, 'fp', fp, 'v', 1, 'first', now, 'last', now,
-                 'sig', sig, 'dup', dup)
-      redis.call('INCR', S .. 'count')
-      if verdict == 'new' then index(akey, id, fp, bands) end
+    else
+      -- Copies are remembered (a rerun calls them unchanged) but never indexed: later
+      -- copies then point at the original, not at a copy of it. A stored copy takes its
+      -- new text, version and original ('new': promoted to an original, indexed); an
+      -- original is never turned into a copy.
+      local stored = redis.call('HMGET', akey, 'fp', 'dup')
+      if not stored[1] then
+        redis.call('HSET', akey, 'first', now)
+        redis.call('INCR', S .. 'count')
+      end
+      if (not stored[1]) or (stored[2] and stored[2] ~= '') then
+        redis.call('HSET', akey, 'url', url, 'fp', fp, 'v', version, 'last', now,
+                   'sig', sig, 'dup', dup)
+        if verdict == 'new' then index(akey, id, fp, bands) end
+      end
     end
   end
 end

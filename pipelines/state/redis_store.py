@@ -10,8 +10,9 @@ Keys, under ``<prefix>:s:`` (``NEWS_REDIS_PREFIX``, default ``news``):
 
 - ``a:<id>`` hash, one per committed article id: ``url``, ``fp``, ``v`` (version),
   ``first``/``last`` seen, ``sig`` (packed MinHash signature), ``dup`` (the original's
-  id for records that were duplicates), ``bands`` (its LSH band keys, to re-index a
-  revision); ``count`` counts them.
+  id for copies: records that were duplicates when last seen; a copy whose text changes
+  is judged afresh, as :func:`pipelines.state.store.judge_known` says), ``bands`` (its
+  LSH band keys, to re-index a revision); ``count`` counts them.
 - ``f:<fingerprint>`` -> the article that first had that text; ``b:<band>`` set of
   articles with that LSH band key (the near-duplicate index).
 - ``u:<url identity key>`` hash: settled pages for revisit rules (``a``, ``first``,
@@ -65,6 +66,7 @@ from pipelines.state.store import (
     Decision,
     FileMove,
     Registration,
+    StoredArticle,
     StoreError,
     UrlNote,
     UrlState,
@@ -150,17 +152,8 @@ class RedisStore:
     def _check_meta(self) -> None:
         wanted = {"schema": str(SCHEMA_VERSION)}
         if self.index is not None:
-            config = self.index.config
             # As SQLiteStore's: signatures and band keys from another scheme do not compare.
-            identity = {
-                "scheme": self.index.scheme,
-                "num_perm": config.num_perm,
-                "bands": config.bands,
-                "rows": config.rows,
-                "shingle_size": config.shingle_size,
-                "seed": config.seed,
-            }
-            wanted["near_dup"] = json.dumps(identity, sort_keys=True)
+            wanted["near_dup"] = self.index.identity
         meta = f"{self.keys}meta"
         for key, value in wanted.items():
             self.client.hsetnx(meta, key, value)
@@ -195,9 +188,11 @@ class RedisStore:
                 *bands,
             ]
         )
-        verdict, version, other, matches, by_claim, text_claimed = reply
+        verdict, version, other, matches, by_claim, text_claimed, was = reply
         verdict_name = _text(verdict)
         other_text = _text(other) or None
+        # For a stored copy whose text changed: the text it had (its version is the next).
+        previous = _text(was) or None
         if int(by_claim):
             self.claim_conflicts += 1
             logger.debug(
@@ -212,7 +207,7 @@ class RedisStore:
             with self._claims_lock:
                 self._claims[candidate.article_id] = claim
         if verdict_name == "new":
-            return Registration(Verdict.NEW)
+            return Registration(Verdict.NEW, int(version), previous, promoted=previous is not None)
         if verdict_name == "unchanged":
             return Registration(Verdict.UNCHANGED, version=int(version))
         if verdict_name == "revised":
@@ -220,13 +215,24 @@ class RedisStore:
                 Verdict.REVISED, version=int(version), previous_fingerprint=other_text
             )
         if verdict_name == "duplicate_text":
-            return Registration(Verdict.DUPLICATE_TEXT, duplicate_of=other_text)
+            return Registration(Verdict.DUPLICATE_TEXT, int(version), previous, other_text)
         assert self.index is not None
         return Registration(
             Verdict.NEAR_DUPLICATE,
+            int(version),
+            previous,
             duplicate_of=other_text,
             similarity=int(matches) / self.index.config.num_perm,
         )
+
+    @_guarded
+    def article(self, article_id: str) -> StoredArticle | None:
+        fingerprint, version, original = self.client.hmget(
+            f"{self.keys}a:{article_id}", ["fp", "v", "dup"]
+        )
+        if fingerprint is None:
+            return None
+        return StoredArticle(_text(fingerprint) or "", int(version or 1), _text(original) or None)
 
     @_guarded
     def commit(
@@ -238,11 +244,16 @@ class RedisStore:
         signatures: list[bytes] = []
         rows: list[list[Any]] = []
         with self._claims_lock:
-            claimed = {c.article_id for c, _ in decisions if c.article_id in self._claims}
+            claimed = {c.article_id: self._claims.get(c.article_id) for c, _ in decisions}
         for candidate, registration in decisions:
             packed, bands = self._text_parts(candidate)
             if packed:
                 signatures.append(packed)
+            if registration.verdict not in (Verdict.NEW, Verdict.REVISED):
+                # Indexed only as an original; band claims released (the ledger may have
+                # called a text this store claimed a copy of one of its pending records).
+                claim = claimed[candidate.article_id]
+                bands = list(claim.bands) if claim is not None else []
             rows.append(
                 [
                     registration.verdict.value,
@@ -252,8 +263,8 @@ class RedisStore:
                     registration.version,
                     registration.duplicate_of or "",
                     len(signatures) if packed else 0,
-                    bands if registration.verdict in (Verdict.NEW, Verdict.REVISED) else [],
-                    int(candidate.article_id in claimed),
+                    bands,
+                    int(claimed[candidate.article_id] is not None),
                 ]
             )
         payload: dict[str, Any] = {

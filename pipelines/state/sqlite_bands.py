@@ -93,7 +93,10 @@ class BandTiers:
         for table in BAND_TABLES:  # swept or not yet
             self.db.executemany(f"DELETE FROM {table} WHERE key = ? AND article = ?", pairs)
 
-    def nearest(self, signature: tuple[int, ...] | None) -> tuple[int, float] | None:
+    def nearest(
+        self, signature: tuple[int, ...] | None, exclude: int | None = None
+    ) -> tuple[int, float] | None:
+        """The indexed article most like ``signature`` (not ``exclude``), and the similarity."""
         if signature is None or self.index is None:
             return None
         keys = self.index.band_keys(signature)
@@ -110,7 +113,7 @@ class BandTiers:
         ).fetchall()
         best: tuple[int, float] | None = None
         for other, packed in candidates:
-            if packed is None:
+            if packed is None or other == exclude:
                 continue
             theirs = self.index.unpack(packed)
             if not self.index.is_near_duplicate(signature, theirs):

@@ -2,9 +2,10 @@
 
 Tables, all keyed by integers where possible so the file stays small:
 
-- ``articles``: one row per emitted article id (the 16-hex id as a signed 64-bit
+- ``articles``: one row per article id decided on (the 16-hex id as a signed 64-bit
   rowid): canonical URL, text fingerprint, version, first/last seen, MinHash
-  signature, and ``duplicate_of`` for records that were duplicates when first seen.
+  signature, and ``duplicate_of`` for copies (records that were duplicates when last
+  seen, so never emitted as stories of their own; only originals are indexed below).
 - ``fingerprints``: normalized-text hash -> the article that first had that text.
 - ``recent_bands``, ``middle_bands`` and ``bands``: LSH band key -> article, the
   near-duplicate index, in three tiers (see below).
@@ -16,24 +17,21 @@ Tables, all keyed by integers where possible so the file stays small:
 Every :meth:`commit` (and :meth:`register`) is one ``BEGIN IMMEDIATE`` transaction
 in WAL mode, so a crash (even SIGKILL) leaves either all of a batch's decisions or
 none of them, and processes sharing the file serialize their writes.
-The band index lives in :mod:`pipelines.state.sqlite_bands`; the schema and error mapping
-in :mod:`pipelines.state.sqlite_schema`.
+The band index lives in :mod:`pipelines.state.sqlite_bands`; the connection's settings, the
+schema and the error mapping in :mod:`pipelines.state.sqlite_schema`.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from pipelines.state.neardup import NearDupIndex
 from pipelines.state.sqlite_bands import MIDDLE_FANOUT, SWEEP_DOCS, BandTiers, sweep_ranges
 from pipelines.state.sqlite_schema import (
-    SCHEMA,
     SCHEMA_VERSION,
     StoreBusy,
     StoreDamaged,
@@ -41,6 +39,7 @@ from pipelines.state.sqlite_schema import (
     guarded,
     id_to_int,
     int_to_id,
+    open_database,
 )
 from pipelines.state.sqlite_schema import now as now_iso
 from pipelines.state.store import (
@@ -48,10 +47,12 @@ from pipelines.state.store import (
     Decision,
     FileMove,
     Registration,
+    StoredArticle,
     StoreError,
     UrlNote,
     UrlState,
     Verdict,
+    judge_known,
 )
 
 logger = logging.getLogger(__name__)
@@ -87,59 +88,11 @@ class SQLiteStore:
             raise StoreError(f"cannot create the state directory {path.parent}: {exc}") from exc
         self.busy_timeout = busy_timeout
         with errors_as_store_errors(path, busy_timeout):
-            self.db = self._open(path, busy_timeout)
+            self.db = open_database(path, busy_timeout)
             self._check_meta()
         self.bands = BandTiers(self.db, index, sweep_docs)
 
-    @staticmethod
-    def _open(path: Path, busy_timeout: float) -> sqlite3.Connection:
-        # isolation_level=None: transactions are explicit, so each decision is one.
-        db = sqlite3.connect(path, isolation_level=None, timeout=busy_timeout)
-        for pragma in (
-            "journal_mode=WAL",
-            # With WAL, NORMAL never corrupts and never loses a commit on a process
-            # crash; only an OS crash may lose the last commits.
-            "synchronous=NORMAL",
-            "cache_size=-65536",
-            # The whole file up to SQLite's cap (2 GB, ~1.5M documents): band and article
-            # lookups are random pages of it, and a mapped page costs less than a read()
-            # into the page cache (at 1M documents decide() takes 0.13 ms instead of 0.19).
-            "mmap_size=2147483648",
-            "temp_store=MEMORY",
-            # Checkpoint every ~40 MB of WAL, not every 4 MB: each checkpoint ends in an fsync
-            # of scattered pages (~10 ms on the benchmark machine even for a small file), and
-            # pages written again meanwhile are copied once. Halves the mean per-document
-            # cost of register() at 10k and at 1M documents (python -m bench.dedup).
-            "wal_autocheckpoint=10000",
-            # Keeps the WAL file from staying at its high-water mark after big batches (and
-            # above the autocheckpoint size, so the WAL is not truncated after every one).
-            "journal_size_limit=67108864",
-        ):
-            db.execute(f"PRAGMA {pragma}")
-        # A damaged file must stop the run before it decides anything: a lost page of
-        # articles would re-emit them, a lost index page would hide duplicates.
-        verdict = db.execute("PRAGMA quick_check(1)").fetchone()[0]
-        if verdict != "ok":
-            db.close()
-            raise sqlite3.DatabaseError(f"quick_check: {verdict}")
-        db.executescript(SCHEMA)
-        return db
-
     # --- configuration guard ----------------------------------------------------------
-
-    def _index_identity(self) -> dict[str, Any]:
-        """What must not change while signatures are stored (threshold may change)."""
-        if self.index is None:
-            return {}
-        config = self.index.config
-        return {
-            "scheme": self.index.scheme,
-            "num_perm": config.num_perm,
-            "bands": config.bands,
-            "rows": config.rows,
-            "shingle_size": config.shingle_size,
-            "seed": config.seed,
-        }
 
     def _check_meta(self) -> None:
         rows = dict(self.db.execute("SELECT key, value FROM meta").fetchall())
@@ -150,9 +103,9 @@ class SQLiteStore:
             )
             rows["schema"] = str(SCHEMA_VERSION)
         wanted = {"schema": str(SCHEMA_VERSION)}
-        identity = self._index_identity()
-        if identity:
-            wanted["near_dup"] = json.dumps(identity, sort_keys=True)
+        if self.index is not None:
+            # What must not change while signatures are stored (the threshold may).
+            wanted["near_dup"] = self.index.identity
         for key, value in wanted.items():
             if key not in rows:
                 self.db.execute("INSERT INTO meta VALUES (?, ?)", (key, value))
@@ -166,30 +119,40 @@ class SQLiteStore:
 
     @guarded
     def decide(self, candidate: Candidate) -> Registration:
+        stored = self.article(candidate.article_id)
+        if stored is not None:
+            return judge_known(stored, candidate, lambda: self._original_of(candidate))
+        return self._original_of(candidate) or Registration(Verdict.NEW)
+
+    def _original_of(self, candidate: Candidate) -> Registration | None:
+        """The original the candidate's text copies (exactly, else nearly), never itself."""
         article = id_to_int(candidate.article_id)
-        fingerprint = bytes.fromhex(candidate.fingerprint)
-        row = self.db.execute(
-            "SELECT fingerprint, version FROM articles WHERE id = ?", (article,)
-        ).fetchone()
-        if row is not None:
-            old_fingerprint, version = row
-            if old_fingerprint == fingerprint:
-                return Registration(Verdict.UNCHANGED, version=version)
-            return Registration(
-                Verdict.REVISED, version=version + 1, previous_fingerprint=old_fingerprint.hex()
-            )
         owner = self.db.execute(
-            "SELECT article FROM fingerprints WHERE fingerprint = ?", (fingerprint,)
+            "SELECT article FROM fingerprints WHERE fingerprint = ?",
+            (bytes.fromhex(candidate.fingerprint),),
         ).fetchone()
-        if owner is not None:
+        if owner is not None and owner[0] != article:
             return Registration(Verdict.DUPLICATE_TEXT, duplicate_of=int_to_id(owner[0]))
-        near = self.bands.nearest(candidate.signature if self.index is not None else None)
+        signature = candidate.signature if self.index is not None else None
+        near = self.bands.nearest(signature, exclude=article)
         if near is not None:
             other, similarity = near
             return Registration(
                 Verdict.NEAR_DUPLICATE, duplicate_of=int_to_id(other), similarity=similarity
             )
-        return Registration(Verdict.NEW)
+        return None
+
+    @guarded
+    def article(self, article_id: str) -> StoredArticle | None:
+        row = self.db.execute(
+            "SELECT fingerprint, version, duplicate_of FROM articles WHERE id = ?",
+            (id_to_int(article_id),),
+        ).fetchone()
+        if row is None:
+            return None
+        fingerprint, version, duplicate_of = row
+        original = int_to_id(duplicate_of) if duplicate_of is not None else None
+        return StoredArticle(fingerprint.hex(), version, original)
 
     @guarded
     def commit(
@@ -276,20 +239,15 @@ class SQLiteStore:
                 )
                 self.bands.remove(article, old_signature)
                 self.bands.add(article, signature)
-        elif verdict is Verdict.NEW:
-            self._insert(article, candidate.url, fingerprint, signature, now)
+        elif verdict is Verdict.NEW:  # a new article, or a copy promoted to an original
+            self._put_row(article, candidate, registration, fingerprint, signature, now)
             db.execute("INSERT OR IGNORE INTO fingerprints VALUES (?, ?)", (fingerprint, article))
             self.bands.add(article, signature)
         else:
+            # A copy, new or with its new text: remembered (so a rerun calls it unchanged)
+            # but never indexed: later copies then point at the original, not at a copy.
             assert registration.duplicate_of is not None
-            self._insert(
-                article,
-                candidate.url,
-                fingerprint,
-                signature,
-                now,
-                duplicate_of=id_to_int(registration.duplicate_of),
-            )
+            self._put_row(article, candidate, registration, fingerprint, signature, now)
 
     @guarded
     def url_state(self, key: str) -> UrlState | None:
@@ -314,6 +272,35 @@ class SQLiteStore:
     def finish_batch(self, batch_id: int) -> None:
         self.db.execute("DELETE FROM batches WHERE id = ?", (batch_id,))
 
+    def _put_row(
+        self,
+        article: int,
+        candidate: Candidate,
+        registration: Registration,
+        fingerprint: bytes,
+        signature: tuple[int, ...] | None,
+        now: str,
+    ) -> None:
+        """The article's row as the registration says; a stored copy's row is replaced
+        (its new text, version and original, or none once promoted), an original's never."""
+        original = registration.duplicate_of
+        self.db.execute(
+            "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE "
+            "SET url = excluded.url, fingerprint = excluded.fingerprint, version = "
+            "excluded.version, last_seen = excluded.last_seen, signature = excluded.signature, "
+            "duplicate_of = excluded.duplicate_of WHERE articles.duplicate_of IS NOT NULL",
+            (
+                article,
+                candidate.url,
+                fingerprint,
+                registration.version,
+                now,
+                now,
+                self._pack(signature),
+                id_to_int(original) if original is not None else None,
+            ),
+        )
+
     def _insert(
         self,
         article: int,
@@ -321,13 +308,10 @@ class SQLiteStore:
         fingerprint: bytes,
         signature: tuple[int, ...] | None,
         now: str,
-        duplicate_of: int | None = None,
     ) -> None:
-        # Duplicates are remembered (so a rerun calls them unchanged) but never indexed:
-        # later copies then point at the original, not at a copy of it.
         self.db.execute(
-            "INSERT OR IGNORE INTO articles VALUES (?, ?, ?, 1, ?, ?, ?, ?)",
-            (article, url, fingerprint, now, now, self._pack(signature), duplicate_of),
+            "INSERT OR IGNORE INTO articles VALUES (?, ?, ?, 1, ?, ?, ?, NULL)",
+            (article, url, fingerprint, now, now, self._pack(signature)),
         )
 
     def _pack(self, signature: tuple[int, ...] | None) -> bytes | None:

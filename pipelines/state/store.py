@@ -7,14 +7,21 @@ records a batch of decisions, together with the batch's files, in one transactio
 After a crash, :meth:`unfinished_batches` lists committed batches whose files may
 still wait for their final rename.
 
+Every store keeps one row per article id it has decided on, originals and copies alike
+(a copy: an id whose text, when last seen, repeated another id's, so it never came out
+as a story of its own). What a known id is follows one rule, :func:`judge_known`: the
+same text is UNCHANGED; an original whose text changed is REVISED; a copy whose text
+changed is judged afresh against the originals (never against itself), and is NEW
+(``promoted`` to an original) only when it copies nothing any more.
+
 Implementations: :class:`MemoryStore` (one run), ``SQLiteStore`` (embedded,
-persistent across runs).
+persistent across runs), ``RedisStore`` (shared by the workers of a distributed crawl).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Protocol
@@ -48,11 +55,56 @@ class Candidate:
 
 @dataclass(frozen=True)
 class Registration:
+    """A verdict, and what a record emitted under it says of its id's history.
+
+    ``version`` and ``previous_fingerprint`` count the texts this id has had: for a copy
+    whose text changed (a duplicate verdict, or NEW with ``promoted``) they follow its
+    earlier texts, which were copies and were emitted only when duplicates are kept.
+    """
+
     verdict: Verdict
     version: int = 1
     previous_fingerprint: str | None = None
     duplicate_of: str | None = None
     similarity: float | None = None  # estimated Jaccard, for near duplicates
+    # NEW for an id stored as a copy: its text changed and copies nothing any more, so it
+    # becomes an original (emitted, and indexed for later copies to point at).
+    promoted: bool = False
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """What a store knows of one article id."""
+
+    fingerprint: str
+    version: int
+    duplicate_of: str | None  # the original's id when the record was a copy; None: original
+
+
+def judge_known(
+    stored: StoredArticle,
+    candidate: Candidate,
+    original_of: Callable[[], Registration | None],
+) -> Registration:
+    """The verdict on a candidate whose id the store knows, the same for every store.
+
+    ``original_of`` judges the candidate's text against the stored originals (an exact
+    fingerprint owner, then a near duplicate; never the candidate's own id) and returns
+    the duplicate verdict, or None.
+    """
+    if stored.fingerprint == candidate.fingerprint:
+        return Registration(Verdict.UNCHANGED, version=stored.version)
+    changed = Registration(
+        Verdict.REVISED, stored.version + 1, previous_fingerprint=stored.fingerprint
+    )
+    if stored.duplicate_of is None:
+        return changed
+    # A copy whose text changed: still a copy (of whichever original it now copies), or,
+    # copying nothing any more, an article of its own.
+    found = original_of()
+    if found is not None:
+        return replace(found, version=changed.version, previous_fingerprint=stored.fingerprint)
+    return replace(changed, verdict=Verdict.NEW, promoted=True)
 
 
 Decision = tuple[Candidate, Registration]
@@ -78,6 +130,10 @@ class UrlState:
 class ArticleStore(Protocol):
     def decide(self, candidate: Candidate) -> Registration:
         """What the candidate is, against everything committed. Writes nothing."""
+        ...
+
+    def article(self, article_id: str) -> StoredArticle | None:
+        """What is committed of one article id (original or copy), or None."""
         ...
 
     def commit(
@@ -108,6 +164,7 @@ class ArticleStore(Protocol):
 class _Seen:
     fingerprint: str
     version: int
+    duplicate_of: str | None = None
 
 
 class MemoryStore:
@@ -119,17 +176,22 @@ class MemoryStore:
         self._urls: dict[str, UrlState] = {}
 
     def decide(self, candidate: Candidate) -> Registration:
-        seen = self._by_id.get(candidate.article_id)
-        if seen is not None:
-            if seen.fingerprint == candidate.fingerprint:
-                return Registration(Verdict.UNCHANGED, version=seen.version)
-            return Registration(
-                Verdict.REVISED, seen.version + 1, previous_fingerprint=seen.fingerprint
-            )
+        stored = self.article(candidate.article_id)
+        if stored is not None:
+            return judge_known(stored, candidate, lambda: self._original_of(candidate))
+        return self._original_of(candidate) or Registration(Verdict.NEW)
+
+    def _original_of(self, candidate: Candidate) -> Registration | None:
         owner = self._by_fingerprint.get(candidate.fingerprint)
-        if owner is not None:
+        if owner is not None and owner != candidate.article_id:
             return Registration(Verdict.DUPLICATE_TEXT, duplicate_of=owner)
-        return Registration(Verdict.NEW)
+        return None
+
+    def article(self, article_id: str) -> StoredArticle | None:
+        seen = self._by_id.get(article_id)
+        if seen is None:
+            return None
+        return StoredArticle(seen.fingerprint, seen.version, seen.duplicate_of)
 
     def commit(
         self,
@@ -143,13 +205,21 @@ class MemoryStore:
             first = known.first_seen if known else now
             self._urls[note.key] = UrlState(note.article_id, first, now, note.modified_hint)
         for candidate, registration in decisions:
+            seen = self._by_id.get(candidate.article_id)
             if registration.verdict in (Verdict.NEW, Verdict.REVISED):
+                # A promoted copy becomes an original like a new article.
                 self._by_id[candidate.article_id] = _Seen(
                     candidate.fingerprint, registration.version
                 )
                 self._by_fingerprint.setdefault(candidate.fingerprint, candidate.article_id)
-            elif registration.verdict is not Verdict.UNCHANGED:
-                self._by_id.setdefault(candidate.article_id, _Seen(candidate.fingerprint, 1))
+            elif registration.verdict is not Verdict.UNCHANGED and (
+                seen is None or seen.duplicate_of is not None
+            ):
+                # A copy, new or with its new text: remembered, never indexed (later copies
+                # point at the original). An original is never turned into a copy.
+                self._by_id[candidate.article_id] = _Seen(
+                    candidate.fingerprint, registration.version, registration.duplicate_of
+                )
 
     def register(self, candidate: Candidate) -> Registration:
         registration = self.decide(candidate)
