@@ -322,13 +322,6 @@ class SQLiteStore:
     # --- queries and maintenance ------------------------------------------------------
 
     @guarded
-    def known(self, article_id: str) -> bool:
-        row = self.db.execute(
-            "SELECT 1 FROM articles WHERE id = ?", (id_to_int(article_id),)
-        ).fetchone()
-        return row is not None
-
-    @guarded
     def count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM articles").fetchone()[0])
 
