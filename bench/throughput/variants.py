@@ -63,8 +63,8 @@ def run_command(variant: str, command: list[str], out: Path, env: dict[str, str]
     if process.returncode != 0:
         raise RuntimeError(f"{variant} failed ({process.returncode}): {stderr[-2000:]}")
     total = _children_cpu() - children_before
-    if out.is_dir():  # one file per page (the trafilatura CLI)
-        pages = sum(1 for path in out.iterdir() if path.stat().st_size)
+    if out.is_dir():  # one file per page (the trafilatura CLI): 1,000 per subdirectory
+        pages = sum(1 for path in out.rglob("*") if path.is_file() and path.stat().st_size)
     else:
         pages = sum(1 for line in out.read_text().splitlines() if json.loads(line).get("text"))
     main = min(sampler.root_cpu, total)
