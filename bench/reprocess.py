@@ -40,6 +40,7 @@ from bench.throughput.crawl import CrawlResult, manifest_seconds
 from bench.throughput.loops import BareResult, bare_extraction, cleaner_options, own_cleaning
 from bench.throughput.procs import Sampler
 from bench.throughput.site import SEED, SITE, BenchSite, build_site, reuse_site
+from crawler.config import NewsConfig
 from fixtures.harness import run_reprocess
 from pipelines.archive.records import Exchange
 from pipelines.archive.writer import WarcSegments
@@ -60,7 +61,8 @@ _BASE = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
 def archive(site: BenchSite, directory: Path) -> tuple[Path, int]:
     """The site's pages as our crawl archives them; returns the warc folder and its bytes."""
     shutil.rmtree(directory, ignore_errors=True)
-    segments = WarcSegments(directory, 1_000_000_000, prefix="bench")
+    level = NewsConfig.from_settings({}).warc_gzip_level  # the crawl's default
+    segments = WarcSegments(directory, 1_000_000_000, prefix="bench", gzip_level=level)
     for number, (url, file) in enumerate(site.pages):
         body = file.read_bytes()
         segments.write(

@@ -50,7 +50,7 @@ def records(path: Path) -> list:
 
 
 def test_request_and_response_records_with_digests_headers_and_ip(tmp_path):
-    segments = WarcSegments(tmp_path, 10**9)
+    segments = WarcSegments(tmp_path, 10**9, gzip_level=6)
     archived = segments.write(exchange())
     assert archived.file.startswith("warc/newscrawler-") and archived.file.endswith(".warc.gz")
     assert segments.close() == 1
@@ -78,7 +78,7 @@ def test_request_and_response_records_with_digests_headers_and_ip(tmp_path):
 
 
 def test_our_reader_gets_back_the_page_site_and_hints(tmp_path):
-    segments = WarcSegments(tmp_path, 10**9)
+    segments = WarcSegments(tmp_path, 10**9, gzip_level=6)
     archived = segments.write(exchange())
     segments.close()
     (capture,) = scan(tmp_path / archived.file, 10**7)
@@ -91,7 +91,7 @@ def test_our_reader_gets_back_the_page_site_and_hints(tmp_path):
 
 
 def test_segments_rotate_by_size_and_appear_only_when_published(tmp_path):
-    segments = WarcSegments(tmp_path, 100_000)
+    segments = WarcSegments(tmp_path, 100_000, gzip_level=6)
     noise = [os.urandom(10_000) for _ in range(40)]  # does not compress
     files = {segments.write(exchange(n, body=noise[n])).file for n in range(40)}
     assert len(files) > 1, "rotated by size"
@@ -112,7 +112,7 @@ def test_segments_rotate_by_size_and_appear_only_when_published(tmp_path):
 
 
 def test_a_failed_write_breaks_the_writer_and_leaves_no_torn_record(tmp_path, monkeypatch):
-    segments = WarcSegments(tmp_path, 10**9)
+    segments = WarcSegments(tmp_path, 10**9, gzip_level=6)
     segments.write(exchange(1))
     broken = exchange(2, body=HTML)
     original = writer._Segment.write
@@ -145,9 +145,27 @@ def test_a_failed_write_breaks_the_writer_and_leaves_no_torn_record(tmp_path, mo
 
 
 def test_a_url_with_non_ascii_characters_is_archived(tmp_path):
-    segments = WarcSegments(tmp_path, 10**9)
+    segments = WarcSegments(tmp_path, 10**9, gzip_level=6)
     archived = segments.write(exchange(url="http://site.test/economía/niño?q=ß"))
     segments.close()
     (_, response, request) = records(tmp_path / archived.file)
     assert response[1].get_header("WARC-Target-URI") == "http://site.test/economía/niño?q=ß"
     assert request[2].statusline.startswith("/econom%C3%ADa/ni%C3%B1o?q=%C3%9F ")
+
+
+def test_the_gzip_level_is_the_settings_and_every_level_reads_back(tmp_path):
+    page = (
+        b"<html><body>" + b"<p>The council met on Tuesday to vote.</p>" * 2000 + b"</body></html>"
+    )
+    sizes = {}
+    for level in (1, 9):
+        segments = WarcSegments(tmp_path / str(level), 10**9, gzip_level=level)
+        archived = segments.write(
+            exchange(body=page, response_headers=[("Content-Type", "text/html")])
+        )
+        segments.close()
+        path = tmp_path / str(level) / archived.file
+        sizes[level] = path.stat().st_size
+        (_, response, request) = records(path)  # digests checked
+        assert response[3] == page and request[0] == "request"
+    assert sizes[1] > sizes[9]

@@ -103,6 +103,13 @@ class NewsConfig:
         "a WARC file is closed and the next one started once it is this large",
         minimum=100_000,
     )
+    warc_gzip_level: int = whole(
+        "NEWS_WARC_GZIP_LEVEL",
+        6,
+        "gzip level of the WARC records: 1 fastest, 9 smallest (see Raw archive in the README)",
+        minimum=1,
+        maximum=9,
+    )
     warc_max_record_bytes: int = whole(
         "NEWS_WARC_MAX_RECORD_BYTES",
         16 * 1024 * 1024,

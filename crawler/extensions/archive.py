@@ -58,7 +58,9 @@ class WarcArchive:
         if not config.warc:
             raise NotConfigured("NEWS_WARC is off: responses are not archived")
         assert crawler.stats is not None
-        segments = WarcSegments(addon.output_dir, config.warc_max_bytes)
+        segments = WarcSegments(
+            addon.output_dir, config.warc_max_bytes, gzip_level=config.warc_gzip_level
+        )
         extension = cls(addon, crawler.stats, segments, config.warc_hubs)
         crawler.signals.connect(extension.response_downloaded, signal=signals.response_downloaded)
         crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import zlib
 from datetime import UTC, datetime
 from http import HTTPStatus
 from io import BytesIO
@@ -56,12 +57,31 @@ _HOP_BY_HOP = frozenset({"transfer-encoding"})
 _URL_SAFE = "/%:@!$&'()*+,;=-._~?"
 
 
+class _LevelledWarcWriter(WARCWriter):
+    """warcio's writer, gzipping each record as its own member at a chosen level.
+
+    warcio compresses at level 9, fixed: on 100 KB pages that is 1.5 ms of the Scrapy
+    process's CPU a page, against 1.1 at zlib's default 6 for a file 1.6% larger (0.6 at
+    level 3, 11% larger; measured on the throughput benchmark's pages).
+    """
+
+    def __init__(self, out: BytesIO, level: int) -> None:
+        super().__init__(out, gzip=False, warc_version="1.1")
+        self.level = level
+
+    def _write_warc_record(self, out: IO[bytes], record: object) -> None:
+        plain = BytesIO()
+        super()._write_warc_record(plain, record)
+        member = zlib.compressobj(self.level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+        out.write(member.compress(plain.getbuffer()) + member.flush())
+
+
 class WarcBroken(OSError):
     """An earlier write failed: nothing archived since can be committed."""
 
 
 class _Segment:
-    def __init__(self, final: Path, relative: str) -> None:
+    def __init__(self, final: Path, relative: str, level: int) -> None:
         self.final = final
         self.relative = relative
         self.temporary = temporary_name(final)
@@ -69,7 +89,7 @@ class _Segment:
         # Records are built in memory and written in one call: a record that cannot be
         # built never touches the file, and a failed write tears at most that one call.
         self.buffer = BytesIO()
-        self.writer = WARCWriter(self.buffer, gzip=True, warc_version="1.1")
+        self.writer = _LevelledWarcWriter(self.buffer, level)
         info = self.writer.create_warcinfo_record(
             final.name,
             {
@@ -139,9 +159,17 @@ class _Segment:
 class WarcSegments:
     """The WARC segments of one run directory; not thread-safe (the reactor's thread)."""
 
-    def __init__(self, run_dir: Path, max_bytes: int, prefix: str | None = None) -> None:
+    def __init__(
+        self,
+        run_dir: Path,
+        max_bytes: int,
+        prefix: str | None = None,
+        *,
+        gzip_level: int,
+    ) -> None:
         self.directory = run_dir / WARC_DIR_NAME
         self.max_bytes = max_bytes
+        self.gzip_level = gzip_level
         started = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
         self.prefix = prefix or f"newscrawler-{started}"
         self.exchanges = 0
@@ -216,7 +244,7 @@ class WarcSegments:
             name = f"{self.prefix}-{self._serial:05d}{SUFFIX}"
             final = self.directory / name
             if not final.exists():
-                return _Segment(final, f"{WARC_DIR_NAME}/{name}")
+                return _Segment(final, f"{WARC_DIR_NAME}/{name}", self.gzip_level)
 
     def _seal_open(self) -> None:
         segment, self._open = self._open, None
