@@ -1,8 +1,8 @@
 """One of each state store, for tests that run on all of them.
 
-A test module parametrizes a fixture over :data:`KINDS` (or :data:`NEAR_KINDS`, the stores
-with the near-duplicate index) and opens the store with :func:`open_store`. Redis needs
-the module to define a module-scoped ``redis_running`` fixture (``tests.redis_server``).
+The ``store`` and ``near_store`` fixtures (``tests/conftest.py``) are parametrized over
+:data:`KINDS` and :data:`NEAR_KINDS` (the stores with the near-duplicate index) and open
+each with :func:`open_store`; Redis takes the ``redis_running`` server of the conftest.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from tests.redis_server import RedisServer
 REDIS = pytest.param("redis", marks=pytest.mark.redis)
 KINDS = ["memory", "sqlite", REDIS]
 NEAR_KINDS = ["sqlite", REDIS]
+INDEX = NearDupIndex()  # the crawl's default parameters
 
 
 def open_store(

@@ -4,17 +4,13 @@ explains any more) are compared with those."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from crawler.items import Article
 from pipelines.state.ledger import EmissionLedger
-from pipelines.state.neardup import NearDupIndex
 from pipelines.state.redis_store import RedisStore
-from pipelines.state.store import ArticleStore, Candidate, StoredArticle, Verdict
-from tests.redis_server import RedisServer, redis_server
-from tests.stores import KINDS, NEAR_KINDS, open_store
+from pipelines.state.store import Candidate, StoredArticle, Verdict
+from tests.stores import INDEX, open_store
 from tests.syndication import (
     LOCAL_STORY,
     LOCAL_STORY_COPY,
@@ -24,7 +20,6 @@ from tests.syndication import (
     text,
 )
 
-INDEX = NearDupIndex()
 KNOWN, COPY, FRESH = "a" * 16, "c" * 16, "b" * 16
 
 
@@ -46,26 +41,6 @@ def stored(item: Article) -> Candidate:
     return Candidate(
         item.id, item.canonicalUrl, item.fingerprint, INDEX.signature(item.articleBody)
     )
-
-
-@pytest.fixture(scope="module")
-def redis_running() -> Iterator[RedisServer]:
-    with redis_server() as running:
-        yield running
-
-
-@pytest.fixture(params=KINDS)
-def store(request: pytest.FixtureRequest, tmp_path) -> Iterator[ArticleStore]:
-    opened = open_store(request.param, request, tmp_path, INDEX)
-    yield opened
-    opened.close()
-
-
-@pytest.fixture(params=NEAR_KINDS)
-def near_store(request: pytest.FixtureRequest, tmp_path) -> Iterator[ArticleStore]:
-    opened = open_store(request.param, request, tmp_path, INDEX)
-    yield opened
-    opened.close()
 
 
 def emit(ledger: EmissionLedger, item: Article) -> Verdict:

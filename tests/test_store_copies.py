@@ -7,14 +7,8 @@ the near-duplicate index). Texts: :mod:`tests.syndication`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
-from pipelines.state.neardup import NearDupIndex
-from pipelines.state.store import ArticleStore, Candidate, StoredArticle, Verdict
-from tests.redis_server import RedisServer, redis_server
-from tests.stores import KINDS, NEAR_KINDS, open_store
+from pipelines.state.store import Candidate, StoredArticle, Verdict
+from tests.stores import INDEX
 from tests.syndication import (
     CORRECTED_WIRE_STORY,
     EDITED_COPY,
@@ -26,29 +20,7 @@ from tests.syndication import (
     text,
 )
 
-INDEX = NearDupIndex()
 WIRE, COPY, LATER, EXACT = "a" * 16, "c" * 16, "d" * 16, "e" * 16
-
-
-@pytest.fixture(scope="module")
-def redis_running() -> Iterator[RedisServer]:
-    with redis_server() as running:
-        yield running
-
-
-@pytest.fixture(params=KINDS)
-def store(request: pytest.FixtureRequest, tmp_path) -> Iterator[ArticleStore]:
-    opened = open_store(request.param, request, tmp_path, INDEX)
-    yield opened
-    opened.close()
-
-
-@pytest.fixture(params=NEAR_KINDS)
-def near_store(request: pytest.FixtureRequest, tmp_path) -> Iterator[ArticleStore]:
-    """A store with the near-duplicate index."""
-    opened = open_store(request.param, request, tmp_path, INDEX)
-    yield opened
-    opened.close()
 
 
 def page(article_id: str, paragraphs: list[str]) -> Candidate:

@@ -1,0 +1,36 @@
+"""Fixtures shared by the state-store tests: every store kind, opened fresh for each test.
+
+``store`` runs a test on the memory, SQLite and Redis stores; ``near_store`` on those with
+the near-duplicate index. Both use :data:`tests.stores.INDEX`. The Redis server is started
+once per module (and the Redis cases skip where ``redis-server`` is missing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from pipelines.state.store import ArticleStore
+from tests.redis_server import RedisServer, redis_server
+from tests.stores import INDEX, KINDS, NEAR_KINDS, open_store
+
+
+@pytest.fixture(scope="module")
+def redis_running() -> Iterator[RedisServer]:
+    with redis_server() as running:
+        yield running
+
+
+@pytest.fixture(params=KINDS)
+def store(request: pytest.FixtureRequest, tmp_path) -> Iterator[ArticleStore]:
+    opened = open_store(request.param, request, tmp_path, INDEX)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture(params=NEAR_KINDS)
+def near_store(request: pytest.FixtureRequest, tmp_path) -> Iterator[ArticleStore]:
+    opened = open_store(request.param, request, tmp_path, INDEX)
+    yield opened
+    opened.close()
