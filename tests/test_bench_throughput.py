@@ -1,10 +1,14 @@
-"""The throughput benchmark counts what each variant produced, whatever its output layout."""
+"""The throughput benchmark counts what each variant produced, whatever its output layout,
+and stops when a variant gave back too few pages to be compared."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
+import pytest
+
+from bench.throughput.__main__ import _check_complete
 from bench.throughput.variants import environment, run_command
 
 # The trafilatura CLI writes one file per page and starts a numbered subdirectory every
@@ -35,3 +39,10 @@ def test_json_lines_output_counts_the_pages_with_text(tmp_path: Path):
     )
     run = run_command("lines", [sys.executable, "-c", script, str(out)], out, environment(None))
     assert run.pages == 1
+
+
+def test_a_variant_that_gives_back_too_few_pages_stops_the_benchmark():
+    _check_complete("all", 3000, 3000)
+    _check_complete("a few lost", 2900, 3000)
+    with pytest.raises(RuntimeError, match="trafilatura_cli gave 3 of 3000 pages"):
+        _check_complete("trafilatura_cli", 3, 3000)

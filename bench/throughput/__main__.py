@@ -31,6 +31,9 @@ TARGETS = (
     ("peak RSS at 100% / at 25% of the memory run", "memory_growth", "<=", 1.15),
 )
 
+# The share of the pages each variant must give back with text.
+_COMPLETE = 0.95
+
 
 def _mb(value: float) -> float:
     return round(value / 2**20, 1)
@@ -83,7 +86,18 @@ def _round(site: BenchSite, work: Path, args: argparse.Namespace, number: int) -
                 runs[name] = run_command(name, command, out, env)
             run = runs[name]
             print(f"    {run.pages} pages in {run.seconds:.1f} s: {run.pages_per_s:.1f} pages/s")
+            _check_complete(name, run.pages, len(site.pages))
     return runs
+
+
+def _check_complete(name: str, pages: int, expected: int) -> None:
+    """Every variant extracts (nearly) every page; fewer means it was counted wrongly.
+
+    Rates of variants that did different amounts of work are not comparable: the
+    trafilatura CLI was once reported at 0.1 pages/s because its files were not all found.
+    """
+    if pages < _COMPLETE * expected:
+        raise RuntimeError(f"{name} gave {pages} of {expected} pages: the figures would lie")
 
 
 def _medians(rounds: list[dict[str, Run]]) -> dict[str, dict[str, Any]]:
