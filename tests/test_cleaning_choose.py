@@ -64,6 +64,51 @@ def test_a_fragment_of_the_story_does_not_win():
     assert not prefer_second(first, second)
 
 
+# What trafilatura's fallback returns from an old table layout: the whole page's text on
+# one line, the story somewhere inside it between menus, calendars and police logs.
+PAGE_FURNITURE = [
+    "News Sports Business Opinion Classifieds Weather Obituaries Contact us",
+    "Wednesday: The garden club meets at 7 p.m. in the library annex to plan the spring plant "
+    "sale; new members are welcome and coffee is provided.",
+    "Thursday: The senior center hosts a free tax help clinic from 9 a.m. to noon. Bring last "
+    "year's return and any forms you have received so far.",
+    "Friday: The high school jazz band plays its winter concert at 7:30 p.m. in the auditorium. "
+    "Tickets are five dollars at the door, students free.",
+    "Monday 9:40 a.m.: a resident of Bay Road reported that a kayak was taken from his dock "
+    "overnight; officers are checking the marina cameras.",
+    "Monday 2:15 p.m.: two cars were broken into at the ferry terminal lot; a laptop bag and "
+    "a set of house keys were taken from the second car.",
+    "The bridge detour adds twenty minutes to every trip my wife makes to the clinic; the "
+    "county should have finished the work before winter, not started it.",
+    "Thank you to the volunteers who cleared the shoreline last month. My grandchildren can "
+    "play on the beach again without stepping on broken glass.",
+    "The school board keeps delaying the budget vote. Parents deserve to know which programs "
+    "will be cut before the spring registration deadline.",
+    "Fifty years ago this week, the first car ferry to Pell Island made its maiden crossing "
+    "carrying eleven cars, a mail truck and the mayor.",
+    "Copyright 2008 Valley Courier. All rights reserved. Privacy | Terms of use",
+]
+
+
+def glued(*parts: list[str]) -> list[str]:
+    return [" | ".join(line for part in parts for line in part)]
+
+
+def test_a_story_in_paragraphs_beats_trafilaturas_glued_page_text():
+    first = candidate(
+        "trafilatura", glued(PAGE_FURNITURE[:1], STORY + CONTINUATION, PAGE_FURNITURE[1:] * 2)
+    )
+    second = candidate("readability", STORY + CONTINUATION)
+    assert len(first.kept) == 1 and first.words > 3 * second.words
+    assert choose(first, second, None).name == "readability"
+
+
+def test_a_teaser_in_paragraphs_does_not_beat_the_glued_page_text():
+    first = candidate("trafilatura", glued(PAGE_FURNITURE[:1], STORY, PAGE_FURNITURE[1:] * 2))
+    second = candidate("readability", STORY[:2])
+    assert choose(first, second, None).name == "trafilatura"
+
+
 def test_the_declared_body_decides_between_different_bodies():
     first = candidate("trafilatura", STORY)
     second = candidate("readability", CONTINUATION + ["Comments are closed for this story."] * 1)

@@ -58,6 +58,12 @@ _GUIDE_LENGTH = 1.2
 # ones ("Home", "Photos") say too little about where they stand.
 _MIN_SHARED_DROP_WORDS = 4
 _DROPPED_BY_OTHER = Decision(Action.DROP, "dropped-in-other")
+# trafilatura's body as a single line is its fallback's glued page text: its extraction
+# found no structure. A readability body of paragraphs inside it, of a story's length (the
+# words below which an article is flagged short), is then the story; shorter ones were
+# teasers or captions (l3s-gn1: 4 of 8 such pages each way, split at 67 vs 134 words).
+_CONTAINED = 0.9
+_STORY_WORDS = 100
 # With a declared body: a candidate holding this much more of it wins outright.
 _GUIDE_MARGIN = 0.15
 
@@ -140,6 +146,13 @@ def prefer_second(first: Candidate, second: Candidate) -> bool:
     if first.words < _MIN_WORDS:
         return True
     comparison = _compare(first, second)
+    if (
+        len(first.kept) == 1
+        and len(second.kept) > 1
+        and second.words >= _STORY_WORDS
+        and comparison.shared_second >= _CONTAINED * second.words
+    ):
+        return True
     disjoint = (
         comparison.shared_second < _DISJOINT * second.words
         and comparison.shared_first < _DISJOINT * first.words
