@@ -9,6 +9,7 @@ made when the test may mount (root in a container or CI); otherwise those tests 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -127,14 +128,11 @@ def disk_filled_after_first_batch(disk: Path, run_dir: Path) -> Iterator[None]:
             time.sleep(0.005)
         if stop.is_set():
             return
-        with (disk / "filler").open("wb") as filler:
-            chunk = b"\0" * 65536
-            try:
-                while True:
-                    filler.write(chunk)
-                    filler.flush()
-            except OSError:
-                pass
+        chunk = b"\0" * 65536
+        # Unbuffered, so ENOSPC comes from a write here and not from the close.
+        with contextlib.suppress(OSError), (disk / "filler").open("wb", buffering=0) as filler:
+            while True:
+                filler.write(chunk)
 
     filler = threading.Thread(target=fill, daemon=True)
     filler.start()
