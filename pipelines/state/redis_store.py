@@ -11,7 +11,7 @@ Keys, under ``<prefix>:s:`` (``NEWS_REDIS_PREFIX``, default ``news``):
 - ``a:<id>`` hash, one per committed article id: ``url``, ``fp``, ``v`` (version),
   ``first``/``last`` seen, ``sig`` (packed MinHash signature), ``dup`` (the original's
   id for copies: records that were duplicates when last seen; a copy whose text changes
-  is judged afresh, as :func:`pipelines.state.store.judge_known` says), ``bands`` (its
+  is judged afresh, as :func:`pipelines.state.store.judge` says), ``bands`` (its
   LSH band keys, to re-index a revision); ``count`` counts them.
 - ``f:<fingerprint>`` -> the article that first had that text; ``b:<band>`` set of
   articles with that LSH band key (the near-duplicate index).

@@ -52,7 +52,7 @@ from pipelines.state.store import (
     UrlNote,
     UrlState,
     Verdict,
-    judge_known,
+    judge,
 )
 
 logger = logging.getLogger(__name__)
@@ -120,9 +120,7 @@ class SQLiteStore:
     @guarded
     def decide(self, candidate: Candidate) -> Registration:
         stored = self.article(candidate.article_id)
-        if stored is not None:
-            return judge_known(stored, candidate, lambda: self._original_of(candidate))
-        return self._original_of(candidate) or Registration(Verdict.NEW)
+        return judge(stored, candidate, lambda: self._original_of(candidate))
 
     def _original_of(self, candidate: Candidate) -> Registration | None:
         """The original the candidate's text copies (exactly, else nearly), never itself."""

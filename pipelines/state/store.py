@@ -9,7 +9,7 @@ still wait for their final rename.
 
 Every store keeps one row per article id it has decided on, originals and copies alike
 (a copy: an id whose text, when last seen, repeated another id's, so it never came out
-as a story of its own). What a known id is follows one rule, :func:`judge_known`: the
+as a story of its own). What a known id is follows one rule, :func:`judge`: the
 same text is UNCHANGED; an original whose text changed is REVISED; a copy whose text
 changed is judged afresh against the originals (never against itself), and is NEW
 (``promoted`` to an original) only when it copies nothing any more.
@@ -81,17 +81,19 @@ class StoredArticle:
     duplicate_of: str | None  # the original's id when the record was a copy; None: original
 
 
-def judge_known(
-    stored: StoredArticle,
+def judge(
+    stored: StoredArticle | None,
     candidate: Candidate,
     original_of: Callable[[], Registration | None],
 ) -> Registration:
-    """The verdict on a candidate whose id the store knows, the same for every store.
+    """The verdict on a candidate, given what the store knows of its id; every store's rule.
 
     ``original_of`` judges the candidate's text against the stored originals (an exact
     fingerprint owner, then a near duplicate; never the candidate's own id) and returns
     the duplicate verdict, or None.
     """
+    if stored is None:
+        return original_of() or Registration(Verdict.NEW)
     if stored.fingerprint == candidate.fingerprint:
         return Registration(Verdict.UNCHANGED, version=stored.version)
     changed = Registration(
@@ -177,9 +179,7 @@ class MemoryStore:
 
     def decide(self, candidate: Candidate) -> Registration:
         stored = self.article(candidate.article_id)
-        if stored is not None:
-            return judge_known(stored, candidate, lambda: self._original_of(candidate))
-        return self._original_of(candidate) or Registration(Verdict.NEW)
+        return judge(stored, candidate, lambda: self._original_of(candidate))
 
     def _original_of(self, candidate: Candidate) -> Registration | None:
         owner = self._by_fingerprint.get(candidate.fingerprint)
