@@ -76,6 +76,23 @@ def test_health_rules():
     assert error_rate({}) == 0.0
 
 
+def test_errors_of_the_runs_own_machinery_count_against_health():
+    stats = {
+        "log_count/ERROR": 3,
+        "news/clean/worker_crash": 2,
+        "feedexport/failed_count/FileFeedStorage": 1,
+    }
+    health = assess("finished", stats, {}, {}, 0.25)
+    assert not health.ok
+    assert "2 extraction worker crashes (pages lost for this run)" in health.problems
+    assert "1 feed exports failed" in health.problems
+    assert "3 ERROR lines in the log" in health.problems
+    # ERROR lines a component reported with its own failure are not counted twice.
+    reported = assess("finished", {"log_count/ERROR": 1}, {}, {}, 0.25, ["state lost"], 1)
+    assert reported.problems == ["state lost"]
+    assert assess("finished", {}, {}, {}, 0.25).ok
+
+
 @pytest.mark.e2e
 def test_second_run_while_locked_exits_at_once_and_touches_nothing(tmp_path):
     holder = DirectoryLock(tmp_path / "state" / LOCK_NAME)
