@@ -52,6 +52,22 @@ def test_a_much_longer_second_body_is_the_story():
     assert choose(first, second, None).name == "readability"
 
 
+TAIL = [
+    "The comments below are from readers. In no way do they represent the views of the "
+    "County Gazette.",
+    "We will not post reader comments containing personal attacks, slander, profanity, "
+    "e-mail addresses or phone numbers. Comments are limited to 150 words.",
+]
+
+
+def test_a_short_tail_after_the_shared_story_is_not_taken():
+    # readability's walk of the story's siblings takes in what follows it in the container.
+    first = candidate("trafilatura", STORY + STORY)
+    second = candidate("readability", STORY + STORY + TAIL)
+    assert not prefer_second(first, second)
+    assert choose(first, second, None).name == "trafilatura"
+
+
 def test_a_corroborated_continuation_wins():
     first = candidate("trafilatura", STORY)
     second = candidate("readability", STORY + CONTINUATION)

@@ -109,6 +109,26 @@ CASES = {
             "Council delays vote on downtown parking",
         ],
     ),
+    # Precision: what follows the story in its container (an author bio, the comment
+    # rules), which readability's walk of the story's siblings takes in and trafilatura cuts.
+    "story_tail": (
+        [
+            "Voters in Marlow Township approved a five-year levy for the public library",
+            "Now we have to show them it was worth it.",
+            "Turnout was higher than in any township election since 2004",
+            "Sunday hours could return as early as March",
+        ],
+        [
+            "About the author",
+            "covers township government, schools and the county courts",
+            "Tell us what you think",
+            "The comments below are from readers",
+            "We will not post reader comments",
+            "Another levy. Watch how fast",
+            "County runs low on road salt",
+            "Powered by Movable Type",
+        ],
+    ),
     # Regression class: a product round-up's short product lines and link-heavy buy lines
     # are the story, not navigation.
     "listicle": (
