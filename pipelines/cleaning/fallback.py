@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import re
 from copy import deepcopy
 from dataclasses import dataclass
 
 from htmldate import find_date
+from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura.metadata import (
     examine_meta,
@@ -61,10 +63,43 @@ def trafilatura_authors(page: HtmlElement) -> list[str]:
     copy of its own.
     """
     declared = _declared(page)
-    if not declared.author:
+    if not declared.author and may_name_author(page):
         declared.author = extract_author(page)
     declared.clean_and_trim()
     return [a.strip() for a in (declared.author or "").split(";") if a.strip()]
+
+
+# What an element needs for any of extract_author's XPaths (trafilatura.xpaths.AUTHOR_XPATHS,
+# audited for trafilatura 2.3; a test pins their text) to match it: one of these substrings
+# in its class or id, rel="author", an itemprop or data-testid naming an author, a
+# data-component naming a byline, or to be an <author> (or <rel>) element. Those XPaths
+# test every element with EXSLT regexes, which lxml calls back into Python: ~3 ms a page,
+# spent in vain on the 7 in 10 pages (l3s-gn1) that have no such element, where a walk that
+# stops at the first candidate costs ~0.4 ms.
+_AUTHOR_CLASS = re.compile(
+    "uthor|byl|BBL|yline|username|channel-name|zuozhe|bianji|xiaobian|submitted-by|posted-by"
+    "|journalist-name|screenname|writer"
+)
+_AUTHOR_ID = re.compile("uthor|zuozhe|bianji|xiaobian")
+_AUTHOR_TAGS = frozenset({"author", "rel"})
+
+
+def may_name_author(page: HtmlElement) -> bool:
+    """Whether any element of the page could match trafilatura's author XPaths."""
+    for element in page.iter(etree.Element):
+        if element.tag in _AUTHOR_TAGS:
+            return True
+        get = element.attrib.get
+        if (
+            get("rel") == "author"
+            or "uthor" in get("itemprop", "")
+            or "uthor" in get("data-testid", "")
+            or "yline" in get("data-component", "")
+            or _AUTHOR_CLASS.search(get("class", ""))
+            or _AUTHOR_ID.search(get("id", ""))
+        ):
+            return True
+    return False
 
 
 def _declared(page: HtmlElement) -> Document:
