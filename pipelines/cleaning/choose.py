@@ -138,24 +138,26 @@ def _corroborated(candidate: Candidate, other: Candidate) -> list[bool]:
     return flags
 
 
+def _shared_span(flags: list[bool]) -> tuple[int, int]:
+    """From the first to past the last corroborated block; (0, 0) when none is."""
+    if not any(flags):
+        return 0, 0
+    return flags.index(True), len(flags) - flags[::-1].index(True)
+
+
 def _compare(first: Candidate, second: Candidate) -> _Comparison:
     flags_first = _corroborated(first, second)
     flags_second = _corroborated(second, first)
     shared_first = sum(u.block.size for u, f in zip(first.kept, flags_first, strict=True) if f)
     shared_second = sum(u.block.size for u, f in zip(second.kept, flags_second, strict=True) if f)
-    interior_first = 0
-    tail_second = 0
-    if any(flags_second):
-        last = len(flags_second) - flags_second[::-1].index(True)
-        tail_second = sum(u.block.size for u in second.kept[last:])
-    if any(flags_first):
-        start = flags_first.index(True)
-        end = len(flags_first) - flags_first[::-1].index(True)
-        interior_first = sum(
-            u.block.size
-            for u, f in zip(first.kept[start:end], flags_first[start:end], strict=True)
-            if not f
-        )
+    start, end = _shared_span(flags_first)
+    interior_first = sum(
+        u.block.size
+        for u, f in zip(first.kept[start:end], flags_first[start:end], strict=True)
+        if not f
+    )
+    _, end_second = _shared_span(flags_second)
+    tail_second = sum(u.block.size for u in second.kept[end_second:]) if end_second else 0
     return _Comparison(shared_first, shared_second, interior_first, tail_second)
 
 
