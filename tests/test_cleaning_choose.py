@@ -203,3 +203,58 @@ def test_a_body_both_extractors_missed_comes_from_the_declared_body():
 def test_blocks_count_words_with_the_one_word_counter():
     for text in ["U.S. officials — in 2026 — said so.", "北陸新幹線の延伸", "well-known café"]:
         assert Block(text).size == word_count(Block(text).line)
+
+
+def test_readability_link_density_is_readabilitys_own_figure():
+    # Our override measures each link once while paragraphs are scored; the figure must be
+    # readability's exactly, whatever whitespace the texts hold.
+    from readability import Document
+    from readability.readability import text_length
+
+    from pipelines.cleaning.readable import _text_length, _TreeDocument
+
+    link_texts = ["Home", " Local\n  news ", "Sport\tand  games", "x" + " " * 300 + "y", ""]
+    html = (
+        "<html><body><div id='page'><div class='rail'>"
+        + "".join(f"<a href='/{i}'>{t}</a> | " for i, t in enumerate(link_texts))
+        + "</div><div class='story'>"
+        + "".join(f"<p>{p} <a href='/more'>Read\n more</a></p>" for p in STORY)
+        + "<p>A line\t\twith  runs \n\n of   blanks.</p></div></div></body></html>"
+    )
+    tree = lxml.html.document_fromstring(html)
+    ours, theirs = _TreeDocument(tree), Document(html)
+    elements = list(tree.iter())
+    assert all(_text_length(e) == text_length(e) for e in elements)
+    expected = [Document.get_link_density(theirs, e) for e in elements]
+    assert [ours.get_link_density(e) for e in elements] == expected
+    ours._link_lengths = {}  # as while score_paragraphs runs
+    assert [ours.get_link_density(e) for e in elements] == expected
+    assert ours._link_lengths  # the links were measured once and remembered
+
+
+def test_a_pages_candidates_share_their_blocks_and_decisions():
+    # One memo per page: the lines both bodies hold are one Block, judged once, and each
+    # candidate's decisions are what it would get alone.
+    rail = ["Most read", "Subscribe to our newsletter"]
+    first_body = lxml.html.fragment_fromstring(
+        "".join(f"<p>{line}</p>" for line in [*STORY, *rail]), create_parent="div"
+    )
+    second_body = lxml.html.fragment_fromstring(
+        "".join(f"<p>{line}</p>" for line in [*rail, *STORY, *CONTINUATION]), create_parent="div"
+    )
+    links = frozenset({"Most read"})
+    alone = [
+        judge(name, body, headline=None, links=links)
+        for name, body in (("trafilatura", first_body), ("readability", second_body))
+    ]
+    memo: dict[tuple[str, str, bool], Block] = {}
+    shared = [
+        judge(name, body, headline=None, links=links, memo=memo)
+        for name, body in (("trafilatura", first_body), ("readability", second_body))
+    ]
+    for one, other in zip(alone, shared, strict=True):
+        assert [u.block.text for u in one.units] == [u.block.text for u in other.units]
+        assert one.decisions == other.decisions
+    first_blocks = {u.block.text: u.block for u in shared[0].units}
+    assert all(u.block is first_blocks[u.block.text] for u in shared[1].units[:6])
+    assert len(memo) == len(STORY) + len(rail) + len(CONTINUATION)

@@ -78,6 +78,12 @@ def link_chars(text: str, links: frozenset[str]) -> int:
     return len(line) * linked // total if linked else 0
 
 
+# A page's blocks by (text, kind, joined): trafilatura's and readability's bodies share
+# most of their lines, and a Block's features and its line rules are the same wherever it
+# comes from (its link share too: both bodies are read against the same page's links).
+BlockMemo = dict[tuple[str, str, bool], Block]
+
+
 @dataclass
 class Unit:
     """A block plus the paragraph it belongs to (a paragraph may hold several lines)."""
@@ -97,9 +103,10 @@ class _Flattener:
     it into lines, and a nested block element (a list inside a quote) interrupts it.
     """
 
-    def __init__(self, links: frozenset[str]) -> None:
+    def __init__(self, links: frozenset[str], memo: BlockMemo) -> None:
         self.units: list[Unit] = []
         self._links = links
+        self._memo = memo
         self._paragraph = 0
         self._kind = "p"
         self._parts: list[str] = []
@@ -110,7 +117,11 @@ class _Flattener:
             return
         text = _SPACES.sub(" ", "".join(self._parts)).strip()
         if text:
-            block = Block(text, self._kind, link_chars(text, self._links), self._lines > 0)
+            key = (text, self._kind, self._lines > 0)
+            block = self._memo.get(key)
+            if block is None:
+                block = Block(text, self._kind, link_chars(text, self._links), self._lines > 0)
+                self._memo[key] = block
             self.units.append(Unit(block, self._paragraph))
             self._lines += 1
         self._parts = []
@@ -176,8 +187,12 @@ def _rows(table: etree._Element) -> list[etree._Element]:
     return rows
 
 
-def flatten(body: etree._Element, links: frozenset[str]) -> list[Unit]:
-    flattener = _Flattener(links)
+def flatten(
+    body: etree._Element, links: frozenset[str], memo: BlockMemo | None = None
+) -> list[Unit]:
+    """``body`` as units, in order; ``memo`` shares the blocks of one page's bodies (the
+    same ``links`` for all of them)."""
+    flattener = _Flattener(links, {} if memo is None else memo)
     flattener.walk(body)
     return flattener.units
 

@@ -17,7 +17,7 @@ import lxml.html
 import trafilatura
 from lxml import etree
 
-from pipelines.cleaning.blocks import link_chars, link_texts, paragraph_words
+from pipelines.cleaning.blocks import BlockMemo, link_chars, link_texts, paragraph_words
 from pipelines.cleaning.choose import Candidate, choose, judge, needs_second_opinion
 from pipelines.cleaning.guide import Guide
 from pipelines.cleaning.lines import Action
@@ -302,9 +302,10 @@ def extract_body(
         # trafilatura's fallback glued an <article>'s whole text into one line: the layer
         # reads the element itself instead, one block at a time.
         extracted = structured_copy(glued)
-    first = judge("trafilatura", extracted, headline=headline, links=links)
+    memo: BlockMemo = {}
+    first = judge("trafilatura", extracted, headline=headline, links=links, memo=memo)
     if not needs_second_opinion(first, paragraph_words(tree), guide):
         return assemble(first, [first], guide)
-    second = judge("readability", readability_body(tree), headline=headline, links=links)
+    second = judge("readability", readability_body(tree), headline=headline, links=links, memo=memo)
     chosen = choose(first, second, guide)
     return assemble(chosen, [first, second], guide)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pipelines.cleaning.lines import KEEP, Action, Block, Decision, judge_block, judge_line, similar
+from pipelines.cleaning.lines import KEEP, Action, Block, Decision, judge_line, similar
 from pipelines.cleaning.vocabulary import (
     ABOUT_CUES_RE,
     ABOUT_RE,
@@ -56,7 +56,7 @@ def _is_teaser(block: Block) -> bool:
 
 def classify(blocks: Sequence[Block], *, headline: str | None = None) -> list[Decision]:
     """One decision per block, in order."""
-    line_decisions = [judge_block(b) for b in blocks]
+    line_decisions = [b.line_decision for b in blocks]
     _drop_repeated_top(blocks, line_decisions, headline)
     decisions = list(line_decisions)
     _drop_repeats(blocks, decisions)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from pipelines.cleaning.blocks import Unit, flatten
+from pipelines.cleaning.blocks import BlockMemo, Unit, flatten
 from pipelines.cleaning.boilerplate import classify
 from pipelines.cleaning.guide import Guide
 from pipelines.cleaning.lines import Action, Decision
@@ -111,8 +111,13 @@ def judge(
     *,
     headline: str | None,
     links: frozenset[str],
+    memo: BlockMemo | None = None,
 ) -> Candidate:
-    units = flatten(body, links) if body is not None else []
+    """``body`` as a candidate: its blocks and the boilerplate layer's decisions.
+
+    ``memo``: one per page, shared by its candidates (see :data:`BlockMemo`).
+    """
+    units = flatten(body, links, memo) if body is not None else []
     decisions = classify([u.block for u in units], headline=headline)
     return Candidate(name, units, decisions)
 

@@ -103,6 +103,11 @@ class Block:
         return frozenset(shingles(self.text))
 
     @cached_property
+    def line_decision(self) -> Decision:
+        """The line rules' decision (:func:`judge_block`), before any context rule."""
+        return judge_block(self)
+
+    @cached_property
     def key(self) -> str:
         """Lower-case word sequence, for comparing lines regardless of punctuation."""
         return " ".join(self.tokens).lower()
