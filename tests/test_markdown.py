@@ -94,6 +94,10 @@ def test_text_that_looks_like_markdown_is_escaped():
     assert escape("# not a heading\n- not a list\n> not a quote") == (
         "\\# not a heading\n\\- not a list\n\\> not a quote"
     )
+    # Ordered-list starts, after blanks too; an entity-looking "&"; only a line's first marker.
+    assert escape("  12) twelve\n3. three & &amp; &#8212;\n=== - - ===") == (
+        "  12\\) twelve\n3\\. three & &amp;amp; &amp;#8212;\n\\=== - - ==="
+    )
 
 
 def test_emphasis_that_commonmark_would_not_read_is_left_out():

@@ -25,7 +25,8 @@ from pipelines.cleaning.region import PageIndex
 _EMPHASIS = {"em": "*", "i": "*", "cite": "*", "strong": "**", "b": "**"}
 _CODE = {"code", "kbd", "samp", "tt"}
 _SKIPPED = {"script", "style", "img", "picture", "source", "video", "audio", "iframe", "button"}
-_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>])")
+# Characters CommonMark reads as inline markup, each written with a backslash before it.
+_INLINE_ESCAPES = str.maketrans({c: "\\" + c for c in "\\`*_[]<>"})
 _ENTITY = re.compile(r"&(?=#?\w+;)")
 # Line starts that CommonMark reads as a block: headings, quotes, lists, rules, fences.
 _BLOCK_START = re.compile(r"^(\s*)([#>+\-=~])")
@@ -46,9 +47,16 @@ def escape(text: str) -> str:
     """Plain text that CommonMark renders as itself."""
     lines = []
     for line in text.split("\n"):
-        line = _ENTITY.sub("&amp;", _INLINE_SPECIAL.sub(r"\\\1", line))
-        line = _BLOCK_START.sub(r"\1\\\2", line, count=1)
-        lines.append(_ORDERED_START.sub(r"\1\\\2", line, count=1))
+        line = line.translate(_INLINE_ESCAPES)
+        if "&" in line:
+            line = _ENTITY.sub("&amp;", line)
+        # A marker at the start of the line, escaped (a match object, not sub(): a
+        # replacement template is parsed on every call, and most lines do not match).
+        for start in (_BLOCK_START, _ORDERED_START):
+            found = start.match(line)
+            if found:
+                line = f"{found[1]}\\{found[2]}{line[found.end() :]}"
+        lines.append(line)
     return "\n".join(lines)
 
 
