@@ -74,32 +74,30 @@ def trafilatura_authors(page: HtmlElement) -> list[str]:
 # in its class or id, rel="author", an itemprop or data-testid naming an author, a
 # data-component naming a byline, or to be an <author> (or <rel>) element. Those XPaths
 # test every element with EXSLT regexes, which lxml calls back into Python: ~3 ms a page,
-# spent in vain on the 7 in 10 pages (l3s-gn1) that have no such element, where a walk that
-# stops at the first candidate costs ~0.4 ms.
+# spent in vain on the 7 in 10 pages (l3s-gn1) that have no such element. The test here,
+# over the whole document as theirs: the rare attributes and tags in one XPath, then every
+# class and every id as one string each, searched once (~0.35 ms a page).
 _AUTHOR_CLASS = re.compile(
     "uthor|byl|BBL|yline|username|channel-name|zuozhe|bianji|xiaobian|submitted-by|posted-by"
     "|journalist-name|screenname|writer"
 )
 _AUTHOR_ID = re.compile("uthor|zuozhe|bianji|xiaobian")
-_AUTHOR_TAGS = frozenset({"author", "rel"})
+_AUTHOR_MARKS = etree.XPath(
+    "boolean(//author | //rel | //@rel[. = 'author'] | //@itemprop[contains(., 'uthor')]"
+    " | //@data-testid[contains(., 'uthor')] | //@data-component[contains(., 'yline')])"
+)
+_CLASSES = etree.XPath("//@class", smart_strings=False)
+_IDS = etree.XPath("//@id", smart_strings=False)
 
 
 def may_name_author(page: HtmlElement) -> bool:
     """Whether any element of the page could match trafilatura's author XPaths."""
-    for element in page.iter(etree.Element):
-        if element.tag in _AUTHOR_TAGS:
-            return True
-        get = element.attrib.get
-        if (
-            get("rel") == "author"
-            or "uthor" in get("itemprop", "")
-            or "uthor" in get("data-testid", "")
-            or "yline" in get("data-component", "")
-            or _AUTHOR_CLASS.search(get("class", ""))
-            or _AUTHOR_ID.search(get("id", ""))
-        ):
-            return True
-    return False
+    # Joined by newlines, which no needle holds: a match never spans two values.
+    return bool(
+        _AUTHOR_MARKS(page)
+        or _AUTHOR_CLASS.search("\n".join(_CLASSES(page)))
+        or _AUTHOR_ID.search("\n".join(_IDS(page)))
+    )
 
 
 def _declared(page: HtmlElement) -> Document:
