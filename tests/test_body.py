@@ -7,7 +7,7 @@ from pipelines.cleaning.body import (
     link_chars,
     link_texts,
     prepare_tree,
-    remove_furniture,
+    without_furniture,
 )
 
 PARAGRAPHS = [
@@ -117,8 +117,18 @@ def test_comment_section_holding_the_article_is_kept():
         + "</div></body></html>"
     )
     tree = lxml.html.document_fromstring(html)
-    remove_furniture(tree)
+    assert without_furniture(tree) is tree  # nothing to drop: no copy
     assert PARAGRAPHS[0] in tree.text_content()
+
+
+def test_comment_threads_are_removed_from_a_copy():
+    thread = "<div class='comments'><p>We grew the purple pole beans this summer.</p></div>"
+    tree = page(extra_bottom=thread)
+    before = lxml.html.tostring(tree)
+    pruned = without_furniture(tree)
+    assert pruned is not tree and lxml.html.tostring(tree) == before
+    assert "purple pole beans" not in pruned.text_content()
+    assert PARAGRAPHS[0] in pruned.text_content()
 
 
 def test_newsletter_pitch_after_a_break_is_dropped():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from copy import deepcopy
 from dataclasses import dataclass, field
 
 import lxml.html
@@ -33,8 +34,8 @@ __all__ = [
     "link_chars",
     "link_texts",
     "prepare_tree",
-    "remove_furniture",
     "run_trafilatura",
+    "without_furniture",
 ]
 
 logger = logging.getLogger(__name__)
@@ -108,9 +109,19 @@ def prepare_tree(tree: lxml.html.HtmlElement) -> None:
     _drop_link_cards(tree)
 
 
-def remove_furniture(tree: lxml.html.HtmlElement) -> None:
-    """Remove reader-comment threads (mutates ``tree``)."""
-    _prune(tree, _MAYBE_FURNITURE)
+def without_furniture(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    """``tree`` without reader-comment threads: a pruned copy, or ``tree`` itself (not to
+    be mutated) when it has none, as most pages: then no copy is made."""
+    if not any(_drops_furniture(found.getparent()) for found in _MAYBE_FURNITURE(tree)):
+        return tree
+    page = deepcopy(tree)
+    _prune(page, _MAYBE_FURNITURE)
+    return page
+
+
+def _drops_furniture(element: lxml.html.HtmlElement | None) -> bool:
+    """What _prune decides for a furniture candidate (the root is never dropped)."""
+    return element is not None and element.getparent() is not None and _is_popup_or_thread(element)
 
 
 def _prune(tree: lxml.html.HtmlElement, candidates: etree.XPath) -> list[lxml.html.HtmlElement]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-from copy import deepcopy
 from dataclasses import dataclass
 
 from htmldate import find_date
@@ -19,7 +18,7 @@ from trafilatura.metadata import (
 )
 from trafilatura.settings import Document, set_date_params
 
-from pipelines.cleaning.body import remove_furniture
+from pipelines.cleaning.body import without_furniture
 from pipelines.cleaning.metadata import PageMetadata
 
 logger = logging.getLogger(__name__)
@@ -40,9 +39,9 @@ def trafilatura_fallback(tree: HtmlElement, url: str, meta: PageMetadata) -> Fal
     need_title = not (meta.headline or meta.h1)
     if not need_title and meta.date_published is not None:
         return Fallback()
-    # It reads a copy: htmldate prunes the tree it is given, and the body needs it whole.
-    page = deepcopy(tree)
-    remove_furniture(page)
+    # Not mutated below (htmldate prunes a copy of its own), so a page without comment
+    # threads is read as it is.
+    page = without_furniture(tree)
     declared = _declared(page)
     if need_title and not declared.title:
         declared.title = extract_title(page)

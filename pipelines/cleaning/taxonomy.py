@@ -28,6 +28,7 @@ _MARKUP_TRAILS = etree.XPath(
     " | //@aria-label[contains(., 'readcrumb')]"
 )
 # Page chrome: links inside these are the site's, not the article's.
+_TAXONOMY_RELS = frozenset({"category", "tag"})
 _CHROME_TAGS = {"nav", "aside", "footer"}
 _CHROME = re.compile(r"sidebar|widget|footer|menu|related|popular|cloud", re.IGNORECASE)
 # The first step of most trails is the home page, not a section.
@@ -50,7 +51,14 @@ def page_taxonomy(tree: HtmlElement, meta: PageMetadata, page_url: str) -> Taxon
         Breadcrumb(name, urljoin(page_url, url) if url and page_url else url)
         for name, url in steps[:_MAX_STEPS]
     ]
-    rel_links = [link for link in _REL_LINKS(tree) if not _in_chrome(link)]
+    # Only category and tag links are read: the others (rel="nofollow" on every link of
+    # some pages) are not looked up in the chrome.
+    rel_links = [
+        link
+        for link in _REL_LINKS(tree)
+        if _TAXONOMY_RELS.intersection((link.get("rel") or "").lower().split())
+        and not _in_chrome(link)
+    ]
     section = (
         meta.section
         or _trail_section(trail, meta.headline, page_url)
