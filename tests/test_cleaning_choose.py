@@ -145,9 +145,9 @@ def test_lines_the_layer_dropped_in_one_body_go_from_the_other():
 
 def test_readability_is_skipped_when_trafilatura_holds_the_page_paragraphs():
     first = candidate("trafilatura", STORY)
-    assert not needs_second_opinion(first, first.words, None)
-    assert needs_second_opinion(first, 3 * first.words, None)
-    assert needs_second_opinion(candidate("trafilatura", ["Too short."]), 3, None)
+    assert not needs_second_opinion(first, lambda: first.words, None)
+    assert needs_second_opinion(first, lambda: 3 * first.words, None)
+    assert needs_second_opinion(candidate("trafilatura", ["Too short."]), lambda: 3, None)
 
 
 def test_readability_runs_on_our_tree_without_changing_it():

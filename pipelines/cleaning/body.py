@@ -315,7 +315,7 @@ def extract_body(
         extracted = structured_copy(glued)
     memo: BlockMemo = {}
     first = judge("trafilatura", extracted, headline=headline, links=links, memo=memo)
-    if not needs_second_opinion(first, paragraph_words(tree), guide):
+    if not needs_second_opinion(first, lambda: paragraph_words(tree), guide):
         return assemble(first, [first], guide)
     second = judge("readability", readability_body(tree), headline=headline, links=links, memo=memo)
     chosen = choose(first, second, guide)

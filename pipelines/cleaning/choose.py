@@ -17,6 +17,7 @@ of the two per page gains 0.01-0.03 F1 over either; these rules keep most of tha
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -205,8 +206,13 @@ def prefer_second(first: Candidate, second: Candidate) -> bool:
     )
 
 
-def needs_second_opinion(first: Candidate, paragraph_words: int, guide: Guide | None) -> bool:
+def needs_second_opinion(
+    first: Candidate, paragraph_words: Callable[[], int], guide: Guide | None
+) -> bool:
     """Whether readability is worth its cost (about trafilatura's own) on this page.
+
+    ``paragraph_words`` counts the words of the page's paragraphs
+    (:func:`~pipelines.cleaning.blocks.paragraph_words`), asked only when needed.
 
     Not when trafilatura's body agrees with the page's declared body, nor when it is prose
     that accounts for the page's paragraphs, no more and no less: then readability mostly
@@ -222,11 +228,10 @@ def needs_second_opinion(first: Candidate, paragraph_words: int, guide: Guide | 
             and first.words <= _GUIDE_LENGTH * guide.words
         )
     found = sum(u.block.size for u in first.units)
-    return not (
-        _BAND[0] * paragraph_words <= first.words <= _BAND[1] * paragraph_words
-        and first.prose >= _MIN_PROSE
-        and first.words >= (1 - _MAX_FURNITURE_SHARE) * found
-    )
+    if first.prose < _MIN_PROSE or first.words < (1 - _MAX_FURNITURE_SHARE) * found:
+        return True
+    page_words = paragraph_words()
+    return not _BAND[0] * page_words <= first.words <= _BAND[1] * page_words
 
 
 def choose(first: Candidate, second: Candidate | None, guide: Guide | None) -> Candidate:
