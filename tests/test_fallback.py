@@ -61,6 +61,19 @@ def test_a_page_without_author_markup_is_not_searched():
     assert extract_author(tree) is None
 
 
+def test_an_authority_control_box_is_not_an_author():
+    navbox = (
+        '<div class="navbox authority-control"><table><tr><th>Authority control</th>'
+        "<td><a href='/viaf'>VIAF</a></td></tr></table></div>"
+    )
+    tree = page(navbox)
+    assert extract_author(tree).startswith("Authority control")  # why it is not searched
+    assert not may_name_author(tree)
+    assert trafilatura_authors(tree) == []
+    # A page that also marks an author is still searched.
+    assert may_name_author(page(navbox + '<p class="byline">Ines Roth</p>'))
+
+
 def test_the_author_xpaths_are_the_audited_ones():
     text = "\x00".join(expression.path for expression in AUTHOR_XPATHS)
     assert hashlib.sha256(text.encode()).hexdigest() == AUDITED_AUTHOR_XPATHS
