@@ -30,7 +30,7 @@ from crawler.discovery.urls import article_id
 from crawler.items import Article, Author, DiscoveryHints, Image
 from pipelines.cleaning.body import Body, extract_body
 from pipelines.cleaning.decode import decode_html
-from pipelines.cleaning.fallback import trafilatura_authors, trafilatura_fallback
+from pipelines.cleaning.fallback import Fallback, trafilatura_authors, trafilatura_fallback
 from pipelines.cleaning.fields import (
     author_credits,
     authors_from_bylines,
@@ -181,7 +181,7 @@ def clean_html(
         return None
     article_body = "\n\n".join(p.text for p in paragraphs)
 
-    authors = _authors(tree, meta, ruled, body, site_names)
+    authors = _authors(tree, meta, ruled, body, site_names, fallback)
     date_languages = (primary_subtag(declared_language),) if declared_language else None
     date_published = resolve_date(
         [
@@ -281,6 +281,7 @@ def _authors(
     ruled: _SiteFields,
     body: Body,
     site_names: tuple[str | None, str | None],
+    fallback: Fallback,
 ) -> list[Author]:
     """The site's rule, else the page's metadata, else a byline line of the body, else
     trafilatura's search; each with the byline text it came from where the page shows one."""
@@ -293,7 +294,7 @@ def _authors(
         # trafilatura's author search, the dearest part of its metadata, only when neither
         # the page's metadata nor a byline names one; on the tree as extraction left it
         # (hidden elements and comment threads removed, which it would ignore anyway).
-        authors = author_credits(trafilatura_authors(tree), exclude=site_names)
+        authors = author_credits(trafilatura_authors(tree, fallback), exclude=site_names)
     return with_bylines(authors, [*body.bylines, *meta.shown_bylines])
 
 

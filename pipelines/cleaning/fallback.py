@@ -28,6 +28,10 @@ logger = logging.getLogger(__name__)
 class Fallback:
     title: str | None = None
     date: str | None = None
+    # The author the page's meta tags or JSON-LD name, as trafilatura reads them; only
+    # when they were read (``read``), so trafilatura_authors need not read them again.
+    declared_author: str | None = None
+    read: bool = False
 
 
 def trafilatura_fallback(tree: HtmlElement, url: str, meta: PageMetadata) -> Fallback:
@@ -52,20 +56,27 @@ def trafilatura_fallback(tree: HtmlElement, url: str, meta: PageMetadata) -> Fal
         date = find_date(page, **date_config)
     # As extract_metadata leaves its fields: unescaped, trimmed, cut at 10,000 characters.
     declared.clean_and_trim()
-    return Fallback(declared.title if need_title else None, date)
+    return Fallback(declared.title if need_title else None, date, declared.author, read=True)
 
 
-def trafilatura_authors(page: HtmlElement) -> list[str]:
+def trafilatura_authors(page: HtmlElement, fallback: Fallback = Fallback()) -> list[str]:
     """trafilatura's author for a page whose comment threads are gone (prepare_tree).
 
     A commenter's "comment__author" is not the article's author. extract_author works on a
-    copy of its own.
+    copy of its own. ``fallback``: what trafilatura_fallback read of the same page's meta
+    tags and JSON-LD (extraction leaves those alone), read here when it did not.
     """
-    declared = _declared(page)
-    if not declared.author and may_name_author(page):
-        declared.author = extract_author(page)
-    declared.clean_and_trim()
-    return [a.strip() for a in (declared.author or "").split(";") if a.strip()]
+    if fallback.read:
+        author = fallback.declared_author
+    else:
+        declared = _declared(page)
+        declared.clean_and_trim()
+        author = declared.author
+    if not author and may_name_author(page):
+        searched = Document(author=extract_author(page))
+        searched.clean_and_trim()
+        author = searched.author
+    return [a.strip() for a in (author or "").split(";") if a.strip()]
 
 
 # What an element needs for any of extract_author's XPaths (trafilatura.xpaths.AUTHOR_XPATHS,
