@@ -86,6 +86,7 @@ def parse_html(html: str) -> HtmlElement | None:
         return None
     # A fresh parser per call: its error log must be this document's alone.
     parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
+    parser.set_element_class_lookup(_HTML_CLASSES)
     try:
         tree = lxml.html.document_fromstring(text, parser=parser)
     except (lxml.etree.ParserError, ValueError):
@@ -100,9 +101,23 @@ def parse_html(html: str) -> HtmlElement | None:
 
 
 def _utf8_parser() -> lxml.html.HTMLParser:
-    return lxml.html.HTMLParser(
+    parser = lxml.html.HTMLParser(
         remove_comments=True, remove_pis=True, collect_ids=False, encoding="utf-8"
     )
+    parser.set_element_class_lookup(_HTML_CLASSES)
+    return parser
+
+
+# lxml.html's own lookup is a Python callback, run for every element object lxml creates
+# (millions a page between trafilatura, readability and htmldate: 7% of the cleaning's
+# CPU); this one is lxml's C lookup. Every element is then an HtmlElement, none of the
+# form subclasses (FormElement, InputElement...), whose form-filling API nothing here uses.
+_HTML_CLASSES = lxml.etree.ElementDefaultClassLookup(
+    element=lxml.html.HtmlElement,
+    comment=lxml.html.HtmlComment,
+    pi=lxml.html.HtmlProcessingInstruction,
+    entity=lxml.html.HtmlEntity,
+)
 
 
 @dataclass
