@@ -1,3 +1,6 @@
+from pathlib import Path
+
+import lxml.etree
 import lxml.html
 import pytest
 
@@ -7,8 +10,10 @@ from pipelines.cleaning.body import (
     link_chars,
     link_texts,
     prepare_tree,
+    run_trafilatura,
     without_furniture,
 )
+from pipelines.cleaning.rescue import is_page_dump
 
 PARAGRAPHS = [
     "The city council approved a new budget on Tuesday after a debate that lasted late into "
@@ -197,3 +202,35 @@ def test_joining_article_body_parts_keeps_the_text_around_them():
     first = tree.find(".//*[@itemprop='articleBody']")
     assert first is not None and first.text_content() == "One.Two."
     assert "Loose text after part two." in tree.text_content()
+
+
+FIXTURE_PAGES = Path(__file__).resolve().parent.parent / "fixtures" / "pages"
+
+
+def test_trafilaturas_page_dump_is_recognised_and_its_full_run_asked_instead():
+    tree = lxml.html.document_fromstring(
+        (FIXTURE_PAGES / "table_layout_dump.html").read_bytes().decode("latin-1")
+    )
+    prepare_tree(tree)
+    # What makes the fixture a case of its class: the fast run dumps the whole page ...
+    dumped = run_trafilatura(tree, None)
+    assert is_page_dump(dumped)
+    assert "SECTIONS" in "".join(dumped.itertext())
+    # ... and the full run does not.
+    full = run_trafilatura(tree, None, fast=False)
+    assert not is_page_dump(full)
+    assert "SECTIONS" not in "".join(full.itertext())
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<body><p>One paragraph of a story, however long it runs.</p></body>",
+        "<body><p>One line\nand another</p></body>",  # a poem's stanza, a dateline
+        "<body><p>a\nb\nc\nd\ne\nf</p><p>a second paragraph</p></body>",
+        "<body><p>a<lb/>b<lb/>c<lb/>d<lb/>e<lb/>f</p></body>",
+    ],
+)
+def test_a_body_that_is_no_page_dump(body):
+    assert not is_page_dump(lxml.etree.fromstring(body))
+    assert not is_page_dump(None)

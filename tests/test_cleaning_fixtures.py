@@ -179,6 +179,28 @@ CASES = {
         ],
         ["Loading story", "enable JavaScript"],
     ),
+    # An old table-and-font layout with no <p> at all: trafilatura's fast path finds no main
+    # text and returns every text node of the page; readability picks the template's "main"
+    # menu container. trafilatura's full run finds the story.
+    "table_layout_dump": (
+        [
+            "ASHBY FALLS \u2014 Voters in Ashby Falls on Tuesday chose to repair",
+            "You do not get that back once it is gone.",
+            "Highway superintendent Carl Moody said",
+            "reached its deck in 1996 and again in 2005.",
+        ],
+        [
+            "Serving the Ashby valley since 1921",
+            "SECTIONS",
+            "Obituaries",
+            "Advertise",
+            "Local news",
+            "The board picked Janet Alvarez",
+            "Kessler's Hardware, founded on Main Street",
+            "Privacy policy",
+            "All rights reserved",
+        ],
+    ),
 }
 
 

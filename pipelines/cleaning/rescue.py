@@ -7,6 +7,9 @@ bar then sit in one line with the story, and no line rule can take them apart. H
 case is recognised (one bare paragraph holding nearly all of an ``<article>``'s words) and
 the element itself is handed to the layer instead, block by block, as readability's output
 is: the furniture then stands on lines of its own and is judged like anywhere else.
+
+Without an ``<article>``, its last resort is every text node of the page, one per line:
+:func:`is_page_dump` recognises that, and the caller asks trafilatura's full run instead.
 """
 
 from __future__ import annotations
@@ -23,6 +26,9 @@ _MIN_CHARS = 100
 # removed forms, buttons and hidden parts first), and starts and ends as the element does.
 _MIN_SHARE = 0.7
 _EDGE = 40
+# trafilatura's last-resort dump joins a page's text nodes with newlines: even a bare page
+# has a few dozen (menus, headline, paragraphs, footer); a paragraph of its own has none.
+_MIN_DUMP_LINES = 5
 _NON_WORD = re.compile(r"\W+")
 _OUTERMOST_ARTICLES = etree.XPath("//article[not(ancestor::article)]")
 # Never the story, whatever the layer thinks of their text (as in readable.py).
@@ -54,6 +60,19 @@ def glued_source(body: etree._Element | None, tree: lxml.html.HtmlElement) -> et
         ):
             return article
     return None
+
+
+def is_page_dump(body: etree._Element | None) -> bool:
+    """Whether trafilatura's body is its last resort: every text node of the page, one per
+    line, in one bare paragraph (navigation, link lists and story alike)."""
+    if body is None or len(body) != 1:
+        return False
+    paragraph = body[0]
+    return (
+        paragraph.tag == "p"
+        and not len(paragraph)
+        and (paragraph.text or "").count("\n") >= _MIN_DUMP_LINES
+    )
 
 
 def rule_body(elements: list[lxml.html.HtmlElement]) -> lxml.html.HtmlElement:
