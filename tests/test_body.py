@@ -214,11 +214,11 @@ def test_trafilaturas_page_dump_is_recognised_and_its_full_run_asked_instead():
     prepare_tree(tree)
     # What makes the fixture a case of its class: the fast run dumps the whole page ...
     dumped = run_trafilatura(tree, None)
-    assert is_page_dump(dumped)
+    assert dumped is not None and is_page_dump(dumped)
     assert "SECTIONS" in "".join(dumped.itertext())
     # ... and the full run does not.
     full = run_trafilatura(tree, None, fast=False)
-    assert not is_page_dump(full)
+    assert full is not None and not is_page_dump(full)
     assert "SECTIONS" not in "".join(full.itertext())
 
 
