@@ -64,7 +64,8 @@ def trafilatura_authors(page: HtmlElement, fallback: Fallback = Fallback()) -> l
 
     A commenter's "comment__author" is not the article's author. extract_author works on a
     copy of its own. ``fallback``: what trafilatura_fallback read of the same page's meta
-    tags and JSON-LD (extraction leaves those alone), read here when it did not.
+    tags and JSON-LD before extraction pruned the tree (declared metadata counts wherever
+    it sits, even in a hidden element), read here when it did not.
     """
     if fallback.read:
         author = fallback.declared_author
