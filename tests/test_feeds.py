@@ -1,7 +1,10 @@
 import json
 import logging
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
@@ -331,6 +334,61 @@ def test_max_entries_stops_and_logs_once(caplog):
     assert [e.url for e in entries] == [f"https://e.com/{i}" for i in range(10)]
     assert len(caplog.records) == 1
     assert "more than 10 entries" in caplog.records[0].getMessage()
+
+
+_FIREHOSE_PEAK = """
+import resource, sys
+from crawler.discovery.feeds import parse_feed
+items = b"".join(
+    b"<item><title>Noise %d</title><link>http://e.test/noise/%d</link>"
+    b"<pubDate>Mon, 01 Jan 2001 00:00:00 +0000</pubDate></item>\\n" % (n, n)
+    for n in range(100_000)
+)
+body = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>' + items
+body += b"</channel></rss>"
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+entries = parse_feed(body, "http://e.test/feed.xml", max_entries=int(sys.argv[1]))
+grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+print(len(entries), grown // 1024)
+"""
+
+
+@pytest.mark.parametrize(
+    ("max_entries", "expected", "limit_mb"),
+    [
+        # Items past the cap are never parsed into a tree (a full parse grew ~110 MB).
+        (5000, 5000, 20),
+        # Read to the end, one item is held at a time: what grows is the 100,000 entries
+        # themselves (~17 MB), not a tree of them (~140 MB).
+        (200_000, 100_000, 50),
+    ],
+)
+def test_a_firehose_feed_is_read_in_flat_memory(max_entries, expected, limit_mb):
+    # A fresh interpreter: ru_maxrss is a high-water mark the test process already raised.
+    result = subprocess.run(
+        [sys.executable, "-c", _FIREHOSE_PEAK, str(max_entries)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    count, grown_mb = map(int, result.stdout.split())
+    assert count == expected
+    assert grown_mb < limit_mb, f"peak RSS grew {grown_mb} MB parsing the feed"
+
+
+def test_an_item_nested_in_an_atom_entry_stays_part_of_it():
+    body = b"""<feed xmlns="http://www.w3.org/2005/Atom">
+      <entry><title>One</title><link href="https://e.com/one"/>
+        <ext><item>not an entry</item></ext></entry>
+      <entry><link href="https://e.com/two"/><item>an extension's item</item>
+        <title>Two</title></entry>
+    </feed>"""
+    entries = parse_feed(body, BASE)
+    assert [(e.url, e.title) for e in entries] == [
+        ("https://e.com/one", "One"),
+        ("https://e.com/two", "Two"),
+    ]
 
 
 def test_exactly_max_entries_does_not_warn(caplog):

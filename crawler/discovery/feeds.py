@@ -4,7 +4,9 @@ Only what discovery needs is kept: the article URL, its title and its dates. Bod
 (``content:encoded``, ``summary``...) are ignored; the page itself is fetched later.
 
 XML is parsed with entity expansion, DTD loading and network access disabled, in lxml's
-recover mode, so a sloppy feed still yields what can be read. libxml2 aborts on entity
+recover mode, so a sloppy feed still yields what can be read. It is streamed through a pull
+parser and each entry is dropped once read, like a sitemap: a firehose feed costs the crawl
+process no tree of its own, and parsing stops at ``max_entries``. libxml2 aborts on entity
 amplification (billion laughs), leaving at most the entries before the attack.
 """
 
@@ -14,8 +16,8 @@ import html
 import json
 import logging
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import datetime
 from html.entities import html5 as _HTML5_ENTITIES
 from typing import Any
@@ -27,6 +29,7 @@ from crawler.discovery.xmltools import (
     SAFE_PARSER_OPTIONS,
     absolute_http_url,
     element_children,
+    forget,
     local_name,
 )
 
@@ -44,8 +47,6 @@ _ROOT_TAG = re.compile(
 )
 _ALTERNATE = "alternate"
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
-_FEED_CONTAINERS = frozenset({"rss", "channel", "RDF", "feed"})
-_UNFINISHED_TAG = re.compile(r"in tag (\S+)")
 
 
 @dataclass(frozen=True)
@@ -91,14 +92,12 @@ def parse_feed(body: bytes, base_url: str, *, max_entries: int = 5000) -> list[F
         raise FeedError("empty feed body")
     if _declares_entities(body):
         raise FeedError("feed declares XML entities (a possible entity-expansion bomb)")
-    damage = None
     if _decode_head(body[:64]).lstrip().startswith("{"):
-        candidates = _json_feed_entries(body, base_url)
-    else:
-        feed = _parse_xml(body, base_url)
-        damage = feed.first_fatal
-        candidates = _xml_feed_entries(feed, base_url)
+        return _capped(_json_feed_entries(body, base_url), base_url, max_entries)
+    return _xml_feed_entries(body, base_url, max_entries)
 
+
+def _capped(candidates: Iterator[FeedEntry], base_url: str, max_entries: int) -> list[FeedEntry]:
     entries: list[FeedEntry] = []
     for entry in candidates:
         if len(entries) >= max_entries:
@@ -107,8 +106,6 @@ def parse_feed(body: bytes, base_url: str, *, max_entries: int = 5000) -> list[F
             )
             break
         entries.append(entry)
-    if not entries and damage:
-        raise FeedError(f"feed is malformed XML and no entry could be read: {damage}")
     return entries
 
 
@@ -120,63 +117,108 @@ def _declares_entities(body: bytes) -> bool:
 
 # --- XML feeds ---------------------------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class _XmlFeed:
-    root: etree._Element
-    first_fatal: str | None  # the first error recovery had to skip
-    cut_inside_entry: bool  # the input ended before the last item/entry was closed
-
-
-def _xml_feed_entries(feed: _XmlFeed, base_url: str) -> Iterator[FeedEntry]:
-    kind = local_name(feed.root)
-    read_entry: Callable[[etree._Element, str], FeedEntry | None]
-    if kind == "feed":
-        elements = list(_children(feed.root, "entry"))
-        read_entry = _atom_entry
-    elif kind in ("rss", "RDF"):
-        elements = list(_rss_items(feed.root))
-        read_entry = _rss_item
-    else:
-        raise FeedError(f"not a feed: root element is <{kind}>")
-    if feed.cut_inside_entry:
-        # Recovery closes the elements open at the end, so the last link may be truncated.
-        elements = elements[:-1]
-    for element in elements:
-        entry = read_entry(element, base_url)
-        if entry is not None:
-            yield entry
+_FEED_KINDS = frozenset({"rss", "RDF", "feed"})
+# Only entries produce events: a Python round trip for every <title> or <link> would
+# dominate the parse time.
+_EVENT_TAGS = ("{*}item", "{*}entry")
+_CHUNK = 64 * 1024
 
 
-def _parse_xml(body: bytes, base_url: str) -> _XmlFeed:
-    parser = etree.XMLParser(**SAFE_PARSER_OPTIONS)
+@dataclass
+class _EntryCollector:
+    """Turns pull-parser end events into entries, dropping each element once read.
+
+    A firehose feed of 100,000 items would otherwise be a tree of some 100 MB in the crawl
+    process; read this way, memory holds one item at a time and parsing stops at the cap.
+    """
+
+    base_url: str
+    max_entries: int
+    entries: list[FeedEntry] = field(default_factory=list)
+    full: bool = False
+    _root: etree._Element | None = field(default=None, init=False)
+    _entry_tag: str = field(default="", init=False)
+
+    def consume(self, events: Iterable[tuple[str, etree._Element]]) -> None:
+        for _, element in events:
+            if self._root is None:
+                self.check_root(element.getroottree().getroot())
+            parent = element.getparent()
+            if parent is None:
+                continue
+            # Only entries are dropped: an <item> nested in an entry (an extension's) is
+            # still part of that entry, and the channel holds the items to come.
+            if self._is_entry(element, parent):
+                self._take(element)
+                if self.full:
+                    return
+                forget(element)
+
+    def check_root(self, root: etree._Element | None) -> None:
+        if self._root is not None:
+            return
+        if root is None:
+            raise FeedError("feed is not parseable XML: no root element")
+        kind = local_name(root)
+        if kind not in _FEED_KINDS:
+            raise FeedError(f"not a feed: root element is <{kind}>")
+        self._root, self._entry_tag = root, "entry" if kind == "feed" else "item"
+
+    def _is_entry(self, element: etree._Element, parent: etree._Element) -> bool:
+        # RSS 2.0 nests items in <channel>; RSS 1.0 puts them beside it. Take both.
+        if local_name(element) != self._entry_tag:
+            return False
+        if parent is self._root:
+            return True
+        return (
+            self._entry_tag == "item"
+            and local_name(parent) == "channel"
+            and parent.getparent() is self._root
+        )
+
+    def _take(self, element: etree._Element) -> None:
+        read_entry = _atom_entry if self._entry_tag == "entry" else _rss_item
+        entry = read_entry(element, self.base_url)
+        if entry is None:
+            return
+        if len(self.entries) >= self.max_entries:
+            logger.warning(
+                "Feed %s has more than %d entries; ignoring the rest",
+                self.base_url,
+                self.max_entries,
+            )
+            self.full = True
+            return
+        self.entries.append(entry)
+
+
+def _xml_feed_entries(body: bytes, base_url: str, max_entries: int) -> list[FeedEntry]:
+    parser = etree.XMLPullParser(
+        events=("end",), tag=_EVENT_TAGS, base_url=base_url, **SAFE_PARSER_OPTIONS
+    )
+    collector = _EntryCollector(base_url, max_entries)
+    text = _html_entities_to_numeric(body)
     try:
-        root = etree.fromstring(_html_entities_to_numeric(body), parser, base_url=base_url)
+        for start in range(0, len(text), _CHUNK):
+            parser.feed(text[start : start + _CHUNK])
+            collector.consume(parser.read_events())
+            if collector.full:
+                return collector.entries
+        # libxml2 reports an end tag as soon as its ">" is fed, so an entry whose end only
+        # comes with close() was cut off by the end of the input (a truncated download):
+        # its link may be a truncated URL. Those events are dropped.
+        collector.check_root(parser.close())
     except etree.XMLSyntaxError as exc:
+        if collector.entries:
+            logger.warning("Feed %s is truncated or malformed: %s", base_url, exc)
+            return collector.entries
         raise FeedError(f"feed is not parseable XML: {exc}") from exc
-    if root is None:
-        first = parser.error_log[0].message if parser.error_log else "no root element"
-        raise FeedError(f"feed is not parseable XML: {first}")
-    fatal = parser.error_log.filter_from_fatals()
+    fatal = parser.feed_error_log.filter_from_fatals()
     if fatal:
         logger.debug("Recovered from %d fatal XML errors in feed %s", len(fatal), base_url)
-    return _XmlFeed(
-        root=root,
-        first_fatal=fatal[0].message if fatal else None,
-        cut_inside_entry=any(_ends_inside_entry(error.type_name, error.message) for error in fatal),
-    )
-
-
-def _ends_inside_entry(error_type: str, message: str) -> bool:
-    """Whether the input ended inside an item or entry, going by libxml2's error.
-
-    libxml2 names only the innermost open element; when that is not the feed's outer
-    structure, the last item or entry was still open.
-    """
-    if error_type != "ERR_TAG_NOT_FINISHED":
-        return False
-    match = _UNFINISHED_TAG.search(message)
-    return match is not None and match[1].rpartition(":")[2] not in _FEED_CONTAINERS
+        if not collector.entries:
+            raise FeedError(f"feed is malformed XML and no entry could be read: {fatal[0].message}")
+    return collector.entries
 
 
 def _html_entities_to_numeric(body: bytes) -> bytes:
@@ -196,16 +238,6 @@ def _html_entities_to_numeric(body: bytes) -> bytes:
         return "".join(f"&#{ord(char)};" for char in value).encode("ascii")
 
     return _NAMED_ENTITY.sub(replace, body)
-
-
-def _rss_items(root: etree._Element) -> Iterator[etree._Element]:
-    # RSS 2.0 nests items in <channel>; RSS 1.0 puts them beside it. Take both.
-    for child in element_children(root):
-        name = local_name(child)
-        if name == "item":
-            yield child
-        elif name == "channel":
-            yield from _children(child, "item")
 
 
 def _rss_item(item: etree._Element, base_url: str) -> FeedEntry | None:
@@ -308,10 +340,6 @@ def _permalink_id(text: str) -> str | None:
 def _text(element: etree._Element) -> str:
     # Unresolved entity references come back as "&name;" and are decoded by _clean_text.
     return "".join(element.itertext())
-
-
-def _children(element: etree._Element, name: str) -> Iterator[etree._Element]:
-    return (child for child in element_children(element) if local_name(child) == name)
 
 
 # --- JSON Feed ---------------------------------------------------------------------------

@@ -24,7 +24,12 @@ from typing import Literal
 from lxml import etree
 
 from crawler.discovery.dates import parse_date
-from crawler.discovery.xmltools import SAFE_PARSER_OPTIONS, absolute_http_url, local_name
+from crawler.discovery.xmltools import (
+    SAFE_PARSER_OPTIONS,
+    absolute_http_url,
+    forget,
+    local_name,
+)
 
 __all__ = ["DEFAULT_MAX_SIZE", "Sitemap", "SitemapEntry", "SitemapError", "parse_sitemap"]
 
@@ -110,7 +115,7 @@ class _Collector:
                 self.check_root(element.getroottree().getroot())
             # Entries nested deeper than the root's children are not part of the protocol.
             if parent is self._root:
-                self._take(element, parent)
+                self._take(element)
                 if self.full:
                     return
 
@@ -125,7 +130,7 @@ class _Collector:
             raise SitemapError(f"not a sitemap: root element is <{name}>")
         self._root, self.kind, self._entry_tag = root, kind, _ENTRY_TAG[kind]
 
-    def _take(self, element: etree._Element, root: etree._Element) -> None:
+    def _take(self, element: etree._Element) -> None:
         if local_name(element) == self._entry_tag:
             entry = _entry(element, self.base_url)
             if entry is not None:
@@ -138,11 +143,7 @@ class _Collector:
                     self.full = True
                     return
                 self.entries.append(entry)
-        # Free what was read. Later siblings may already be parsed (or still being built)
-        # in this batch of events, so only this element and those before it are dropped.
-        element.clear()
-        while element.getprevious() is not None:
-            del root[0]
+        forget(element)
 
 
 def _parse_xml(chunks: Iterator[bytes], base_url: str, max_entries: int) -> Sitemap:

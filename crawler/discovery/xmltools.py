@@ -38,6 +38,20 @@ def element_children(element: etree._Element) -> Iterator[etree._Element]:
     return (child for child in element if isinstance(child.tag, str))
 
 
+def forget(element: etree._Element) -> None:
+    """Free an element a streaming parser has read, and its earlier siblings.
+
+    Later siblings may already be parsed (or still being built) in the same batch of
+    events, so only this element and those before it are dropped.
+    """
+    element.clear()
+    parent = element.getparent()
+    if parent is None:
+        return
+    while element.getprevious() is not None:
+        del parent[0]
+
+
 def absolute_http_url(base: str, raw: str | None) -> str | None:
     """``raw`` resolved against ``base``, if it is an http(s) URL with a host; else None."""
     if not raw or not raw.strip():
