@@ -9,52 +9,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from fixtures.procs import descendants, read_proc
 from pipelines.output.layout import feed_files
 
 # --- (b) the crawl, with memory sampled from /proc ---------------------------------------
-
-_PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
-_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-@dataclass(frozen=True)
-class _ProcStat:
-    pid: int
-    ppid: int
-    rss: int  # bytes
-    cpu: float  # user + system seconds
-
-
-def _read_proc(pid: int) -> _ProcStat | None:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None  # it exited between the listing and the read
-    # The command name is in parentheses and may contain spaces: split after the last ")".
-    fields = stat[stat.rindex(")") + 2 :].split()
-    return _ProcStat(
-        pid=pid,
-        ppid=int(fields[1]),
-        rss=int(fields[21]) * _PAGE_SIZE,
-        cpu=(int(fields[11]) + int(fields[12])) / _CLOCK_TICKS,
-    )
-
-
-def descendants(root: int) -> list[_ProcStat]:
-    """Every live process below ``root`` (not ``root`` itself)."""
-    stats = [
-        s for p in Path("/proc").iterdir() if p.name.isdigit() if (s := _read_proc(int(p.name)))
-    ]
-    children: dict[int, list[_ProcStat]] = {}
-    for stat in stats:
-        children.setdefault(stat.ppid, []).append(stat)
-    found: list[_ProcStat] = []
-    todo = [root]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child.pid)
-    return found
 
 
 @dataclass(frozen=True)
@@ -167,7 +125,7 @@ class TreeSampler(threading.Thread):
     def run(self) -> None:
         started = time.monotonic()
         while not self._stop_event.wait(self.interval):
-            root = _read_proc(self.root)
+            root = read_proc(self.root)
             procs = ([root] if root else []) + descendants(self.root)
             for proc in procs:
                 self.cpu[proc.pid] = proc.cpu
