@@ -27,6 +27,7 @@ from lxml import etree
 from crawler.discovery.dates import parse_date
 from crawler.discovery.xmltools import (
     SAFE_PARSER_OPTIONS,
+    EntryCap,
     absolute_http_url,
     element_children,
     forget,
@@ -98,15 +99,11 @@ def parse_feed(body: bytes, base_url: str, *, max_entries: int = 5000) -> list[F
 
 
 def _capped(candidates: Iterator[FeedEntry], base_url: str, max_entries: int) -> list[FeedEntry]:
-    entries: list[FeedEntry] = []
+    cap: EntryCap[FeedEntry] = EntryCap("Feed", base_url, max_entries, logger)
     for entry in candidates:
-        if len(entries) >= max_entries:
-            logger.warning(
-                "Feed %s has more than %d entries; ignoring the rest", base_url, max_entries
-            )
+        if not cap.add(entry):
             break
-        entries.append(entry)
-    return entries
+    return cap.entries
 
 
 def _declares_entities(body: bytes) -> bool:
@@ -133,9 +130,7 @@ class _EntryCollector:
     """
 
     base_url: str
-    max_entries: int
-    entries: list[FeedEntry] = field(default_factory=list)
-    full: bool = False
+    cap: EntryCap[FeedEntry]
     _root: etree._Element | None = field(default=None, init=False)
     _entry_tag: str = field(default="", init=False)
 
@@ -150,7 +145,7 @@ class _EntryCollector:
             # still part of that entry, and the channel holds the items to come.
             if self._is_entry(element, parent):
                 self._take(element)
-                if self.full:
+                if self.cap.full:
                     return
                 forget(element)
 
@@ -179,46 +174,37 @@ class _EntryCollector:
     def _take(self, element: etree._Element) -> None:
         read_entry = _atom_entry if self._entry_tag == "entry" else _rss_item
         entry = read_entry(element, self.base_url)
-        if entry is None:
-            return
-        if len(self.entries) >= self.max_entries:
-            logger.warning(
-                "Feed %s has more than %d entries; ignoring the rest",
-                self.base_url,
-                self.max_entries,
-            )
-            self.full = True
-            return
-        self.entries.append(entry)
+        if entry is not None:
+            self.cap.add(entry)
 
 
 def _xml_feed_entries(body: bytes, base_url: str, max_entries: int) -> list[FeedEntry]:
     parser = etree.XMLPullParser(
         events=("end",), tag=_EVENT_TAGS, base_url=base_url, **SAFE_PARSER_OPTIONS
     )
-    collector = _EntryCollector(base_url, max_entries)
+    collector = _EntryCollector(base_url, EntryCap("Feed", base_url, max_entries, logger))
     text = _html_entities_to_numeric(body)
     try:
         for start in range(0, len(text), _CHUNK):
             parser.feed(text[start : start + _CHUNK])
             collector.consume(parser.read_events())
-            if collector.full:
-                return collector.entries
+            if collector.cap.full:
+                return collector.cap.entries
         # libxml2 reports an end tag as soon as its ">" is fed, so an entry whose end only
         # comes with close() was cut off by the end of the input (a truncated download):
         # its link may be a truncated URL. Those events are dropped.
         collector.check_root(parser.close())
     except etree.XMLSyntaxError as exc:
-        if collector.entries:
+        if collector.cap.entries:
             logger.warning("Feed %s is truncated or malformed: %s", base_url, exc)
-            return collector.entries
+            return collector.cap.entries
         raise FeedError(f"feed is not parseable XML: {exc}") from exc
     fatal = parser.feed_error_log.filter_from_fatals()
     if fatal:
         logger.debug("Recovered from %d fatal XML errors in feed %s", len(fatal), base_url)
-        if not collector.entries:
+        if not collector.cap.entries:
             raise FeedError(f"feed is malformed XML and no entry could be read: {fatal[0].message}")
-    return collector.entries
+    return collector.cap.entries
 
 
 def _html_entities_to_numeric(body: bytes) -> bytes:

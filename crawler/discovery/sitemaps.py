@@ -26,6 +26,7 @@ from lxml import etree
 from crawler.discovery.dates import parse_date
 from crawler.discovery.xmltools import (
     SAFE_PARSER_OPTIONS,
+    EntryCap,
     absolute_http_url,
     forget,
     local_name,
@@ -98,10 +99,8 @@ class _Collector:
     """Turns pull-parser end events into entries, dropping each element once read."""
 
     base_url: str
-    max_entries: int
+    cap: EntryCap[SitemapEntry]
     kind: Literal["index", "urlset"] | None = None
-    entries: list[SitemapEntry] = field(default_factory=list)
-    full: bool = False
     _root: etree._Element | None = field(default=None, init=False)
     _entry_tag: str = field(default="", init=False)
 
@@ -116,7 +115,7 @@ class _Collector:
             # Entries nested deeper than the root's children are not part of the protocol.
             if parent is self._root:
                 self._take(element)
-                if self.full:
+                if self.cap.full:
                     return
 
     def check_root(self, root: etree._Element | None) -> None:
@@ -133,16 +132,8 @@ class _Collector:
     def _take(self, element: etree._Element) -> None:
         if local_name(element) == self._entry_tag:
             entry = _entry(element, self.base_url)
-            if entry is not None:
-                if len(self.entries) >= self.max_entries:
-                    logger.warning(
-                        "Sitemap %s has more than %d entries; ignoring the rest",
-                        self.base_url,
-                        self.max_entries,
-                    )
-                    self.full = True
-                    return
-                self.entries.append(entry)
+            if entry is not None and not self.cap.add(entry):
+                return
         forget(element)
 
 
@@ -154,12 +145,12 @@ def _parse_xml(chunks: Iterator[bytes], base_url: str, max_entries: int) -> Site
         tag=_EVENT_TAGS,
         **SAFE_PARSER_OPTIONS,
     )
-    collector = _Collector(base_url, max_entries)
+    collector = _Collector(base_url, EntryCap("Sitemap", base_url, max_entries, logger))
     try:
         for chunk in chunks:
             parser.feed(chunk)
             collector.consume(parser.read_events())
-            if collector.full:
+            if collector.cap.full:
                 break
         else:
             # libxml2 reports an end tag as soon as its ">" is fed, so an element whose end
@@ -173,7 +164,7 @@ def _parse_xml(chunks: Iterator[bytes], base_url: str, max_entries: int) -> Site
         logger.warning("Sitemap %s is truncated or malformed: %s", base_url, exc)
     if collector.kind is None:
         raise SitemapError("sitemap is not parseable XML: no root element")
-    return Sitemap(kind=collector.kind, entries=collector.entries)
+    return Sitemap(kind=collector.kind, entries=collector.cap.entries)
 
 
 def _entry(element: etree._Element, base_url: str) -> SitemapEntry | None:
@@ -213,7 +204,7 @@ def _text(element: etree._Element | None) -> str:
 
 def _parse_text(chunks: Iterator[bytes], base_url: str, max_entries: int) -> Sitemap:
     text = b"".join(chunks).decode("utf-8-sig", errors="replace")
-    entries: list[SitemapEntry] = []
+    cap: EntryCap[SitemapEntry] = EntryCap("Sitemap", base_url, max_entries, logger)
     for line in text.splitlines():
         candidate = line.strip()
         if not candidate.lower().startswith(("http://", "https://")):
@@ -221,15 +212,11 @@ def _parse_text(chunks: Iterator[bytes], base_url: str, max_entries: int) -> Sit
         url = absolute_http_url(base_url, candidate)
         if url is None:
             continue
-        if len(entries) >= max_entries:
-            logger.warning(
-                "Sitemap %s has more than %d entries; ignoring the rest", base_url, max_entries
-            )
+        if not cap.add(SitemapEntry(url=url, lastmod=None, news_title=None, news_published=None)):
             break
-        entries.append(SitemapEntry(url=url, lastmod=None, news_title=None, news_published=None))
-    if not entries:
+    if not cap.entries:
         raise SitemapError("not a sitemap: neither XML nor a list of URLs")
-    return Sitemap(kind="urlset", entries=entries)
+    return Sitemap(kind="urlset", entries=cap.entries)
 
 
 # --- body decoding -----------------------------------------------------------------------

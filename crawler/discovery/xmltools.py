@@ -8,9 +8,10 @@ document still yields what can be read.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Generic, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
@@ -36,6 +37,34 @@ def local_name(element: etree._Element) -> str:
 def element_children(element: etree._Element) -> Iterator[etree._Element]:
     """Child elements only: comments, processing instructions and entities have other tags."""
     return (child for child in element if isinstance(child.tag, str))
+
+
+T = TypeVar("T")
+
+
+class EntryCap(Generic[T]):
+    """The entries of one document, up to ``limit``: the first one past it is logged once
+    and marks the list ``full``, so the reader can stop."""
+
+    def __init__(self, document: str, source: str, limit: int, log: logging.Logger) -> None:
+        self.entries: list[T] = []
+        self.full = False
+        self._document, self._source, self._limit, self._log = document, source, limit, log
+
+    def add(self, entry: T) -> bool:
+        """Keep ``entry``; False, and nothing kept, once the list is full."""
+        if len(self.entries) >= self._limit:
+            if not self.full:
+                self._log.warning(
+                    "%s %s has more than %d entries; ignoring the rest",
+                    self._document,
+                    self._source,
+                    self._limit,
+                )
+            self.full = True
+            return False
+        self.entries.append(entry)
+        return True
 
 
 def forget(element: etree._Element) -> None:
