@@ -20,19 +20,14 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, NoReturn
 
-import redis
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.utils.conf import arglist_to_dict
-from scrapy_redis.queue import PriorityQueue
 
 from crawler.addon import read_registry
 from crawler.config import ConfigError, NewsConfig
 from crawler.discovery.registry import RegistryError
-from crawler.distributed import serializers
 from crawler.distributed.addon import is_distributed
-from crawler.distributed.connection import redis_client
-from crawler.distributed.scheduler import FrontierKeys
 from crawler.operations.exitcodes import ExitCode
 from crawler.spiders.news import DiscoveryLimits, NewsSpider, check_spider_arguments
 
@@ -87,6 +82,15 @@ class Command(ScrapyCommand):
             check_spider_arguments(registry, opts.spargs)
         except (ConfigError, RegistryError) as exc:
             self._fail(ExitCode.BAD_CONFIG, str(exc))
+        # Imported here, not at the top: Scrapy imports every command module at the start of
+        # every command, and a crawl that is not distributed never needs Redis.
+        import redis
+        from scrapy_redis.queue import PriorityQueue
+
+        from crawler.distributed import serializers
+        from crawler.distributed.connection import redis_client
+        from crawler.distributed.scheduler import FrontierKeys
+
         spider = NewsSpider(**opts.spargs)
         sites = registry.select(spider.site_selection)
         spider.use_sites(sites, DiscoveryLimits.from_config(config))

@@ -11,9 +11,6 @@ from scrapy.exceptions import ScrapyDeprecationWarning
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
 from crawler.config import ConfigError, NewsConfig
-from crawler.distributed.connection import worker_id
-from crawler.distributed.scheduler import SERIALIZER, SeededStartMiddleware
-from pipelines.state.workers import new_worker_token
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +51,12 @@ class DistributedAddon:
     def update_settings(self, settings: BaseSettings) -> None:
         if not is_distributed(settings):
             return
+        # Imported here: this add-on is in every crawl's ADDONS, and a crawl that is not
+        # distributed need not load Redis and scrapy-redis.
+        from crawler.distributed.connection import worker_id
+        from crawler.distributed.scheduler import SERIALIZER, SeededStartMiddleware
+        from pipelines.state.workers import new_worker_token
+
         url = str(settings.get("REDIS_URL") or "")
         if not url:
             raise DistributedSetupError(

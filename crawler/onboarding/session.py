@@ -54,7 +54,6 @@ from crawler.onboarding.proposal import (
     max_age,
     on_site,
 )
-from pipelines.cleaning import clean_html
 
 # Where sites put feeds and sitemaps they do not declare; tried only when none is declared.
 COMMON_FEED_PATHS = ("/feed", "/rss", "/feed.xml", "/rss.xml", "/atom.xml", "/feed.json")
@@ -315,6 +314,10 @@ class Onboarding:
         return [Fetch(url, ARTICLE, via=via)]
 
     def _on_article(self, fetch: Fetch, page: Page) -> list[Fetch]:
+        # Imported here: Scrapy imports every command module at start, addsite's among them,
+        # and the crawl process must not load the extractors its workers run.
+        from pipelines.cleaning import clean_html
+
         article = clean_html(
             page.body,
             page.url,
