@@ -32,6 +32,7 @@ from crawler.discovery.xmltools import (
     element_children,
     forget,
     local_name,
+    slices,
 )
 
 __all__ = ["FeedEntry", "FeedError", "looks_like_feed", "parse_feed"]
@@ -118,7 +119,6 @@ _FEED_KINDS = frozenset({"rss", "RDF", "feed"})
 # Only entries produce events: a Python round trip for every <title> or <link> would
 # dominate the parse time.
 _EVENT_TAGS = ("{*}item", "{*}entry")
-_CHUNK = 64 * 1024
 
 
 @dataclass
@@ -136,14 +136,13 @@ class _EntryCollector:
 
     def consume(self, events: Iterable[tuple[str, etree._Element]]) -> None:
         for _, element in events:
+            # An <item> or <entry> as the root fails this check: every event after it has
+            # a parent.
             if self._root is None:
                 self.check_root(element.getroottree().getroot())
-            parent = element.getparent()
-            if parent is None:
-                continue
             # Only entries are dropped: an <item> nested in an entry (an extension's) is
             # still part of that entry, and the channel holds the items to come.
-            if self._is_entry(element, parent):
+            if self._is_entry(element, element.getparent()):
                 self._take(element)
                 if self.cap.full:
                     return
@@ -185,8 +184,8 @@ def _xml_feed_entries(body: bytes, base_url: str, max_entries: int) -> list[Feed
     collector = _EntryCollector(base_url, EntryCap("Feed", base_url, max_entries, logger))
     text = _html_entities_to_numeric(body)
     try:
-        for start in range(0, len(text), _CHUNK):
-            parser.feed(text[start : start + _CHUNK])
+        for chunk in slices(text):
+            parser.feed(chunk)
             collector.consume(parser.read_events())
             if collector.cap.full:
                 return collector.cap.entries

@@ -25,11 +25,13 @@ from lxml import etree
 
 from crawler.discovery.dates import parse_date
 from crawler.discovery.xmltools import (
+    CHUNK,
     SAFE_PARSER_OPTIONS,
     EntryCap,
     absolute_http_url,
     forget,
     local_name,
+    slices,
 )
 
 __all__ = ["DEFAULT_MAX_SIZE", "Sitemap", "SitemapEntry", "SitemapError", "parse_sitemap"]
@@ -38,7 +40,6 @@ logger = logging.getLogger(__name__)
 
 # The sitemaps.org limit for an uncompressed sitemap.
 DEFAULT_MAX_SIZE = 50 * 1024 * 1024
-_CHUNK = 64 * 1024
 _GZIP_MAGIC = b"\x1f\x8b"
 _ROOT_KINDS: dict[str, Literal["index", "urlset"]] = {"sitemapindex": "index", "urlset": "urlset"}
 _ENTRY_TAG = {"index": "sitemap", "urlset": "url"}
@@ -225,9 +226,7 @@ def _parse_text(chunks: Iterator[bytes], base_url: str, max_entries: int) -> Sit
 def _slices(body: bytes, max_size: int) -> Iterator[bytes]:
     if len(body) > max_size:
         raise SitemapError(f"sitemap is larger than {max_size} bytes")
-    view = memoryview(body)
-    for start in range(0, len(body), _CHUNK):
-        yield bytes(view[start : start + _CHUNK])
+    yield from slices(body)
 
 
 def _inflate(body: bytes, max_size: int) -> Iterator[bytes]:
@@ -237,7 +236,7 @@ def _inflate(body: bytes, max_size: int) -> Iterator[bytes]:
     decompressor = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
     while True:
         try:
-            out = decompressor.decompress(pending, _CHUNK)
+            out = decompressor.decompress(pending, CHUNK)
         except zlib.error as exc:
             raise SitemapError(f"corrupt gzip sitemap: {exc}") from exc
         total += len(out)
@@ -252,7 +251,7 @@ def _inflate(body: bytes, max_size: int) -> Iterator[bytes]:
             if not pending.startswith(_GZIP_MAGIC):
                 return
             decompressor = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
-        elif not pending and len(out) < _CHUNK:
+        elif not pending and len(out) < CHUNK:
             # A full chunk may leave output buffered in zlib; only a short one means done.
             logger.warning("Gzipped sitemap ends before the end of its gzip stream")
             return

@@ -67,6 +67,17 @@ class EntryCap(Generic[T]):
         return True
 
 
+# What a streaming parser is fed at a time.
+CHUNK = 64 * 1024
+
+
+def slices(body: bytes) -> Iterator[bytes]:
+    """``body`` in pieces of :data:`CHUNK` bytes, for a pull parser."""
+    view = memoryview(body)
+    for start in range(0, len(body), CHUNK):
+        yield bytes(view[start : start + CHUNK])
+
+
 def forget(element: etree._Element) -> None:
     """Free an element a streaming parser has read, and its earlier siblings.
 
