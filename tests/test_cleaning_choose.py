@@ -258,3 +258,24 @@ def test_a_pages_candidates_share_their_blocks_and_decisions():
     first_blocks = {u.block.text: u.block for u in shared[0].units}
     assert all(u.block is first_blocks[u.block.text] for u in shared[1].units[:6])
     assert len(memo) == len(STORY) + len(rail) + len(CONTINUATION)
+
+
+def test_readability_keeps_a_sentence_with_inline_markup_in_one_paragraph():
+    # Old blog engines write the story as loose text and <br>s beside a first <p>;
+    # readability alone starts a new paragraph at every inline element.
+    loose = (
+        "The injuries are piling up for a team two points out of a playoff spot. Winger "
+        "<b>Marcus Lindqvist</b> has a broken finger, and <a href='/p'>Pierre Desrosiers</a> "
+        "will miss the trip.<br><br>Goaltender Sam Whitcombe practised on Sunday, the "
+        "coach said, and will travel with the team to Kelso for the game on Tuesday."
+    )
+    html = f"<html><body><div class='post'><p>{STORY[0]} {STORY[1]}</p>{loose}</div></body></html>"
+    article = readability_body(lxml.html.document_fromstring(html))
+    assert article is not None
+    paragraphs = [" ".join(p.text_content().split()) for p in article.iter("p")]
+    assert paragraphs[1:] == [
+        "The injuries are piling up for a team two points out of a playoff spot. Winger "
+        "Marcus Lindqvist has a broken finger, and Pierre Desrosiers will miss the trip.",
+        "Goaltender Sam Whitcombe practised on Sunday, the coach said, and will travel with "
+        "the team to Kelso for the game on Tuesday.",
+    ]

@@ -67,6 +67,70 @@ def _drop_captions(tree: lxml.html.HtmlElement) -> None:
             element.drop_tree()
 
 
+# readability makes paragraphs of a <div>'s loose text (old blog engines write stories as
+# text and <br>s), but starts a new one at every inline element: "Winger <b>Marcus
+# Lindqvist</b> has a broken finger" came out as two lines. Its inline tags and the markup
+# that makes it keep a <div> a <div> (readability-lxml 0.9's divToPElementsRe):
+_INLINE = frozenset(
+    {"a", "b", "cite", "code", "em", "font", "i", "small", "span", "strong", "sub", "sup", "u"}
+)
+_BLOCK_MARKUP = re.compile(r"<(blockquote|dl|div|img|ol|p|pre|table|ul)")
+
+
+def _has_loose_text(div: lxml.html.HtmlElement) -> bool:
+    if div.text and not div.text.isspace():
+        return True
+    return any(child.tail and not child.tail.isspace() for child in div)
+
+
+def _holds_blocks(element: lxml.html.HtmlElement) -> bool:
+    markup = "".join(lxml.html.tostring(child, encoding="unicode") for child in element)
+    return _BLOCK_MARKUP.search(markup) is not None
+
+
+def _append_text(paragraph: lxml.html.HtmlElement, text: str) -> None:
+    if len(paragraph):
+        paragraph[-1].tail = (paragraph[-1].tail or "") + text
+    else:
+        paragraph.text = (paragraph.text or "") + text
+
+
+def _paragraphs_of_loose_text(tree: lxml.html.HtmlElement) -> None:
+    """Wrap each run of a <div>'s loose text and inline elements in one <p>.
+
+    A run ends at a ``<br>`` or a block. Only <div>s that readability keeps as <div>s (they
+    hold blocks) are rewritten: it turns the others into one <p> whole.
+    """
+    for div in list(tree.iter("div")):
+        if not _has_loose_text(div) or not _holds_blocks(div):
+            continue
+        children: list[lxml.html.HtmlElement] = []
+        paragraph: lxml.html.HtmlElement | None = None
+        pieces = [(None, div.text)]
+        div.text = None
+        for child in list(div):
+            pieces.append((child, child.tail))
+            child.tail = None
+        for child, text in pieces:
+            if child is not None:
+                if child.tag in _INLINE and not _holds_blocks(child):
+                    if paragraph is None:
+                        paragraph = div.makeelement("p")
+                        children.append(paragraph)
+                    paragraph.append(child)
+                else:
+                    paragraph = None
+                    if child.tag != "br":  # readability drops them too
+                        children.append(child)
+            if not text or (text.isspace() and paragraph is None):
+                continue
+            if paragraph is None:
+                paragraph = div.makeelement("p")
+                children.append(paragraph)
+            _append_text(paragraph, text)
+        div[:] = children
+
+
 # readability's link-density scoring grows faster than the page: on a page this large (a
 # news page has 1,000-5,000 elements) trafilatura's body is kept without a second opinion.
 _MAX_ELEMENTS = 30_000
@@ -113,6 +177,7 @@ class _TreeDocument(Document):
         etree.strip_elements(doc, *_NOT_TEXT, with_tail=False)
         _drop_captions(doc)
         _collapse_whitespace(doc)
+        _paragraphs_of_loose_text(doc)
         return doc
 
     def score_paragraphs(self) -> Any:
