@@ -142,10 +142,23 @@ def test_byline_needs_a_name():
         "5 April 2013 Last updated at 00:30 GMT",
         "Updated: 8:49 am EST January 23, 2008",
         "2017-10-03T08:12:00Z",
+        "Posted: February 08, 2009, 5:10 PM by Rita Halvorsen",
+        "Posted on Tuesday 15 October 2019 at 09:11 by Bradley M. Kuhn.",
     ],
 )
 def test_datelines(line):
     assert judge_line(line).action is Action.DATELINE
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Updated March 3, 2009 by the city council after a vote on the levy, officials said.",
+        "Posted in Sony, News, PSP, Skype by Darrin Olson on January 7th, 2008",
+    ],
+)
+def test_a_date_with_more_than_a_name_after_it_is_not_a_dateline(line):
+    assert judge_line(line).action is Action.KEEP
 
 
 def test_data_table_rows_are_not_datelines():

@@ -234,15 +234,15 @@ def byline_rule(line: str, n: int) -> str | None:
     match = BYLINE_RE.match(line) if n <= 14 else None
     if match is None:
         return None
-    name = DATE_RE.sub(" ", match.group("name"))
-    tokens = [t for t in re.split(r"[\s,;/|]+", name) if t and t.lower() not in BYLINE_JOINERS]
-    if not tokens:
-        return None
+    return "byline" if _names_people(DATE_RE.sub(" ", match.group("name"))) else None
+
+
+def _names_people(text: str) -> bool:
+    """Whether ``text`` reads as a list of names, not a sentence."""
+    tokens = [t for t in re.split(r"[\s,;/|]+", text) if t and t.lower() not in BYLINE_JOINERS]
     # Names are capitalised; a lower-case run means a sentence ("by the way we ...").
     capitalised = sum(1 for t in tokens if t[:1].isupper() or not t[:1].isalpha())
-    if capitalised >= 0.75 * len(tokens) and len(tokens) <= 8:
-        return "byline"
-    return None
+    return 0 < len(tokens) <= 8 and capitalised >= 0.75 * len(tokens)
 
 
 def role_byline_rule(line: str, n: int) -> str | None:
@@ -270,7 +270,14 @@ def dateline_rule(line: str, n: int) -> str | None:
         label = len(line) <= _MAX_DATE_LABEL and normalize(line) in _DATE_LABELS
         return "dateline" if label else None
     rest = DATE_WORDS.sub(" ", DATE_RE.sub(" ", line))
-    return "dateline" if len(words(rest)) <= 1 else None
+    if len(words(rest)) <= 1:
+        return "dateline"
+    # The date, then who posted it: "Posted: February 8, 2009, 5:10 PM by Rita Halvorsen".
+    dated, by, names = line.rpartition(" by ")
+    if not by or not DATE_RE.search(dated):
+        return None
+    dated_rest = DATE_WORDS.sub(" ", DATE_RE.sub(" ", dated))
+    return "dateline" if len(words(dated_rest)) <= 1 and _names_people(names) else None
 
 
 _DATE_LABELS = {"posted", "published", "updated", "last updated", "date", "modified"}
