@@ -2,7 +2,7 @@
 
 import lxml.html
 
-from pipelines.cleaning.blocks import Unit
+from pipelines.cleaning.blocks import Unit, paragraph_words
 from pipelines.cleaning.choose import (
     Candidate,
     choose,
@@ -279,3 +279,16 @@ def test_readability_keeps_a_sentence_with_inline_markup_in_one_paragraph():
         "Goaltender Sam Whitcombe practised on Sunday, the coach said, and will travel with "
         "the team to Kelso for the game on Tuesday.",
     ]
+
+
+def test_loose_prose_beside_a_paragraph_counts_as_paragraph_words():
+    # Text after a container's first <p>, split by <br>s, is story a body extractor could
+    # have found; a caption-length run, a link list and a container without a <p> are not.
+    first = f"<p>{STORY[0]}</p>"
+    rest = f"{STORY[1]}<br><br>{STORY[2]} <b>{STORY[3]}</b>"
+    links = "<a href='/1'>One long headline of a related story here</a> | " * 4
+    page = lxml.html.document_fromstring(
+        f"<html><body><div>{first}{rest}<br>Photo: Staff<br>{links}</div>"
+        f"<div>{STORY[0]}</div></body></html>"
+    )
+    assert paragraph_words(page) == sum(word_count(line) for line in STORY)

@@ -201,6 +201,29 @@ CASES = {
             "All rights reserved",
         ],
     ),
+    # An old blog engine (ASP.NET, nested layout tables) writes the post as a first <p> and
+    # then loose text with <br>s, inside a div styled "overflow:hidden". trafilatura takes the
+    # style for a hidden element and keeps only the <p>; the loose text is the story's rest.
+    "hidden_overflow_post": (
+        [
+            "Thunder defenceman Tomas Okafor walked into the team's practice rink on crutches",
+            "Winger Marcus Lindqvist has a broken finger, and Pierre Desrosiers will miss",
+            "which nobody in this room enjoys.",
+            "has not won in Kelso since the autumn of 2006.",
+            "the third time this season Pike has made the drive north on short notice.",
+        ],
+        [
+            "Posted: February 08, 2009",
+            "Five questions before the trade deadline",
+            "Comments (0)",
+            "Send to a friend",
+            "No comments have been posted",
+            "You must be logged in to post a comment",
+            "sports desk's notebook",
+            "February 2009 (14)",
+            "All rights reserved",
+        ],
+    ),
 }
 
 

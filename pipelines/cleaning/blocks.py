@@ -9,6 +9,7 @@ neither extractor's text marks its links the same way.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import lxml.html
@@ -200,17 +201,60 @@ def flatten(
 _PARAGRAPHS = etree.XPath("//p")
 # A <p> this short is a label, a date or a button more often than a paragraph of a story.
 _MIN_PARAGRAPH_WORDS = 8
+# Where old blog engines and hand-written pages put a story as loose text and <br>s.
+_LOOSE_CONTAINERS = frozenset({"div", "td", "section", "article", "main", "blockquote"})
+# Inline elements continue a run of loose text; any other child breaks it.
+_INLINE_TAGS = frozenset(
+    {"a", "b", "strong", "i", "em", "u", "span", "font", "small", "sup", "sub", "abbr", "cite", "q"}
+)
+# Longer than a caption or a byline: a paragraph's worth of a story.
+_MIN_LOOSE_WORDS = 20
+_SENTENCE_ENDS = frozenset('.!?"”’»)')
 
 
 def paragraph_words(tree: lxml.html.HtmlElement) -> int:
-    """Words in the page's paragraphs (``<p>`` of at least a few words), wherever they are.
+    """Words in the page's paragraphs (``<p>`` of at least a few words), wherever they are,
+    and in the loose prose beside them.
 
     What a body extractor could have found, measured without choosing: a body that holds
-    about this much is not missing a part of the page, nor carrying much besides.
+    about this much is not missing a part of the page, nor carrying much besides. Old blog
+    engines put a story's first paragraph in a ``<p>`` and the rest as loose text between
+    ``<br>``s in the same container: a run of it counts when it is a paragraph's length,
+    ends like a sentence and is mostly not link text.
     """
     total = 0
+    containers: dict[lxml.html.HtmlElement, None] = {}
     for paragraph in _PARAGRAPHS(tree):
         words = len(paragraph.text_content().split())
         if words >= _MIN_PARAGRAPH_WORDS:
             total += words
+            parent = paragraph.getparent()
+            if parent is not None and parent.tag in _LOOSE_CONTAINERS:
+                containers[parent] = None
+    for container in containers:
+        total += sum(_prose_words(words, linked) for words, linked in _loose_runs(container))
     return total
+
+
+def _loose_runs(container: lxml.html.HtmlElement) -> Iterator[tuple[list[str], int]]:
+    """The container's own text between breaks: its words, and how many are link text."""
+    words: list[str] = container.text.split() if container.text else []
+    linked = 0
+    for child in container:
+        tag = _tag(child)
+        if tag in _INLINE_TAGS:
+            inline = child.text_content().split()
+            words += inline
+            linked += len(inline) if tag == "a" else 0
+        else:  # <br>, <hr>, a block
+            yield words, linked
+            words, linked = [], 0
+        if child.tail:
+            words += child.tail.split()
+    yield words, linked
+
+
+def _prose_words(words: list[str], linked: int) -> int:
+    if len(words) < _MIN_LOOSE_WORDS or linked * 2 > len(words):
+        return 0
+    return len(words) if words[-1][-1:] in _SENTENCE_ENDS else 0
