@@ -184,6 +184,13 @@ def test_adjacent_repeat_of_a_caption_is_dropped():
     assert kept(blocks(caption, caption, PROSE)) == [caption, PROSE]
 
 
+def test_a_pull_quote_above_its_sentence_goes_and_the_sentence_stays():
+    sentence = "The crew had been told to keep the engine running until the end of the week."
+    assert kept(blocks(PROSE, sentence.rstrip("."), sentence)) == [PROSE, sentence]
+    # Below it, or both punctuated alike, the first is kept.
+    assert kept(blocks(PROSE, sentence, sentence.rstrip("."))) == [PROSE, sentence]
+
+
 def test_link_lists_are_dropped_but_not_linked_prose():
     nav = [Block("World", "item", 5), Block("Business", "item", 8)]
     linked = Block(PROSE, "p", len(PROSE))

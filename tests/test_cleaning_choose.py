@@ -292,3 +292,13 @@ def test_loose_prose_beside_a_paragraph_counts_as_paragraph_words():
         f"<div>{STORY[0]}</div></body></html>"
     )
     assert paragraph_words(page) == sum(word_count(line) for line in STORY)
+
+
+def test_words_the_other_body_also_kept_are_not_its_furniture():
+    # trafilatura's body holds a pull quote and the sentence it repeats, and drops the
+    # quote as a repeat: that sentence must stay in readability's body.
+    sentence = "The crew had been told to keep the engine running until the end of the week."
+    first = candidate("trafilatura", [STORY[0], sentence.rstrip("."), sentence, STORY[2]])
+    assert [d.reason for d in first.decisions] == ["", "repeat", "", ""]
+    second = candidate("readability", [STORY[0], sentence, STORY[2]])
+    assert len(without_furniture_of(second, first).kept) == 3

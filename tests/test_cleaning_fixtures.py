@@ -224,6 +224,21 @@ CASES = {
             "All rights reserved",
         ],
     ),
+    # A pull quote shown just above the sentence it repeats, in a short story where
+    # trafilatura keeps loose <div> text: the sentence stays once, the pull quote goes.
+    "pull_quote": (
+        [
+            "\nThe crew had been told to keep the engine running until the end of the week.",
+            "which the crew put out within twenty minutes.",
+            "The company must also pay £12,000 in costs.",
+        ],
+        [
+            "until the end of the week\n",
+            "Email this story",
+            "Ferry passengers evacuated after engine fire",
+            "All rights reserved",
+        ],
+    ),
 }
 
 

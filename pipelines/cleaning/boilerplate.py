@@ -23,6 +23,7 @@ from pipelines.cleaning.vocabulary import (
     MAX_TEASER_WORDS,
     QUOTES,
     SECTION_START_RE,
+    SENTENCE_END,
     TEASER_LABEL_RE,
 )
 
@@ -103,10 +104,23 @@ def _drop_repeats(blocks: Sequence[Block], decisions: list[Decision]) -> None:
         if len(key) < 12:
             continue
         previous = last_seen.get(key)
-        near = previous is not None and i - previous <= _REPEAT_WINDOW
-        if near and decisions[i].action is Action.KEEP:
-            decisions[i] = Decision(Action.DROP, "repeat")
         last_seen[key] = i
+        if previous is None or i - previous > _REPEAT_WINDOW or not decisions[i].keeps:
+            continue
+        if (
+            decisions[previous].keeps
+            and _ends_sentence(block)
+            and not _ends_sentence(blocks[previous])
+        ):
+            # A pull quote or a caption shown above the sentence it repeats: the sentence,
+            # punctuated, is the story's own.
+            decisions[previous] = Decision(Action.DROP, "repeat")
+        else:
+            decisions[i] = Decision(Action.DROP, "repeat")
+
+
+def _ends_sentence(block: Block) -> bool:
+    return SENTENCE_END.search(block.text) is not None
 
 
 def _drop_promo_blurbs(blocks: Sequence[Block], decisions: list[Decision]) -> None:

@@ -260,6 +260,9 @@ def without_furniture_of(chosen: Candidate, other: Candidate) -> Candidate:
         for u, d in zip(other.units, other.decisions, strict=True)
         if not d.keeps and u.block.size >= _MIN_SHARED_DROP_WORDS
     }
+    # Words the other body dropped once and kept once (a pull quote and its sentence) are
+    # not furniture there.
+    dropped -= {u.block.key for u in other.kept}
     if not dropped:
         return chosen
     decisions = [
