@@ -302,3 +302,23 @@ def test_words_the_other_body_also_kept_are_not_its_furniture():
     assert [d.reason for d in first.decisions] == ["", "repeat", "", ""]
     second = candidate("readability", [STORY[0], sentence, STORY[2]])
     assert len(without_furniture_of(second, first).kept) == 3
+
+
+def test_readability_reads_a_newline_in_html_text_as_a_space_except_in_pre():
+    # Wire copy often arrives hard-wrapped in the page source; a browser shows one line.
+    wrapped = (
+        "LOS ANGELES (Reuters) - The county opened its first public charging hub for\n"
+        "electric buses on Monday, a depot that can recharge twelve buses at once\n"
+        "overnight, officials said."
+    )
+    code = "for bus in depot:\n    bus.charge()"
+    html = (
+        f"<html><body><div class='story'><p>{wrapped}</p>"
+        + "".join(f"<p>{p}</p>" for p in STORY)
+        + f"<pre>{code}</pre></div></body></html>"
+    )
+    article = readability_body(lxml.html.document_fromstring(html))
+    assert article is not None
+    texts = [p.text_content() for p in article.iter("p", "pre")]
+    assert " ".join(wrapped.split()) in texts
+    assert code in texts
