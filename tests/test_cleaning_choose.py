@@ -322,3 +322,26 @@ def test_readability_reads_a_newline_in_html_text_as_a_space_except_in_pre():
     texts = [p.text_content() for p in article.iter("p", "pre")]
     assert " ".join(wrapped.split()) in texts
     assert code in texts
+
+
+def test_the_divs_readability_keeps_are_found_without_serialising_them():
+    # readability keeps a <div> a <div> when its children's markup matches divToPElementsRe;
+    # our override finds the same <div>s (and inline elements holding blocks) in one walk.
+    from pathlib import Path
+
+    from readability.readability import REGEXES
+
+    from pipelines.cleaning.readable import _holding_blocks
+
+    fixtures = Path(__file__).resolve().parent.parent / "fixtures"
+    pages = sorted(fixtures.glob("pages/*.html")) + sorted(fixtures.glob("sites/*/**/*.html"))
+    assert len(pages) > 100
+    odd = "<div><span><picture></picture></span><a><img></a><i><b>x</b></i><pre>y</pre></div>"
+    trees = [lxml.html.document_fromstring(p.read_bytes()) for p in pages]
+    trees.append(lxml.html.document_fromstring(f"<html><body>{odd}</body></html>"))
+    for tree in trees:
+        holding = _holding_blocks(tree)
+        for element in tree.iter("div", "a", "b", "i", "span"):
+            markup = "".join(lxml.html.tostring(c, encoding="unicode") for c in element)
+            expected = REGEXES["divToPElementsRe"].search(markup) is not None
+            assert (element in holding) == expected, lxml.html.tostring(element)[:200]

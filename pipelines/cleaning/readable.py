@@ -70,25 +70,29 @@ def _drop_captions(tree: lxml.html.HtmlElement) -> None:
             element.drop_tree()
 
 
-# readability makes paragraphs of a <div>'s loose text (old blog engines write stories as
-# text and <br>s), but starts a new one at every inline element: "Winger <b>Marcus
-# Lindqvist</b> has a broken finger" came out as two lines. Its inline tags and the markup
-# that makes it keep a <div> a <div> (readability-lxml 0.9's divToPElementsRe):
+# readability turns a <div> without block tags in it into a <p>, and makes paragraphs of
+# the loose text of the others (old blog engines write stories as text and <br>s). It starts
+# a new paragraph at every inline element ("Winger <b>Marcus Lindqvist</b> has a broken
+# finger" came out as two lines), and it finds the block tags by serialising every <div>'s
+# subtree (a page's outer containers again for each level). readability-lxml 0.9's inline
+# tags, and the tag names its divToPElementsRe finds in markup (a prefix: <pre>, <picture>):
 _INLINE = frozenset(
     {"a", "b", "cite", "code", "em", "font", "i", "small", "span", "strong", "sub", "sup", "u"}
 )
-_BLOCK_MARKUP = re.compile(r"<(blockquote|dl|div|img|ol|p|pre|table|ul)")
+_BLOCK_PREFIXES = ("blockquote", "dl", "div", "img", "ol", "p", "pre", "table", "ul")
 
 
-def _has_loose_text(div: lxml.html.HtmlElement) -> bool:
-    if div.text and not div.text.isspace():
-        return True
-    return any(child.tail and not child.tail.isspace() for child in div)
-
-
-def _holds_blocks(element: lxml.html.HtmlElement) -> bool:
-    markup = "".join(lxml.html.tostring(child, encoding="unicode") for child in element)
-    return _BLOCK_MARKUP.search(markup) is not None
+def _holding_blocks(tree: lxml.html.HtmlElement) -> set[lxml.html.HtmlElement]:
+    """The elements with a block element below them, in one walk of the tree."""
+    holding: set[lxml.html.HtmlElement] = set()
+    for element in tree.iter():
+        tag = element.tag
+        if isinstance(tag, str) and tag.startswith(_BLOCK_PREFIXES):
+            for ancestor in element.iterancestors():
+                if ancestor in holding:
+                    break
+                holding.add(ancestor)
+    return holding
 
 
 def _append_text(paragraph: lxml.html.HtmlElement, text: str) -> None:
@@ -98,40 +102,42 @@ def _append_text(paragraph: lxml.html.HtmlElement, text: str) -> None:
         paragraph.text = (paragraph.text or "") + text
 
 
-def _paragraphs_of_loose_text(tree: lxml.html.HtmlElement) -> None:
-    """Wrap each run of a <div>'s loose text and inline elements in one <p>.
+def _paragraphs_of_loose_text(div: lxml.html.HtmlElement, holding: set[Any]) -> None:
+    """Wrap each run of the <div>'s loose text and inline elements in one <p>.
 
-    A run ends at a ``<br>`` or a block. Only <div>s that readability keeps as <div>s (they
-    hold blocks) are rewritten: it turns the others into one <p> whole.
+    A run ends at a ``<br>`` (dropped, as readability does) or a block.
     """
-    for div in list(tree.iter("div")):
-        if not _has_loose_text(div) or not _holds_blocks(div):
+    children: list[lxml.html.HtmlElement] = []
+    paragraph: lxml.html.HtmlElement | None = None
+    pieces: list[tuple[lxml.html.HtmlElement | None, str | None]] = [(None, div.text)]
+    div.text = None
+    for child in div:
+        pieces.append((child, child.tail))
+        child.tail = None
+    for child, text in pieces:
+        if child is not None:
+            if child.tag in _INLINE and child not in holding:
+                if paragraph is None:
+                    paragraph = div.makeelement("p")
+                    children.append(paragraph)
+                paragraph.append(child)
+            else:
+                paragraph = None
+                if child.tag != "br":
+                    children.append(child)
+        if not text:
             continue
-        children: list[lxml.html.HtmlElement] = []
-        paragraph: lxml.html.HtmlElement | None = None
-        pieces = [(None, div.text)]
-        div.text = None
-        for child in list(div):
-            pieces.append((child, child.tail))
-            child.tail = None
-        for child, text in pieces:
-            if child is not None:
-                if child.tag in _INLINE and not _holds_blocks(child):
-                    if paragraph is None:
-                        paragraph = div.makeelement("p")
-                        children.append(paragraph)
-                    paragraph.append(child)
-                else:
-                    paragraph = None
-                    if child.tag != "br":  # readability drops them too
-                        children.append(child)
-            if not text or (text.isspace() and paragraph is None):
-                continue
-            if paragraph is None:
-                paragraph = div.makeelement("p")
-                children.append(paragraph)
-            _append_text(paragraph, text)
-        div[:] = children
+        if paragraph is None and text.isspace():
+            if children:  # whitespace between blocks stays where it was
+                children[-1].tail = text
+            else:
+                div.text = text
+            continue
+        if paragraph is None:
+            paragraph = div.makeelement("p")
+            children.append(paragraph)
+        _append_text(paragraph, text)
+    div[:] = children
 
 
 # readability's link-density scoring grows faster than the page: on a page this large (a
@@ -165,10 +171,12 @@ class _TreeDocument(Document):
     ``summary()`` re-reads its input before each of its (up to two) passes and mutates what
     it reads, so each pass gets its own copy. Overrides hooks of readability-lxml 0.9
     (pinned below 0.10): ``_parse`` (no second parse, no link rewriting, a cheaper cleaner),
-    ``get_clean_html`` (the article element is kept; no serialisation to re-parse), and
+    ``get_clean_html`` (the article element is kept; no serialisation to re-parse),
     ``get_link_density`` (the same figure, a third of its cost: while the paragraphs are
     scored, which asks it of every paragraph's parent and grandparent, a link's text length
-    is measured once, not once per enclosing candidate).
+    is measured once, not once per enclosing candidate), and
+    ``transform_misused_divs_into_paragraphs`` (the same <div>s become <p>s, found in one
+    walk; a run of loose text stays one paragraph across inline elements).
     """
 
     article: lxml.html.HtmlElement | None = None
@@ -180,8 +188,17 @@ class _TreeDocument(Document):
         etree.strip_elements(doc, *_NOT_TEXT, with_tail=False)
         _drop_captions(doc)
         _collapse_whitespace(doc)
-        _paragraphs_of_loose_text(doc)
         return doc
+
+    def transform_misused_divs_into_paragraphs(self) -> None:
+        holding = _holding_blocks(self.html)
+        divs = list(self.html.iter("div"))
+        for div in divs:
+            if div not in holding:
+                div.tag = "p"
+        for div in divs:
+            if div.tag == "div":
+                _paragraphs_of_loose_text(div, holding)
 
     def score_paragraphs(self) -> Any:
         self._link_lengths = {}
