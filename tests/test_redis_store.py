@@ -241,3 +241,15 @@ def test_open_store_redis_kind(server, stores, tmp_path):
     assert reset.count() == 0
     assert reset.decide(_candidate("a", "f1", _text(1))).verdict is Verdict.NEW
     reset.close()
+
+
+def test_a_redis_failure_at_close_is_a_store_error(server, stores):
+    # Callers (the ledger extension) catch StoreError only: they never import redis.
+    store = _store(server, stores, "w1")
+
+    def lost() -> None:
+        raise redis.ConnectionError("Connection closed by server.")
+
+    store.client.close = lost  # type: ignore[method-assign]
+    with pytest.raises(StoreError, match="lost the connection to Redis"):
+        store.close()

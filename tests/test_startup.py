@@ -13,7 +13,7 @@ from fixtures.harness import PROJECT_ROOT
 
 # trafilatura, readability-lxml and their helpers cost ~0.45 s and ~25 MB per process.
 WORKER_ONLY = ("trafilatura", "readability", "htmldate", "justext", "pipelines.cleaning.clean")
-DISTRIBUTED_ONLY = ("scrapy_redis",)
+DISTRIBUTED_ONLY = ("scrapy_redis", "redis")
 
 
 def imported_by(*command: str) -> set[str]:
@@ -30,4 +30,41 @@ def imported_by(*command: str) -> set[str]:
 def test_a_scrapy_command_loads_neither_the_extractors_nor_scrapy_redis():
     loaded = imported_by("version")
     assert "crawler.onboarding.session" in loaded  # addsite's: the command modules were read
+    assert not loaded & {*WORKER_ONLY, *DISTRIBUTED_ONLY}
+
+
+# Every component a crawl builds from the project's settings, imported as Scrapy would.
+_LOAD_COMPONENTS = """
+import sys
+from scrapy.spiderloader import SpiderLoader
+from scrapy.utils.misc import load_object
+from scrapy.utils.project import get_project_settings
+
+settings = get_project_settings()
+for name in ("ADDONS", "EXTENSIONS", "ITEM_PIPELINES", "DOWNLOADER_MIDDLEWARES",
+             "SPIDER_MIDDLEWARES"):
+    for path in settings.getdict(name):
+        if isinstance(path, str):
+            load_object(path)
+for path in settings.getdict("FEED_STORAGES").values():
+    load_object(path)
+for setting in ("SCHEDULER", "DUPEFILTER_CLASS", "STATS_CLASS", "LOG_FORMATTER"):
+    load_object(settings[setting])
+SpiderLoader.from_settings(settings).load("news")
+print(" ".join(sorted(sys.modules)))
+"""
+
+
+def test_a_crawls_components_load_no_redis_client():
+    # The ledger extension reads the store's failures as StoreError (RedisStore converts
+    # them), so only distributed mode loads the Redis client.
+    result = subprocess.run(
+        [sys.executable, "-c", _LOAD_COMPONENTS],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    loaded = set(result.stdout.split())
+    assert "crawler.extensions.ledger" in loaded and "crawler.spiders.news" in loaded
     assert not loaded & {*WORKER_ONLY, *DISTRIBUTED_ONLY}

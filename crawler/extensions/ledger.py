@@ -18,7 +18,6 @@ import logging
 from pathlib import Path
 from typing import Any, Self
 
-import redis
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
@@ -102,7 +101,7 @@ class LedgerExtension:
         # never written, and must not count as emitted.
         try:
             self.ledger.commit_decisions()
-        except (StoreError, redis.RedisError) as exc:
+        except StoreError as exc:
             self.addon.fail(f"state store failed while committing decisions: {exc}")
         unwritten = self.ledger.unwritten()
         if unwritten:
@@ -113,7 +112,7 @@ class LedgerExtension:
             self.ledger.discard_unwritten()
         try:
             self.store.close()
-        except (StoreError, redis.RedisError) as exc:
+        except StoreError as exc:
             logger.warning("Closing the state store: %s", exc)
         clear_mark(self.run_dir)
 

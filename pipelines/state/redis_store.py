@@ -359,6 +359,7 @@ class RedisStore:
     def finish_batch(self, batch_id: int) -> None:
         self.client.hdel(self._batches_key, str(batch_id))
 
+    @_guarded
     def close(self) -> None:
         self._heartbeat.stop()
         # Claims of records never committed (a later stage dropped them): free them now

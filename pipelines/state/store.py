@@ -130,6 +130,12 @@ class UrlState:
 
 
 class ArticleStore(Protocol):
+    """What the dedup stages need of a state store.
+
+    A store reports a backend that fails while in use (a lost Redis connection) as
+    :class:`StoreError`, so that its callers need not know, or import, the backend.
+    """
+
     def decide(self, candidate: Candidate) -> Registration:
         """What the candidate is, against everything committed. Writes nothing."""
         ...
