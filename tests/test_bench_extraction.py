@@ -1,0 +1,44 @@
+"""The extraction benchmark's regression list: pages worse than raw trafilatura only by
+lines the cleaning layer removes by design are told apart (no dataset needed)."""
+
+from bench.extraction import REGRESSION, WITH_FURNITURE, DocResult, report, with_furniture
+from bench.extractors import BASELINE, OURS
+from bench.metrics import score_document
+
+STORY = (
+    "The county opened its first public charging hub for electric buses on Monday, a depot "
+    "that can recharge twelve buses at once overnight."
+)
+FURNITURE = [
+    "By Jane Doe",
+    "Updated 22.16 Sat Jan 05 2008",
+    "© Valley Ledger 2008. All rights reserved.",
+]
+
+
+def test_furniture_lines_of_raw_text_are_added_back_and_nothing_else():
+    raw = "\n".join([FURNITURE[0], STORY, "Most read", FURNITURE[1], FURNITURE[2]])
+    assert with_furniture(STORY, raw).splitlines() == [FURNITURE[0], STORY, *FURNITURE[1:]]
+    assert with_furniture(STORY, STORY) == STORY
+
+
+def test_report_counts_pages_worse_only_by_furniture():
+    truth = "\n".join([*FURNITURE, STORY])
+    ours, raw = STORY, truth
+    docs = []
+    for doc_id, furnished in [("by-convention", with_furniture(ours, raw)), ("lost", ours)]:
+        scores = {
+            BASELINE: score_document(truth, raw),
+            OURS: score_document(truth, ours),
+            WITH_FURNITURE: score_document(truth, furnished),
+        }
+        docs.append(DocResult(doc_id, scores, {BASELINE: 0.01, OURS: 0.01}))
+    assert docs[0].scores[OURS].f1 < docs[0].scores[BASELINE].f1 - REGRESSION
+    figure = report({"set": docs}, [BASELINE, OURS])["set"]
+    worse = figure["worse_than_raw"]
+    assert isinstance(worse, list)
+    assert [(w["id"], w["furniture_only"]) for w in worse] == [
+        ("by-convention", True),
+        ("lost", False),
+    ]
+    assert figure["worse_only_by_furniture"] == 1
