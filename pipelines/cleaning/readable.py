@@ -102,7 +102,9 @@ def _append_text(paragraph: lxml.html.HtmlElement, text: str) -> None:
         paragraph.text = (paragraph.text or "") + text
 
 
-def _paragraphs_of_loose_text(div: lxml.html.HtmlElement, holding: set[Any]) -> None:
+def _paragraphs_of_loose_text(
+    div: lxml.html.HtmlElement, holding: set[lxml.html.HtmlElement]
+) -> None:
     """Wrap each run of the <div>'s loose text and inline elements in one <p>.
 
     A run ends at a ``<br>`` (dropped, as readability does) or a block.
