@@ -103,15 +103,13 @@ def with_furniture(ours: str, raw: str) -> str:
     before: dict[int, list[str]] = {}
     pending: list[str] = []
     for line in (line.strip() for line in raw.splitlines()):
-        key = normalize(line) if line else ""
+        key = normalize(line)
         if not key:
             continue
         if key in position:
             before.setdefault(position[key], []).extend(pending)
             pending = []
-            continue
-        decision = judge_line(line)
-        if decision.action.value in _FURNITURE or decision.reason in _FURNITURE:
+        elif judge_line(line).reason in _FURNITURE:  # a rule's reason is the rule's name
             pending.append(line)
     merged = [added for index, line in enumerate(lines) for added in (*before.get(index, ()), line)]
     return "\n".join(merged + pending)
