@@ -269,15 +269,18 @@ def dateline_rule(line: str, n: int) -> str | None:
         # Bare labels that stand for a date widget whose date trafilatura dropped.
         label = len(line) <= _MAX_DATE_LABEL and normalize(line) in _DATE_LABELS
         return "dateline" if label else None
-    rest = DATE_WORDS.sub(" ", DATE_RE.sub(" ", line))
-    if len(words(rest)) <= 1:
+    if _only_a_date(line):
         return "dateline"
     # The date, then who posted it: "Posted: February 8, 2009, 5:10 PM by Rita Halvorsen".
     dated, by, names = line.rpartition(" by ")
     if not by or not DATE_RE.search(dated):
         return None
-    dated_rest = DATE_WORDS.sub(" ", DATE_RE.sub(" ", dated))
-    return "dateline" if len(words(dated_rest)) <= 1 and _names_people(names) else None
+    return "dateline" if _only_a_date(dated) and _names_people(names) else None
+
+
+def _only_a_date(text: str) -> bool:
+    """At most one word is left of ``text`` once its dates and date words are gone."""
+    return len(words(DATE_WORDS.sub(" ", DATE_RE.sub(" ", text)))) <= 1
 
 
 _DATE_LABELS = {"posted", "published", "updated", "last updated", "date", "modified"}
