@@ -16,14 +16,15 @@ WORKER_ONLY = ("trafilatura", "readability", "htmldate", "justext", "pipelines.c
 DISTRIBUTED_ONLY = ("scrapy_redis", "redis")
 
 
-def imported_by(*command: str) -> set[str]:
-    result = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "scrapy", *command],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
+def python(*argv: str) -> subprocess.CompletedProcess[str]:
+    """``python argv...`` in the project directory; it must succeed."""
+    return subprocess.run(
+        [sys.executable, *argv], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
     )
+
+
+def imported_by(*command: str) -> set[str]:
+    result = python("-X", "importtime", "-m", "scrapy", *command)
     return set(re.findall(r"^import time:.*\|\s*([\w.]+)$", result.stderr, re.MULTILINE))
 
 
@@ -58,13 +59,6 @@ print(" ".join(sorted(sys.modules)))
 def test_a_crawls_components_load_no_redis_client():
     # The ledger extension reads the store's failures as StoreError (RedisStore converts
     # them), so only distributed mode loads the Redis client.
-    result = subprocess.run(
-        [sys.executable, "-c", _LOAD_COMPONENTS],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    loaded = set(result.stdout.split())
+    loaded = set(python("-c", _LOAD_COMPONENTS).stdout.split())
     assert "crawler.extensions.ledger" in loaded and "crawler.spiders.news" in loaded
     assert not loaded & {*WORKER_ONLY, *DISTRIBUTED_ONLY}
