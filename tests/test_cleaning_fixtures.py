@@ -84,6 +84,8 @@ CASES = {
             "Council member Nadia Cruz, who sponsored the plan, said she would meet",
             "led by Ben Okafor of the Riverside Bike Coalition, filled the public gallery",
             "Mayor Alan Reyes said he supported the network",
+            # A link that shows a card on hover is the card's trigger, not the card.
+            "into loading zones and bike corrals.",
         ],
         [
             "Nadia CruzNadia Cruz",

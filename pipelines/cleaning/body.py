@@ -64,12 +64,15 @@ _MAYBE_FURNITURE = etree.XPath(_FURNITURE_CANDIDATES)
 _MAYBE_UNWANTED = etree.XPath(
     "//@hidden | //@aria-hidden[. = 'true'] | //@style[contains(., 'one') or contains(., 'ONE')"
     " or contains(., 'idden') or contains(., 'IDDEN')] | //@itemprop[. = 'articleBody'] | "
-    "//@role[. = 'tooltip'] | //a//@class[contains(., 'tooltip') or contains(., 'hovercard')"
-    " or contains(., 'popover')] | " + _FURNITURE_CANDIDATES
+    "//@role[. = 'tooltip'] | //a/descendant::*/@class[contains(., 'tooltip') or"
+    " contains(., 'hovercard') or contains(., 'popover')] | " + _FURNITURE_CANDIDATES
 )
 _HIDING = {"hidden", "aria-hidden", "style", "role"}
 # Cards shown when hovering a link (an author's name and latest headline): CSS hides them,
-# and their text otherwise lands inside the sentence that holds the link.
+# and their text otherwise lands inside the sentence that holds the link. The card is an
+# element inside the link; a link with such a class is the card's trigger and part of the
+# sentence (a recipe's "<a class="ajax-tooltip">4 cups</a>"). ``descendant::*`` also walks
+# each link once where ``//a//@class`` walked every node below it.
 _POPUP_TOKENS = ("tooltip", "hovercard", "popover")
 _LINKS_WITH_CARDS = etree.XPath("//a[normalize-space(text())][*]")
 _MIN_CARD_LEAD = 3
