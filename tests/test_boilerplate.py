@@ -265,3 +265,44 @@ def test_link_lines_above_the_first_sentence_are_dropped():
     assert kept([crumbs, *blocks(PROSE)]) == [PROSE]
     # Below the first sentence, or in prose, links are not navigation.
     assert kept([linked_lead, *blocks(PROSE + " Two.")]) == [PROSE, PROSE + " Two."]
+
+
+def _slides(total: int, count: int) -> list[Block]:
+    blocks = []
+    for n in range(1, count + 1):
+        blocks.append(Block(f"{n}/{total} Bakery chain opens shop number {n}", "head"))
+        blocks.append(Block(f"The chain said shop {n} would open in the spring with 12 staff."))
+    return blocks
+
+
+STORY = [
+    PROSE,
+    "Opposition members said the plan left too little for road repairs, and asked for a "
+    "second vote before the end of the month.",
+    "The mayor said the schools could not wait another year, and that the roads would be "
+    "paid for from next year's budget instead.",
+    "The budget now goes to the state, which has until the middle of March to approve it or "
+    "send it back to the council.",
+]
+
+
+def test_a_gallery_set_into_the_story_is_dropped_with_its_title():
+    # The story's prose around it: about 60 words before, 20 after.
+    before = [*map(Block, STORY[:3]), Block("Business news in pictures", "head")]
+    assert kept([*before, *_slides(4, 4), Block(STORY[3])]) == STORY
+
+
+def test_a_gallery_that_is_the_story_is_kept():
+    # A photo story: a line of introduction, then the slides, and nothing after them.
+    intro = Block("Our photographers spent a year on the high street.")
+    blocks = [intro, *_slides(4, 4)]
+    assert kept(blocks) == [b.text for b in blocks]
+
+
+def test_numbers_out_of_sequence_are_not_slides():
+    lines = [Block(STORY[0]), Block(STORY[1]), Block(STORY[2])]
+    for n in (1, 3, 5, 7):
+        lines.append(Block(f"{n}/8 of the council's members voted against the plan", "head"))
+        lines.append(Block(f"The vote was closer than the mayor had expected, aide {n} said."))
+    lines.append(Block(STORY[3]))
+    assert kept(lines) == [b.text for b in lines]

@@ -78,6 +78,26 @@ CASES = {
             "View original content",
         ],
     ),
+    # Precision: a photo gallery of other stories ("1/6 Harbour cranes sold to Rotterdam",
+    # caption, credit) set into the story between two of its parts.
+    "inline_gallery": (
+        [
+            "most of the time that promise is kept.",
+            "1. Check the blankets, not just the sheets",
+            "should therefore sell for about $250 a night on average.",
+            "4. Minibars rarely pay their way",
+            "should ask for fresh ones rather than assume.",
+        ],
+        [
+            "Business news in pictures",
+            "1/6",
+            "Harbour cranes sold to Rotterdam",
+            "container cranes to a Dutch operator",
+            "6/6",
+            "valuing the firm at about $4bn",
+            "Bloomberg",
+        ],
+    ),
     # Precision: hover cards inside links, glued into the sentence that holds the link.
     "tooltip": (
         [

@@ -11,6 +11,7 @@ links and teasers, what follows a sign-up prompt or a "Related" heading.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 
 from pipelines.cleaning.lines import KEEP, Action, Block, Decision, judge_line, similar
 from pipelines.cleaning.vocabulary import (
@@ -24,6 +25,7 @@ from pipelines.cleaning.vocabulary import (
     QUOTES,
     SECTION_START_RE,
     SENTENCE_END,
+    SLIDE_COUNTER_RE,
     TEASER_LABEL_RE,
 )
 
@@ -46,6 +48,17 @@ _MAX_RAIL_TITLE_WORDS = 16
 _MAX_RAIL_TEASER_WORDS = 35
 # The title of a sign-up box: a few words, no sentence.
 _MAX_PROMO_TITLE_WORDS = 8
+# A gallery set into a story: at least this many slides in sequence, with the story's prose
+# before it and after it (a page whose story is the gallery keeps it).
+_MIN_SLIDES = 3
+_MIN_PROSE_BEFORE_SLIDES = 60
+_MIN_PROSE_AFTER_SLIDES = 20
+# A slide's counter line holds at most its title.
+_MAX_SLIDE_TITLE_WORDS = 40
+# The gallery's title above the first slide ("Business news in pictures"), often twice.
+_MAX_GALLERY_TITLE_WORDS = 8
+_MAX_GALLERY_TITLE_LINES = 2
+_GALLERY = "gallery"
 
 
 def _is_teaser(block: Block) -> bool:
@@ -59,6 +72,9 @@ def classify(blocks: Sequence[Block], *, headline: str | None = None) -> list[De
     """One decision per block, in order."""
     line_decisions = [b.line_decision for b in blocks]
     _drop_repeated_top(blocks, line_decisions, headline)
+    # A gallery set into the story carries its own evidence (numbered slides, the story
+    # around them), and can outweigh the story: it is out before the share below is taken.
+    _drop_slideshows(blocks, line_decisions)
     decisions = list(line_decisions)
     _drop_repeats(blocks, decisions)
     _drop_promo_blurbs(blocks, decisions)
@@ -71,8 +87,9 @@ def classify(blocks: Sequence[Block], *, headline: str | None = None) -> list[De
     _trim_head(blocks, decisions)
     # Context rules read a page as article-plus-furniture; when they would leave little of
     # it, the page is something else (a listing, a profile, a test page): be conservative.
-    total = sum(b.size for b in blocks)
-    kept = sum(b.size for b, d in zip(blocks, decisions, strict=True) if d is KEEP)
+    pairs = list(zip(blocks, decisions, strict=True))
+    total = sum(b.size for b, d in pairs if d.reason != _GALLERY)
+    kept = sum(b.size for b, d in pairs if d is KEEP)
     if total and kept < _MIN_KEPT_SHARE * total:
         return line_decisions
     return decisions
@@ -284,6 +301,49 @@ def _drop_teaser_sections(blocks: Sequence[Block], decisions: list[Decision]) ->
                 decisions[i] = Decision(Action.DROP, "related")
         else:
             in_section = False
+
+
+def _drop_slideshows(blocks: Sequence[Block], decisions: list[Decision]) -> None:
+    """A photo gallery set into the story: "1/50 Headline", its caption and credit, "2/50"...
+
+    CMSs put a section's latest gallery inside the article container, and trafilatura keeps
+    it whole between two parts of the story. Each run of slide counters with the same total,
+    numbered one after another, is a gallery; the last slide is as long as the shortest
+    other one, so the story that resumes after it is not taken for a caption.
+    """
+    counters = []
+    for i, block in enumerate(blocks):
+        found = SLIDE_COUNTER_RE.match(block.line) if block.size <= _MAX_SLIDE_TITLE_WORDS else None
+        if found:
+            counters.append((i, int(found[1]), int(found[2])))
+    runs: list[list[tuple[int, int, int]]] = []
+    for counter in counters:
+        _, number, total = counter
+        if runs and runs[-1][-1][2] == total and runs[-1][-1][1] + 1 == number:
+            runs[-1].append(counter)
+        else:
+            runs.append([counter])
+    for run in runs:
+        if len(run) < _MIN_SLIDES:
+            continue
+        slide = min(b[0] - a[0] for a, b in pairwise(run))
+        start, end = run[0][0], run[-1][0] + slide
+        titles = 0
+        while (
+            start
+            and titles < _MAX_GALLERY_TITLE_LINES
+            and not blocks[start - 1].sentence_like
+            and blocks[start - 1].size <= _MAX_GALLERY_TITLE_WORDS
+        ):
+            start -= 1
+            titles += 1
+        before = sum(b.size for b in blocks[:start] if b.sentence_like)
+        after = sum(b.size for b in blocks[end:] if b.sentence_like)
+        if before < _MIN_PROSE_BEFORE_SLIDES or after < _MIN_PROSE_AFTER_SLIDES:
+            continue
+        for j in range(start, end):
+            if decisions[j].keeps:
+                decisions[j] = Decision(Action.DROP, _GALLERY)
 
 
 def _trim_tail(blocks: Sequence[Block], decisions: list[Decision]) -> None:

@@ -197,6 +197,12 @@ SECTION_START_RE = re.compile(
     re.IGNORECASE,
 )
 
+# A slide's counter in a photo gallery: "12/50 Uber raided in Paris", "Photo 3 of 12".
+SLIDE_COUNTER_RE = re.compile(
+    r"^(?:(?:photo|picture|image|slide|bild|foto)s? )?(\d{1,3}) ?(?:/|of|von|de|sur) ?(\d{1,3})\b",
+    re.IGNORECASE,
+)
+
 COPYRIGHT_RE = re.compile(
     # "Copyright lawyers said ...": a notice goes on with a mark, a year or a name.
     r"^(©|\(c\)|copyright\b(?!\s+(?-i:[a-z]))|&copy;)|\ball rights reserved\b"
