@@ -306,3 +306,21 @@ def test_numbers_out_of_sequence_are_not_slides():
         lines.append(Block(f"The vote was closer than the mayor had expected, aide {n} said."))
     lines.append(Block(STORY[3]))
     assert kept(lines) == [b.text for b in lines]
+
+
+def test_a_player_run_goes_with_the_video_title_between_its_lines():
+    player = blocks(
+        "Video playing bottom right...",
+        "Ferry returns after engine repairs",
+        "Loaded: 0%",
+        "Progress: 0%",
+        "LIVE",
+        "Font Family",
+    )
+    assert kept([Block(STORY[0]), *player, Block(STORY[1])]) == STORY[:2]
+
+
+def test_player_words_alone_are_the_story_s():
+    # "Background" as a section heading, "Live" as a one-word answer: no player label near.
+    story = [Block(STORY[0]), Block("Background", "head"), Block(STORY[1]), Block("Live")]
+    assert kept([*story, Block(STORY[2])]) == [b.text for b in story] + [STORY[2]]

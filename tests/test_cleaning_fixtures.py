@@ -98,6 +98,26 @@ CASES = {
             "Bloomberg",
         ],
     ),
+    # Precision: a video player's controls and caption settings, as its markup reads
+    # without scripts (video.js), and the video's title between them.
+    "video_player": (
+        [
+            "close to collapse when a local heritage trust bought it for a nominal sum in 2024.",
+            "Volunteers replaced the slate roof using stone from a quarry",
+            "restore the neighbouring oil store next year.",
+        ],
+        [
+            "Video playing bottom right",
+            "re-roof the keeper's cottage",
+            "Play Video",
+            "Loaded",
+            "Fullscreen",
+            "\nMute\n",
+            "\nLIVE\n",
+            "Text Edge Style",
+            "Font Family",
+        ],
+    ),
     # Precision: hover cards inside links, glued into the sentence that holds the link.
     "tooltip": (
         [

@@ -22,6 +22,8 @@ from pipelines.cleaning.vocabulary import (
     HEAD_LINK_SHARE,
     MAX_BLURB_WORDS,
     MAX_TEASER_WORDS,
+    PLAYER_LABEL_RE,
+    PLAYER_WORD_RE,
     QUOTES,
     SECTION_START_RE,
     SENTENCE_END,
@@ -48,6 +50,8 @@ _MAX_RAIL_TITLE_WORDS = 16
 _MAX_RAIL_TEASER_WORDS = 35
 # The title of a sign-up box: a few words, no sentence.
 _MAX_PROMO_TITLE_WORDS = 8
+# A video player's control labels are a few words each.
+_MAX_PLAYER_WORDS = 10
 # A gallery set into a story: at least this many slides in sequence, with the story's prose
 # before it and after it (a page whose story is the gallery keeps it).
 _MIN_SLIDES = 3
@@ -83,6 +87,7 @@ def classify(blocks: Sequence[Block], *, headline: str | None = None) -> list[De
     _drop_about_sections(blocks, decisions)
     _drop_teaser_rails(blocks, decisions)
     _drop_teaser_sections(blocks, decisions)
+    _drop_player_controls(blocks, decisions)
     _trim_tail(blocks, decisions)
     _trim_head(blocks, decisions)
     # Context rules read a page as article-plus-furniture; when they would leave little of
@@ -301,6 +306,44 @@ def _drop_teaser_sections(blocks: Sequence[Block], decisions: list[Decision]) ->
                 decisions[i] = Decision(Action.DROP, "related")
         else:
             in_section = False
+
+
+def _drop_player_controls(blocks: Sequence[Block], decisions: list[Decision]) -> None:
+    """A video player's controls left in the body as lines ("Loaded: 0%", "Font Family").
+
+    A run of player lines goes when one of them is a label only a player shows; a word
+    such as "Background" or "Live" alone is a heading or a word of the story. A title
+    line between two of the player's lines is the video's.
+    """
+    i = 0
+    while i < len(blocks):
+        end = i
+        labelled = False
+        while end < len(blocks) and blocks[end].size <= _MAX_PLAYER_WORDS:
+            if PLAYER_LABEL_RE.match(blocks[end].line):
+                labelled = True
+            elif not (
+                PLAYER_WORD_RE.match(blocks[end].line)
+                or (
+                    end > i
+                    and not blocks[end].sentence_like
+                    and end + 1 < len(blocks)
+                    and _is_player_line(blocks[end + 1])
+                )
+            ):
+                break
+            end += 1
+        if labelled:
+            for j in range(i, end):
+                if decisions[j].keeps:
+                    decisions[j] = Decision(Action.DROP, "player")
+        i = max(end, i + 1)
+
+
+def _is_player_line(block: Block) -> bool:
+    return block.size <= _MAX_PLAYER_WORDS and bool(
+        PLAYER_LABEL_RE.match(block.line) or PLAYER_WORD_RE.match(block.line)
+    )
 
 
 def _drop_slideshows(blocks: Sequence[Block], decisions: list[Decision]) -> None:

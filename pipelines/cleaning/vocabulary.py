@@ -149,7 +149,29 @@ PAYWALL = {
     "es": [r"(este|el) contenido es exclusivo para suscriptores[\w\s.'’-]*"],
 }
 
+# A video player's controls and caption settings, as its markup reads without scripts
+# (video.js, whose labels most news players reuse, and the players built on it). These
+# name nothing else...
+PLAYER_LABELS = [
+    r"play video|playback rate|picture-in-picture|video playing bottom right[ .…]*",
+    r"(loaded|progress)\s*:\s*[\d.]+\s*%",
+    r"(current|duration|remaining) time( -?\d+:\d+)?|stream type( live)?",
+    r"(captions|subtitles|descriptions|chapters|audio track)( off)?, selected|default, selected",
+    r"captions settings, opens captions settings dialog|text edge style|font family",
+    r"this is a modal window\.?|close modal dialog|(beginning|end) of dialog window\b.*",
+    r"restore all settings to the default values|seek to live, currently (behind|playing) live",
+    r"minimize ?expand ?close|click here to expand to full page",
+]
+# ...and these do only beside one of them.
+PLAYER_WORDS = [
+    r"play|pause|replay|mute|unmute|(non-)?fullscreen|exit fullscreen|live|chapters|captions"
+    r"|subtitles|descriptions|foreground|background|window|font size|text|done|reset|close"
+    r"|video quality|need text|previous|skip|up next|now playing|[\d:]+ / [\d:]+",
+]
+
 SHARE_RE = _union([p for ps in SHARE.values() for p in ps])
+PLAYER_LABEL_RE = _union(PLAYER_LABELS)
+PLAYER_WORD_RE = _union(PLAYER_WORDS)
 PROMO_RE = _union([p for ps in PROMO.values() for p in ps])
 RELATED_RE = _union([p for ps in RELATED.values() for p in ps])
 PAYWALL_RE = _union([p for ps in PAYWALL.values() for p in ps])
