@@ -345,3 +345,27 @@ def test_the_divs_readability_keeps_are_found_without_serialising_them():
             markup = "".join(lxml.html.tostring(c, encoding="unicode") for c in element)
             expected = REGEXES["divToPElementsRe"].search(markup) is not None
             assert (element in holding) == expected, lxml.html.tostring(element)[:200]
+
+
+# A "related stories" list: each a headline with its date, then a few words of teaser.
+RELATED_ROWS = [
+    "Console store updated - 02 Mar, 2008",
+    "Four rally classics return.",
+    "Drift Kings demo pulled from the store - 11 Feb, 2008",
+    "A save bug was to blame.",
+    "Harbour Circuit delayed to the spring - 17 Dec, 2007",
+    "More time for the track editor.",
+]
+
+
+def test_prose_as_long_beats_a_list_of_teasers_sharing_rows_with_it():
+    # trafilatura took the related list under a story written as loose text; readability
+    # took the story and a promo box, with the list's first row between them: sharing that
+    # row, they are not disjoint, and readability's body is neither corroborated by
+    # trafilatura's nor twice as long.
+    promo = "Catch up on all of our coverage from the motor show floor this week."
+    first = candidate("trafilatura", RELATED_ROWS)
+    second = candidate("readability", [*STORY[:2], *RELATED_ROWS[:2], promo])
+    assert first.words <= second.words < 2 * first.words
+    assert second.prose - first.prose >= 0.5
+    assert choose(first, second, None).name == "readability"

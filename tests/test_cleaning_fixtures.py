@@ -118,6 +118,21 @@ CASES = {
             "Font Family",
         ],
     ),
+    # An old layout writes the story as loose text in a styled <div> and a related list
+    # under it as headline-and-teaser rows; trafilatura returns the list, readability the
+    # story.
+    "loose_story_rail": (
+        [
+            "Owners in Europe and Australia can now download a playable demo of Harbour Circuit",
+            "split-screen racing for up to four players.",
+        ],
+        [
+            "Drift Kings demo pulled from the store",
+            "Four rally classics return.",
+            "Harbour Circuit delayed to the spring",
+            "More time for the track editor.",
+        ],
+    ),
     # Precision: hover cards inside links, glued into the sentence that holds the link.
     "tooltip": (
         [

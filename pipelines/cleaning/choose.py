@@ -192,6 +192,10 @@ def prefer_second(first: Candidate, second: Candidate) -> bool:
         return second.prose - first.prose >= _PROSE_GAP or (
             second.words >= _MUCH_LONGER * first.words and first.prose < _ALL_PROSE
         )
+    if second.prose - first.prose >= _PROSE_GAP and second.words >= first.words:
+        # trafilatura took a list (related stories under a story in loose text), readability
+        # the story, and the two share a few of the list's lines: as long, and prose.
+        return True
     if (
         comparison.shared_first >= _INSIDE * first.words
         and _TAIL_WORDS <= comparison.tail_second <= _TAIL_SHARE * first.words
