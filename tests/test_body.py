@@ -108,6 +108,11 @@ def test_captions_and_credits_are_not_body_text():
         '<ol class="comment-list"><li id="comment-7" class="comment even">'
         "<p>We grew the purple pole beans this summer. Thank you for sharing them!</p></li></ol>",
         '<div id="disqus_thread"><p>We grew the purple pole beans this summer.</p></div>',
+        # Named by an id whose first part is not "comment" (trafilatura takes only those).
+        '<div id="story-comments" class="content-panel"><h4>Have Your Say</h4><blockquote>'
+        "<p>We grew the purple pole beans this summer. Thank you for sharing them!</p>"
+        "<cite>Posted by: <strong>Karen of Manly</strong> 7:12am March 03, 2008</cite>"
+        "</blockquote></div>",
     ],
 )
 def test_comment_threads_are_removed(thread):
@@ -124,6 +129,13 @@ def test_comment_section_holding_the_article_is_kept():
     tree = lxml.html.document_fromstring(html)
     assert without_furniture(tree) is tree  # nothing to drop: no copy
     assert PARAGRAPHS[0] in tree.text_content()
+
+
+def test_an_id_naming_commentary_is_not_a_comment_thread():
+    column = "<div id='commentary-2'><p>The columnist's closing paragraph stays in.</p></div>"
+    tree = page(extra_bottom=column)
+    prepare_tree(tree)
+    assert "closing paragraph stays in" in tree.text_content()
 
 
 def test_comment_threads_are_removed_from_a_copy():

@@ -133,6 +133,20 @@ CASES = {
             "More time for the track editor.",
         ],
     ),
+    # Precision: readers' comments in a section named by its id ("story-comments"), beside
+    # the story's container; trafilatura keeps them and they account for the page's <p>s.
+    "comments_by_id": (
+        [
+            "EXTRA late-night ferries will run between the city wharf",
+            "festival wristbands will not be accepted as tickets.",
+        ],
+        [
+            "About time. I waited an hour and a half",
+            "Two extra ferries will not move 200,000 people.",
+            "Posted by:",
+            "We welcome your comments on this story.",
+        ],
+    ),
     # Precision: hover cards inside links, glued into the sentence that holds the link.
     "tooltip": (
         [

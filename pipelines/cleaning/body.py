@@ -59,7 +59,7 @@ FAST = True
 # looked for here: trafilatura drops <figcaption> and caption-class blocks itself, and a
 # caption kept as a plain paragraph ends in its credit, which the line rules recognise
 # (testing every class for captions and credits as well cost about a tenth of the layer).
-_FURNITURE_CANDIDATES = "//@class[contains(., 'omment')]"
+_FURNITURE_CANDIDATES = "//@class[contains(., 'omment')] | //@id[contains(., 'omment')]"
 _MAYBE_FURNITURE = etree.XPath(_FURNITURE_CANDIDATES)
 _MAYBE_UNWANTED = etree.XPath(
     "//@hidden | //@aria-hidden[. = 'true'] | //@style[contains(., 'one') or contains(., 'ONE')"
@@ -87,6 +87,9 @@ _COMMENT_TOKENS = {
     "comments-area", "comments-section", "comment-section", "comment-body", "comment-content",
     "field--name-comment", "field--type-comment", "disqus_thread",
 }  # fmt: skip
+# An id names a thread whole ("disqus_thread") or in parts ("story-comments"): trafilatura's
+# own filter only takes ids that start with "comment".
+_ID_PARTS = re.compile(r"[-_]")
 # Comment threads are blocks; an inline "comment" is a note in the text ("[Bonus Track]").
 _THREAD_TAGS = {"div", "section", "article", "aside", "ol", "ul", "li", "dl", "footer", "form"}
 
@@ -182,7 +185,9 @@ def _is_furniture(element: lxml.html.HtmlElement) -> bool:
     """A reader-comment container."""
     if element.tag not in _THREAD_TAGS:
         return False
-    if not any(c.lower() in _COMMENT_TOKENS for c in element.get("class", "").split()):
+    identifier = element.get("id", "")
+    named = [*element.get("class", "").split(), identifier, *_ID_PARTS.split(identifier)]
+    if not any(c.lower() in _COMMENT_TOKENS for c in named):
         return False
     # An article page is one <h1>: a "comment" container holding it is the page's layout
     # (opinion sections are called "comment" too), not a thread.
