@@ -174,6 +174,21 @@ def test_a_container_repeating_earlier_lines_is_dropped_but_a_repeated_paragraph
     assert len(drop_duplicates(twice)) == 3
 
 
+def test_templated_paragraphs_are_not_a_container_of_one_another():
+    template = (
+        "On {} night the northbound road between the two junctions will be closed from 8pm"
+        " to 6am for resurfacing, with a signed diversion through the town centre."
+    )
+    lines = [template.format(day) for day in ("Monday", "Tuesday", "Wednesday", "Thursday")]
+    units = [Unit(Block(text), i) for i, text in enumerate(lines)]
+    assert [u.block.text for u in drop_duplicates(units)] == lines
+    # A container of two different lines is still dropped, however short the second is.
+    caption = "Buses at the depot in the northern suburbs."
+    contained = [lines[0], caption, f"{lines[0]} {caption}"]
+    units = [Unit(Block(text), i) for i, text in enumerate(contained)]
+    assert [u.block.text for u in drop_duplicates(units)] == contained[:2]
+
+
 def test_guide_ignores_short_declarations_and_measures_agreement():
     assert Guide.from_text("A teaser of a few words.") is None
     guide = Guide.from_text("\n".join(STORY))

@@ -147,6 +147,23 @@ CASES = {
             "We welcome your comments on this story.",
         ],
     ),
+    # Recall: paragraphs written from one template (a closure a night, a result a match)
+    # hold one another's words; none of them is a container repeating the others.
+    "templated_paragraphs": (
+        [
+            "On the night of Monday 14 October, the A38 southbound",
+            "On the night of Tuesday 15 October, the A38 southbound",
+            "On the night of Wednesday 16 October, the A38 southbound",
+            "On the night of Thursday 17 October, the A38 northbound",
+            "passengers should allow an extra ten minutes for their journeys.",
+        ],
+        [
+            "Share this:",
+            "Park and ride fares frozen for another year",
+            "Harbour wall repairs to begin in November",
+            "All rights reserved",
+        ],
+    ),
     # Precision: hover cards inside links, glued into the sentence that holds the link.
     "tooltip": (
         [

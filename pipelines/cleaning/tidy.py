@@ -41,15 +41,28 @@ def drop_duplicates(units: list[Unit]) -> list[Unit]:
     for unit in units:
         own = unit.block.shingle_set
         if len(own) >= _MIN_REPEAT_SHINGLES and len(own & seen) >= _REPEATED * len(own):
-            # Two different earlier lines inside this one: it is their container.
-            held = sum(1 for e in earlier if len(e & own) >= _REPEATED * len(e))
-            if held >= 2:
+            # Two different earlier lines inside this one: it is their container. Templated
+            # paragraphs ("Lot 12, ...", "Lot 13, ...") hold one another but are not
+            # different lines: one held line counts only if most of it is new to the others.
+            held = [e for e in earlier if len(e & own) >= _REPEATED * len(e)]
+            if _distinct(held) >= 2:
                 logger.debug("repeated text dropped: %.60s", unit.block.text)
                 continue
         earlier.add(own)
         seen |= own
         kept.append(unit)
     return kept
+
+
+def _distinct(lines: list[frozenset[tuple[str, ...]]]) -> int:
+    """How many of these lines bring mostly text of their own, longest first."""
+    covered: set[tuple[str, ...]] = set()
+    count = 0
+    for line in sorted(lines, key=len, reverse=True):
+        if len(line - covered) > (1 - _REPEATED) * len(line):
+            count += 1
+        covered |= line
+    return count
 
 
 def follow_guide(kept: list[Unit], words: int, guide: Guide) -> list[Unit]:
