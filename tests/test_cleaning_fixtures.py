@@ -147,6 +147,22 @@ CASES = {
             "We welcome your comments on this story.",
         ],
     ),
+    # Recall: an old newspaper template's story as "lead<p>paragraph<p>...": the lead hangs
+    # off the date box and the end of a sentence off an ad box; trafilatura loses both.
+    "loose_paragraphs": (
+        [
+            "NORTH ADAMS — The owners of the old Hoosac paper mill have agreed to sell",
+            "where the mill's newer warehouse still stands and could be reused by a business",
+            "The council will hold a public hearing on the plan at City Hall",
+        ],
+        [
+            "Advertisement",
+            "Thursday, February 14",
+            "Council weighs riverside path grant",
+            "All rights reserved",
+            "E-mail",
+        ],
+    ),
     # Recall: paragraphs written from one template (a closure a night, a result a match)
     # hold one another's words; none of them is a container repeating the others.
     "templated_paragraphs": (

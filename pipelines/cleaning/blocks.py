@@ -204,12 +204,12 @@ _MIN_PARAGRAPH_WORDS = 8
 # Where old blog engines and hand-written pages put a story as loose text and <br>s.
 _LOOSE_CONTAINERS = frozenset({"div", "td", "section", "article", "main", "blockquote"})
 # Inline elements continue a run of loose text; any other child breaks it.
-_INLINE_TAGS = frozenset(
+INLINE_TAGS = frozenset(
     {"a", "b", "strong", "i", "em", "u", "span", "font", "small", "sup", "sub", "abbr", "cite", "q"}
 )
 # Longer than a caption or a byline: a paragraph's worth of a story.
 _MIN_LOOSE_WORDS = 20
-_SENTENCE_ENDS = frozenset('.!?"”’»)')
+SENTENCE_ENDS = frozenset('.!?"”’»)')
 
 
 def paragraph_words(tree: lxml.html.HtmlElement) -> int:
@@ -242,7 +242,7 @@ def _loose_runs(container: lxml.html.HtmlElement) -> Iterator[tuple[list[str], i
     linked = 0
     for child in container:
         tag = _tag(child)
-        if tag in _INLINE_TAGS:
+        if tag in INLINE_TAGS:
             inline = child.text_content().split()
             words += inline
             linked += len(inline) if tag == "a" else 0
@@ -257,4 +257,4 @@ def _loose_runs(container: lxml.html.HtmlElement) -> Iterator[tuple[list[str], i
 def _prose_words(words: list[str], linked: int) -> int:
     if len(words) < _MIN_LOOSE_WORDS or linked * 2 > len(words):
         return 0
-    return len(words) if words[-1][-1:] in _SENTENCE_ENDS else 0
+    return len(words) if words[-1][-1:] in SENTENCE_ENDS else 0

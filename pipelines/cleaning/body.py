@@ -22,6 +22,7 @@ from pipelines.cleaning.blocks import BlockMemo, link_chars, link_texts, paragra
 from pipelines.cleaning.choose import Candidate, choose, judge, needs_second_opinion
 from pipelines.cleaning.guide import Guide
 from pipelines.cleaning.lines import Action
+from pipelines.cleaning.loose import wrap_loose_paragraphs
 from pipelines.cleaning.readable import readability_body
 from pipelines.cleaning.rescue import glued_source, is_page_dump, rule_body, structured_copy
 from pipelines.cleaning.tidy import drop_duplicates, follow_guide
@@ -113,6 +114,7 @@ def prepare_tree(tree: lxml.html.HtmlElement) -> None:
     etree.strip_tags(tree, etree.Comment, etree.ProcessingInstruction)
     _join_article_body(_prune(tree, _MAYBE_UNWANTED))
     _drop_link_cards(tree)
+    wrap_loose_paragraphs(tree)
 
 
 def without_furniture(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
