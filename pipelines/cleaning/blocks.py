@@ -9,13 +9,13 @@ neither extractor's text marks its links the same way.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import lxml.html
 from lxml import etree
 
 from pipelines.cleaning.lines import Block
+from pipelines.cleaning.loose import SENTENCE_ENDS, LooseRun, loose_runs
 from pipelines.cleaning.vocabulary import TEASER_LABEL_RE
 
 # Text nodes inside links: one walk, plain strings (no element back-references to build).
@@ -203,13 +203,8 @@ _PARAGRAPHS = etree.XPath("//p")
 _MIN_PARAGRAPH_WORDS = 8
 # Where old blog engines and hand-written pages put a story as loose text and <br>s.
 _LOOSE_CONTAINERS = frozenset({"div", "td", "section", "article", "main", "blockquote"})
-# Inline elements continue a run of loose text; any other child breaks it.
-INLINE_TAGS = frozenset(
-    {"a", "b", "strong", "i", "em", "u", "span", "font", "small", "sup", "sub", "abbr", "cite", "q"}
-)
 # Longer than a caption or a byline: a paragraph's worth of a story.
 _MIN_LOOSE_WORDS = 20
-SENTENCE_ENDS = frozenset('.!?"”’»)')
 
 
 def paragraph_words(tree: lxml.html.HtmlElement) -> int:
@@ -232,29 +227,11 @@ def paragraph_words(tree: lxml.html.HtmlElement) -> int:
             if parent is not None and parent.tag in _LOOSE_CONTAINERS:
                 containers[parent] = None
     for container in containers:
-        total += sum(_prose_words(words, linked) for words, linked in _loose_runs(container))
+        total += sum(_prose_words(run) for run in loose_runs(container))
     return total
 
 
-def _loose_runs(container: lxml.html.HtmlElement) -> Iterator[tuple[list[str], int]]:
-    """The container's own text between breaks: its words, and how many are link text."""
-    words: list[str] = container.text.split() if container.text else []
-    linked = 0
-    for child in container:
-        tag = _tag(child)
-        if tag in INLINE_TAGS:
-            inline = child.text_content().split()
-            words += inline
-            linked += len(inline) if tag == "a" else 0
-        else:  # <br>, <hr>, a block
-            yield words, linked
-            words, linked = [], 0
-        if child.tail:
-            words += child.tail.split()
-    yield words, linked
-
-
-def _prose_words(words: list[str], linked: int) -> int:
-    if len(words) < _MIN_LOOSE_WORDS or linked * 2 > len(words):
+def _prose_words(run: LooseRun) -> int:
+    if run.words < _MIN_LOOSE_WORDS or run.linked * 2 > run.words:
         return 0
-    return len(words) if words[-1][-1:] in SENTENCE_ENDS else 0
+    return run.words if run.ending in SENTENCE_ENDS else 0

@@ -7,6 +7,8 @@ takes its ``<p>`` children and loses the text hanging off the others: the lead o
 of a sentence goes missing while every paragraph around it is kept. Here such a run of
 loose text, with the inline elements in it, gets a ``<p>`` of its own before any extractor
 sees the page; the end of a sentence cut by a box goes back into its paragraph.
+
+:func:`loose_runs` is also how :func:`blocks.paragraph_words` finds prose outside ``<p>``.
 """
 
 from __future__ import annotations
@@ -17,8 +19,11 @@ from dataclasses import dataclass, field
 import lxml.html
 from lxml import etree
 
-from pipelines.cleaning.blocks import INLINE_TAGS, SENTENCE_ENDS
-
+# Inline elements continue a run of loose text; any other child breaks it.
+INLINE_TAGS = frozenset(
+    {"a", "b", "strong", "i", "em", "u", "span", "font", "small", "sup", "sub", "abbr", "cite", "q"}
+)
+SENTENCE_ENDS = frozenset('.!?"”’»)')
 # Containers holding paragraphs: only there is loose text a paragraph that lost its tag.
 _PARAGRAPH_CONTAINERS = etree.XPath("//p/..")
 # A line of furniture ("Thursday, February 14", "Advertisement") stays as it is; a run
@@ -28,27 +33,30 @@ _MAX_LINK_SHARE = 0.5
 
 
 @dataclass
-class _Run:
+class LooseRun:
     """Loose text of a container between two of its block children (or its edges)."""
 
     after: int  # index of the block child before it; -1: the container's own text
     before: int  # index of the block child after it; len(container): the container's end
     members: list[lxml.html.HtmlElement] = field(default_factory=list)  # inline children
     words: int = 0
-    linked: int = 0
+    linked: int = 0  # words in links
+    ending: str = ""  # its last character that is not a space
 
 
 def wrap_loose_paragraphs(tree: lxml.html.HtmlElement) -> None:
     """Give each run of loose prose among a container's paragraphs a ``<p>`` (mutates)."""
     for container in _PARAGRAPH_CONTAINERS(tree):
-        runs = [run for run in _loose_runs(container) if _is_lost_paragraph(container, run)]
+        runs = [run for run in loose_runs(container) if _is_lost_paragraph(container, run)]
         # Wrapping changes the children: from the last run back, earlier indexes hold.
         for run in reversed(runs):
             _wrap(container, run)
 
 
-def _loose_runs(container: lxml.html.HtmlElement) -> Iterator[_Run]:
-    run = _Run(after=-1, before=0)
+def loose_runs(container: lxml.html.HtmlElement) -> Iterator[LooseRun]:
+    """The runs of loose text of a container: its own text, or a block child's tail, with
+    the inline children (links, emphasis, spans) and their tails up to the next block."""
+    run = LooseRun(after=-1, before=0)
     _count(run, container.text, linked=False)
     for index, child in enumerate(container):
         if isinstance(child.tag, str) and child.tag in INLINE_TAGS:
@@ -57,19 +65,21 @@ def _loose_runs(container: lxml.html.HtmlElement) -> Iterator[_Run]:
         else:  # a block, a <br>, a script, a comment
             run.before = index
             yield run
-            run = _Run(after=index, before=index)
+            run = LooseRun(after=index, before=index)
         _count(run, child.tail, linked=False)
     run.before = len(container)
     yield run
 
 
-def _count(run: _Run, text: str | None, *, linked: bool) -> None:
+def _count(run: LooseRun, text: str | None, *, linked: bool) -> None:
     words = len(text.split()) if text else 0
-    run.words += words
-    run.linked += words if linked else 0
+    if text and words:
+        run.words += words
+        run.linked += words if linked else 0
+        run.ending = text.rstrip()[-1]
 
 
-def _is_lost_paragraph(container: lxml.html.HtmlElement, run: _Run) -> bool:
+def _is_lost_paragraph(container: lxml.html.HtmlElement, run: LooseRun) -> bool:
     """A run of prose that a paragraph follows, and not one of a text's lines set apart by
     ``<br>`` or empty ``<p>`` tags (trafilatura keeps those as they are, and a ``<p>`` among
     them would split the text)."""
@@ -88,7 +98,7 @@ def _is_separator(element: lxml.html.HtmlElement) -> bool:
     return element.tag == "br" or (element.tag == "p" and not _is_paragraph(element))
 
 
-def _wrap(container: lxml.html.HtmlElement, run: _Run) -> None:
+def _wrap(container: lxml.html.HtmlElement, run: LooseRun) -> None:
     if run.after < 0:
         text, container.text = container.text, None
     else:
