@@ -324,3 +324,40 @@ def test_player_words_alone_are_the_story_s():
     # "Background" as a section heading, "Live" as a one-word answer: no player label near.
     story = [Block(STORY[0]), Block("Background", "head"), Block(STORY[1]), Block("Live")]
     assert kept([*story, Block(STORY[2])]) == [b.text for b in story] + [STORY[2]]
+
+
+COMMENTS = [
+    Block("Readers' comments", "head"),
+    Block("Where are the day trippers supposed to park? The shops rely on the summer trade."),
+    Block("Posted by Janet on May 14, 2009 5:02 PM"),
+    Block("Report this comment"),
+    Block("Good. That car park has been half empty every winter for twenty years."),
+    Block("Posted by Owen, Westcliff on May 14, 2009 4:47 PM"),
+    Block("Report this comment"),
+]
+
+
+def test_an_unmarked_comment_thread_after_the_story_goes_to_the_end():
+    tail = Block("Build the flats, I say, and be done with the arguing about it.")
+    assert kept([*map(Block, STORY), *COMMENTS, tail]) == STORY
+
+
+def test_an_unmarked_comment_thread_before_the_story_goes_to_its_last_sign_off():
+    assert kept([*COMMENTS, *map(Block, STORY)]) == STORY
+
+
+def test_the_commenters_are_not_the_story_s_bylines():
+    decisions = classify([*map(Block, STORY), *COMMENTS])
+    assert all(d.action is not Action.BYLINE for d in decisions)
+
+
+def test_a_comments_link_above_the_story_does_not_take_the_story_with_the_thread():
+    # "3 Comments" under the byline links to the thread; the story sits between them.
+    story = [Block("3 Comments"), *map(Block, STORY)]
+    unheaded = [b for b in COMMENTS if b.kind != "head"]
+    assert kept([*story, *unheaded])[: len(STORY)] == STORY
+
+
+def test_a_comments_heading_without_sign_offs_is_not_a_thread():
+    discussion = [Block("Discussion", "head"), Block(STORY[3])]
+    assert kept([*map(Block, STORY[:3]), *discussion]) == [*STORY[:3], "Discussion", STORY[3]]

@@ -147,6 +147,23 @@ CASES = {
             "We welcome your comments on this story.",
         ],
     ),
+    # Precision: readers' comments in plain boxes (no "comment" in any class or id), each
+    # signed off with "Posted by ... on <date>" and "Report this comment".
+    "untagged_comments": (
+        [
+            "The borough council is to sell the East Beach car park to a housing association",
+            "with building work to start in 2011 if permission is granted.",
+        ],
+        [
+            "Readers' comments",
+            "Where are the day trippers supposed to park?",
+            "Good. That car park has been half empty every winter",
+            "Posted by",
+            "Report this comment",
+            "Post a comment",
+            "Pier reopens after storm repairs",
+        ],
+    ),
     # Recall: an old newspaper template's story as "lead<p>paragraph<p>...": the lead hangs
     # off the date box and the end of a sentence off an ad box; trafilatura loses both.
     "loose_paragraphs": (

@@ -18,6 +18,8 @@ from pipelines.cleaning.vocabulary import (
     ABOUT_CUES_RE,
     ABOUT_RE,
     BLURB_RE,
+    COMMENT_HEADING_RE,
+    COMMENT_SIGNATURE_RE,
     CTA_RE,
     HEAD_LINK_SHARE,
     MAX_BLURB_WORDS,
@@ -63,6 +65,15 @@ _MAX_SLIDE_TITLE_WORDS = 40
 _MAX_GALLERY_TITLE_WORDS = 8
 _MAX_GALLERY_TITLE_LINES = 2
 _GALLERY = "gallery"
+# A comment thread: this many sign-off lines after its heading, the first of them within a
+# comment or two of it. After this many words of the story, it runs to the end; before
+# them, the story follows it.
+_MIN_COMMENT_SIGNATURES = 2
+_MAX_WORDS_BEFORE_SIGNATURE = 300
+_MIN_STORY_BEFORE_COMMENTS = 50
+_MAX_COMMENT_HEADING_WORDS = 6
+_MAX_SIGNATURE_WORDS = 16
+_COMMENTS = "comments"
 
 
 def _is_teaser(block: Block) -> bool:
@@ -88,12 +99,14 @@ def classify(blocks: Sequence[Block], *, headline: str | None = None) -> list[De
     _drop_teaser_rails(blocks, decisions)
     _drop_teaser_sections(blocks, decisions)
     _drop_player_controls(blocks, decisions)
+    _drop_comment_threads(blocks, decisions)
     _trim_tail(blocks, decisions)
     _trim_head(blocks, decisions)
     # Context rules read a page as article-plus-furniture; when they would leave little of
     # it, the page is something else (a listing, a profile, a test page): be conservative.
+    # A gallery or a comment thread carries its own evidence and can outweigh the story.
     pairs = list(zip(blocks, decisions, strict=True))
-    total = sum(b.size for b, d in pairs if d.reason != _GALLERY)
+    total = sum(b.size for b, d in pairs if d.reason not in (_GALLERY, _COMMENTS))
     kept = sum(b.size for b, d in pairs if d is KEEP)
     if total and kept < _MIN_KEPT_SHARE * total:
         return line_decisions
@@ -287,6 +300,46 @@ def _drop_about_sections(blocks: Sequence[Block], decisions: list[Decision]) -> 
                     decisions[j] = Decision(Action.DROP, "about")
             return
         before += block.size
+
+
+def _drop_comment_threads(blocks: Sequence[Block], decisions: list[Decision]) -> None:
+    """Readers' comments the page did not mark up: from their heading to the last line
+    that signs a comment off, or to the end when the thread follows the story.
+
+    A heading alone is as often a link to the comments ("Have your say" under the byline):
+    the thread is there when lines that sign comments off follow it soon, with no other
+    such heading between ("Report this comment", "Posted by Ann on May 3, 2008 9:14 AM").
+    """
+    headings = [
+        i
+        for i, b in enumerate(blocks)
+        if b.size <= _MAX_COMMENT_HEADING_WORDS and COMMENT_HEADING_RE.match(b.line)
+    ]
+    signatures = [
+        i
+        for i, b in enumerate(blocks)
+        if b.size <= _MAX_SIGNATURE_WORDS and COMMENT_SIGNATURE_RE.match(b.line)
+    ]
+    for heading, next_heading in pairwise([*headings, len(blocks)]):
+        after = [i for i in signatures if i > heading]
+        if len(after) < _MIN_COMMENT_SIGNATURES:
+            return
+        first = after[0]
+        if first > next_heading:
+            continue
+        if sum(b.size for b in blocks[heading + 1 : first]) > _MAX_WORDS_BEFORE_SIGNATURE:
+            continue
+        story = sum(b.size for b, d in zip(blocks[:heading], decisions, strict=False) if d.keeps)
+        if story >= _MIN_STORY_BEFORE_COMMENTS:
+            end = len(blocks)
+        elif sum(b.size for b in blocks[after[-1] + 1 :]) >= _MIN_STORY_BEFORE_COMMENTS:
+            end = after[-1] + 1  # the story follows the thread
+        else:
+            return  # the story is between: the heading was a link to the thread
+        # Every line of it, the commenters' "Posted by" lines too: they are not the story's
+        # bylines.
+        decisions[heading:end] = [Decision(Action.DROP, _COMMENTS)] * (end - heading)
+        return
 
 
 def _drop_teaser_sections(blocks: Sequence[Block], decisions: list[Decision]) -> None:

@@ -169,7 +169,24 @@ PLAYER_WORDS = [
     r"|video quality|need text|previous|skip|up next|now playing|[\d:]+ / [\d:]+",
 ]
 
+# A readers' comment thread the page did not mark up (old blog engines, newspaper CMSs):
+# a heading opens it...
+COMMENT_HEADINGS = [
+    r"(\d+ )?(readers?'?s?'? )?comments?( \(\d+\))?|your (say|comments)|have your say"
+    r"|(read|view|show) (all )?(\d+ )?comments|(leave|post|add) a (comment|reply)"
+    r"|join the (conversation|discussion)|discussion",
+    r"(\d+ )?(leserkommentare|kommentare?)|(\d+ )?commentaires?|(\d+ )?comentarios?",
+]
+# ...and its comments sign off with lines no story has.
+COMMENT_SIGNATURES = [
+    r"report (this )?(comment|abuse|post)|reply|recommend( \(\d+\))?|\d+ (likes?|replies)",
+    r"posted by:? .{1,60}?(\b(on|at)\b|\|).*\d{1,2}[:.]\d{2}( ?[ap]\.?m\.?)?",
+    r"kommentar melden|signaler (un abus|ce commentaire)|denunciar( comentario)?",
+]
+
 SHARE_RE = _union([p for ps in SHARE.values() for p in ps])
+COMMENT_HEADING_RE = _union(COMMENT_HEADINGS)
+COMMENT_SIGNATURE_RE = _union(COMMENT_SIGNATURES)
 PLAYER_LABEL_RE = _union(PLAYER_LABELS)
 PLAYER_WORD_RE = _union(PLAYER_WORDS)
 PROMO_RE = _union([p for ps in PROMO.values() for p in ps])
