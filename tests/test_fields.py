@@ -16,6 +16,10 @@ from pipelines.cleaning.fields import (
     [
         (["By Jane Doe"], ["Jane Doe"]),
         (["By Jane Doe and John Roe"], ["Jane Doe", "John Roe"]),
+        # A role after the name, with its qualifier, is not a second author.
+        (["By Martin Holloway, Political Reporter"], ["Martin Holloway"]),
+        (["By Anna Smith, Chief Political Correspondent"], ["Anna Smith"]),
+        (["Jane Doe, Health Editor, and John Roe"], ["Jane Doe", "John Roe"]),
         (["Jane Doe, Staff Writer"], ["Jane Doe"]),
         (["Jane Doe", "Jane Doe"], ["Jane Doe"]),
         (["https://example.com/author/jane"], []),

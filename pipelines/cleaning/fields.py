@@ -45,8 +45,12 @@ def author_credits(raw: Iterable[str], exclude: Iterable[str | None] = ()) -> li
         value = original
         credits = [c for c in re.split(r"[;|]", value) if not _NOT_AUTHOR_CREDIT.match(c.strip())]
         value = _BY_PREFIX.sub("", ";".join(credits).strip())
-        for part in _SPLIT_AUTHORS.split(value):
+        for index, part in enumerate(_SPLIT_AUTHORS.split(value)):
             name = _ROLE_SUFFIX.sub("", part).strip(" .:-–—|")
+            # "Jane Doe, Political Reporter": after a name, or left with one word, a part
+            # that ends in a role is the role ("Political"), not a second author.
+            if name != part.strip(" .:-–—|") and (index > 0 or len(name.split()) == 1):
+                continue
             name = _BY_PREFIX.sub("", name).strip()
             if not name or _NOT_A_NAME.search(name) or len(name.split()) > 5:
                 continue
