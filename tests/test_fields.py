@@ -6,7 +6,7 @@ from pipelines.cleaning.fields import (
     normalize_authors,
     resolve_canonical,
     resolve_date,
-    strip_site_suffix,
+    strip_site_name,
     with_bylines,
 )
 
@@ -73,13 +73,33 @@ def test_resolve_date_prefers_first_but_takes_precision_from_same_day():
     assert resolve_date([None, ""]) is None
 
 
-def test_strip_site_suffix():
-    assert strip_site_suffix("Port vote set for Tuesday | Harbor Herald", ["Harbor Herald"]) == (
+def test_strip_site_name():
+    assert strip_site_name("Port vote set for Tuesday | Harbor Herald", ["Harbor Herald"]) == (
         "Port vote set for Tuesday"
     )
-    assert strip_site_suffix("North Korea denies ties - a long subtitle here that stays", []) == (
+    assert strip_site_name("North Korea denies ties - a long subtitle here that stays", []) == (
         "North Korea denies ties - a long subtitle here that stays"
     )
+
+
+@pytest.mark.parametrize(
+    ("title", "headline"),
+    [
+        (
+            "BBC NEWS | Asia-Pacific | Ball game at China-Japan summit",
+            "Ball game at China-Japan summit",
+        ),
+        ("The Ledger : National : Rail link to port to be ready", "Rail link to port to be ready"),
+        ("Harbor Herald - Port vote set for Tuesday | Politics", "Port vote set for Tuesday"),
+        # A headline's own short part stays.
+        (
+            "Analysis: Why the port vote matters to the city",
+            "Analysis: Why the port vote matters to the city",
+        ),
+    ],
+)
+def test_site_name_before_the_headline_is_stripped(title, headline):
+    assert strip_site_name(title, ["Harbor Herald"]) == headline
 
 
 def test_resolve_canonical_stays_on_site():

@@ -38,7 +38,7 @@ from pipelines.cleaning.fields import (
     resolve_canonical,
     resolve_date,
     sanitize_text,
-    strip_site_suffix,
+    strip_site_name,
     truncate_headline,
     with_bylines,
 )
@@ -170,12 +170,17 @@ def clean_html(
     ruled = _site_fields(tree, rules)
     fallback = trafilatura_fallback(tree, page_url, meta)
 
-    title_headline = strip_site_suffix(meta.title_tag, site_names) if meta.title_tag else None
+    title_headline = strip_site_name(meta.title_tag, site_names) if meta.title_tag else None
     headline = first_text(
-        ruled.headline, meta.headline, meta.h1, fallback.title, hints.title, title_headline
+        ruled.headline,
+        meta.headline,
+        meta.h1,
+        _trafilatura_title(fallback.title, meta.title_tag, title_headline),
+        hints.title,
+        title_headline,
     )
     if headline:
-        headline = sanitize_text(strip_site_suffix(headline, site_names))
+        headline = sanitize_text(strip_site_name(headline, site_names))
 
     remove_selected(tree, rules)
     declared_language = meta.language or language
@@ -259,6 +264,16 @@ def _site_fields(tree: HtmlElement, rules: CleaningRules) -> _SiteFields:
         authors=selected_texts(tree, rules.authors, "content"),
         body=selected_elements(tree, rules.body),
     )
+
+
+def _trafilatura_title(
+    title: str | None, title_tag: str | None, headline: str | None
+) -> str | None:
+    """trafilatura's title, unless it kept the site's part of the ``<title>`` and cut the
+    headline ("Site : Section : Headline" read as "Site : Section")."""
+    if title and title_tag and headline and title in title_tag and headline not in title:
+        return None
+    return title
 
 
 def _paragraphs(body: Body, rules: CleaningRules, headline: str | None) -> list[Paragraph]:

@@ -138,15 +138,37 @@ def resolve_date(
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»]\s+")
 
 
-def strip_site_suffix(title: str, site_names: Iterable[str | None]) -> str:
-    """ "Headline | Site Name" -> "Headline"; leaves titles without a known suffix alone."""
+def strip_site_name(title: str, site_names: Iterable[str | None]) -> str:
+    """ "Headline | Site Name" -> "Headline", and the older prefix form, "Site : Section :
+    Headline" -> "Headline"; leaves titles without a known site part alone."""
     names = {n.casefold() for n in site_names if n}
+    parts = _TITLE_SEPARATORS.split(title)
+    first = _TITLE_SEPARATORS.search(title)
+    # A prefix is the site's when it is named, or when short parts lead to a long last one
+    # (a headline's own "Analysis: ..." is one short part, not two).
+    if first is not None and parts[0].casefold() in names:
+        rest = title[first.end() :]
+        if len(rest.split()) >= 3:
+            return _strip_suffix(rest, names)
+    if (
+        len(parts) >= 3
+        and all(len(p.split()) <= 3 for p in parts[:-1])
+        and len(parts[-1].split()) >= _MIN_PREFIXED_HEADLINE_WORDS
+    ):
+        return parts[-1].strip()
+    return _strip_suffix(title, names)
+
+
+def _strip_suffix(title: str, names: set[str]) -> str:
     parts = _TITLE_SEPARATORS.split(title)
     if len(parts) > 1 and (parts[-1].casefold() in names or len(parts[-1].split()) <= 3):
         head = " - ".join(parts[:-1]) if len(parts) > 2 else parts[0]
         if len(head.split()) >= 3:
             return head.strip()
     return title.strip()
+
+
+_MIN_PREFIXED_HEADLINE_WORDS = 4
 
 
 MAX_HEADLINE = 300
