@@ -361,3 +361,22 @@ def test_a_comments_link_above_the_story_does_not_take_the_story_with_the_thread
 def test_a_comments_heading_without_sign_offs_is_not_a_thread():
     discussion = [Block("Discussion", "head"), Block(STORY[3])]
     assert kept([*map(Block, STORY[:3]), *discussion]) == [*STORY[:3], "Discussion", STORY[3]]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("News: ePaper | Front Page | National | Tamil Nadu | Karnataka | Kerala", "menu"),
+        ("Home | About Us | Copyright | Archives | Contacts | Subscription", "menu"),
+        # A fact box or a results line is the story's data.
+        ("Born: 1980 | Height: 1.85m | Club: Leeds | Position: winger | Caps: 20", ""),
+        ("Arsenal | Chelsea | Spurs", ""),
+        ("Printer friendly page Send this article to Friends by E-Mail", "share"),
+        ("Print this article | Email this article", "share"),
+        ("Special Correspondent", "byline"),
+        ("Our Political Editor", "byline"),
+        ("Editor", ""),
+    ],
+)
+def test_menus_share_bars_and_desk_bylines(line, expected):
+    assert reason(line) == expected

@@ -164,6 +164,22 @@ CASES = {
             "Pier reopens after storm repairs",
         ],
     ),
+    # Precision: an old table layout's story tail: its share buttons on one line, a desk
+    # byline, and the site's menus flattened to lines of links ("News: ePaper | ...").
+    "flat_menus": (
+        [
+            "CHENNAI: The 24-km rail link between the new container terminal at Ennore",
+            "rising to six once a second loading line is built inside the terminal next year.",
+        ],
+        [
+            "Printer friendly page",
+            "Send this article to Friends by E-Mail",
+            "Special Correspondent",
+            "Front Page",
+            "About Us",
+            "Republication or redissemination",
+        ],
+    ),
     # Recall: an old newspaper template's story as "lead<p>paragraph<p>...": the lead hangs
     # off the date box and the end of a sentence off an ad box; trafilatura loses both.
     "loose_paragraphs": (
@@ -402,3 +418,8 @@ def test_minimum_below_the_floor_is_too_short():
 def test_the_declared_body_is_not_copied_when_it_is_a_teaser():
     article = clean("jsonld_teaser")
     assert article.articleBody.count("A carved canoe prow taken from Motu Rere") == 1
+
+
+def test_the_site_s_name_before_the_headline_in_the_title_is_not_the_headline():
+    # <title>The Deccan Ledger : National : Rail link ...</title>, and no <h1> or og:title.
+    assert clean("flat_menus").headline == "Rail link to port to be ready by March"

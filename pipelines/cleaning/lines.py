@@ -43,8 +43,10 @@ from pipelines.cleaning.vocabulary import (
     READER_RE,
     RELATED_RE,
     ROLE_BYLINE_RE,
+    ROLE_ONLY_RE,
     SELF_RE,
     SENTENCE_END,
+    SHARE_BAR_RE,
     SHARE_RE,
     WIRE_LEAD_RE,
     WIRE_RE,
@@ -177,7 +179,7 @@ def phrase_rule(line: str, n: int) -> str | None:
     ):
         if pattern.match(line):
             return reason
-    return None
+    return "share" if SHARE_BAR_RE.match(line) else None
 
 
 def call_to_action_rule(line: str, n: int) -> str | None:
@@ -246,8 +248,10 @@ def _names_people(text: str) -> bool:
 
 
 def role_byline_rule(line: str, n: int) -> str | None:
-    """'Jane Doe, Staff Writer', 'Jane Doe | Reuters'."""
-    return "byline" if n <= 10 and ROLE_BYLINE_RE.match(line) else None
+    """'Jane Doe, Staff Writer', 'Jane Doe | Reuters', 'Special Correspondent'."""
+    if n > 10:
+        return None
+    return "byline" if ROLE_BYLINE_RE.match(line) or ROLE_ONLY_RE.match(line) else None
 
 
 def wire_rule(line: str, n: int) -> str | None:
@@ -259,6 +263,26 @@ def wire_rule(line: str, n: int) -> str | None:
     if "@" in line and WRITE_TO_RE.match(line):
         return "contact"
     return None
+
+
+def menu_rule(line: str, n: int) -> str | None:
+    """A site menu flattened to one line: 'News: ePaper | Front Page | National | Sport'.
+
+    Many short items and hardly a number among them: a fact box ('Born: 1980 | Height:
+    1.85m | ...') or a results line is data of the story.
+    """
+    items = [item.strip() for item in _MENU_SEPARATORS.split(line)]
+    items = [item for item in items if item]
+    if len(items) < _MIN_MENU_ITEMS or SENTENCE_END.search(line):
+        return None
+    if any(word_count(item) > _MAX_MENU_ITEM_WORDS for item in items):
+        return None
+    return "menu" if sum(1 for item in items if DIGIT.search(item)) <= 1 else None
+
+
+_MENU_SEPARATORS = re.compile(r"\s[|•·]\s|\s[|•·]$|^[|•·]\s")
+_MIN_MENU_ITEMS = 5
+_MAX_MENU_ITEM_WORDS = 4
 
 
 def dateline_rule(line: str, n: int) -> str | None:
@@ -296,6 +320,7 @@ _LINE_RULES = (
     byline_rule,
     role_byline_rule,
     wire_rule,
+    menu_rule,
     dateline_rule,
 )
 # Longer lines are prose: no single-line rule looks at them.
@@ -308,6 +333,7 @@ _PRECHECKS: dict[Callable[[str, int], str | None], Callable[[Block], bool]] = {
         not COPYRIGHT_WORDS.isdisjoint(b.words) or any(m in b.line for m in COPYRIGHT_MARKS)
     ),
     role_byline_rule: lambda b: b.line[:1].isupper(),
+    menu_rule: lambda b: "|" in b.line or "•" in b.line or "·" in b.line,
     wire_rule: lambda b: (
         "@" in b.line or b.line[:6] == "SOURCE" or not WIRE_WORDS.isdisjoint(b.words)
     ),

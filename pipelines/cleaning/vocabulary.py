@@ -26,8 +26,9 @@ NETWORKS = (
 )
 SHARE = {
     "en": [
-        r"(share|tweet|email|e-mail|print|pin|save|bookmark|post)( (this|it|the))?"
-        r"( (article|story|page|post|video|gallery|link|on \w+( \w+)?|via \w+|with \w+))*",
+        r"(share|send|tweet|email|e-mail|print|pin|save|bookmark|post)( (this|it|the))?"
+        r"( (article|story|page|post|video|gallery|link|on \w+( \w+)?|via \w+|with \w+"
+        r"|to (a )?friends?|by e-?mail))*",
         r"(share|follow us)( (on|via))? [\w\s,&+]{0,60}",
         # A share bar flattened to one line: "Share this article: Facebook | X | Email".
         r"(share|follow us)( (this|the) (article|story|page|post|video))?( (on|via))?\s*:?\s*"
@@ -185,6 +186,10 @@ COMMENT_SIGNATURES = [
 ]
 
 SHARE_RE = _union([p for ps in SHARE.values() for p in ps])
+# A share bar's buttons flattened to one line: "Printer friendly page Send this article to
+# Friends by E-Mail", "Print this article | Email this article".
+_SHARE_ITEM = "(?:" + "|".join(p for ps in SHARE.values() for p in ps) + ")"
+SHARE_BAR_RE = re.compile(rf"^{_SHARE_ITEM}(?:[\s|•·/,]+{_SHARE_ITEM})+$", re.IGNORECASE)
 COMMENT_HEADING_RE = _union(COMMENT_HEADINGS)
 COMMENT_SIGNATURE_RE = _union(COMMENT_SIGNATURES)
 PLAYER_LABEL_RE = _union(PLAYER_LABELS)
@@ -327,6 +332,14 @@ ROLE_BYLINE_RE = re.compile(
     r"[,|–—-]\s*((senior |chief |staff |contributing |special )?(staff|writer|reporter|"
     r"correspondent|editor|contributor|columnist|photographer)( \w+)?|special to [\w .]+|"
     r"for [A-Z][\w .]+|(the )?associated press|reuters|afp|bloomberg|ap)$",
+    re.IGNORECASE,
+)
+# A byline that names a desk, not a person: "Special Correspondent", "Our Political Editor".
+ROLE_ONLY_RE = re.compile(
+    r"^(our |by (our |a )?)?((special|staff|senior|chief|deputy|political|city|foreign|sports?"
+    r"|business|health|education|legal|diplomatic|science|technology|environment|crime|court"
+    r"|transport|economics|industry|home affairs|investigations|local government) )+"
+    r"(correspondent|reporter|writer|editor)s?$",
     re.IGNORECASE,
 )
 # The lines a wire service adds around a press release, and "write to the author" lines.
