@@ -380,3 +380,20 @@ def test_a_comments_heading_without_sign_offs_is_not_a_thread():
 )
 def test_menus_share_bars_and_desk_bylines(line, expected):
     assert reason(line) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            "Search for more stories on this topic on Newstext, our archive service. Click here",
+            "promo",
+        ),
+        ("WIN a plasma TV - just sign up now for our fantasy cricket game.", "promo"),
+        # Told to act, but not by the publication, or with no offer: the story's.
+        ("Read the council report, which our reporters obtained, before the vote.", ""),
+        ("To see more photos of the flood, click here.", ""),
+    ],
+)
+def test_the_publication_telling_the_reader_to_act_is_a_promo(line, expected):
+    assert reason(line) == expected

@@ -164,8 +164,9 @@ CASES = {
             "Pier reopens after storm repairs",
         ],
     ),
-    # Precision: an old table layout's story tail: its share buttons on one line, a desk
-    # byline, and the site's menus flattened to lines of links ("News: ePaper | ...").
+    # Precision: an old table layout's story tail: the paper's own offers told to the
+    # reader ("Search ... Click here"), its share buttons on one line, a desk byline, and
+    # the site's menus flattened to lines of links ("News: ePaper | ...").
     "flat_menus": (
         [
             "CHENNAI: The 24-km rail link between the new container terminal at Ennore",
@@ -174,6 +175,8 @@ CASES = {
         [
             "Printer friendly page",
             "Send this article to Friends by E-Mail",
+            "Search for more stories on this topic",
+            "WIN a weekend for two in Ooty",
             "Special Correspondent",
             "Front Page",
             "About Us",

@@ -34,6 +34,7 @@ from pipelines.cleaning.vocabulary import (
     DATE_WORDS,
     DIGIT,
     FILE_OR_URL_RE,
+    IMPERATIVE_RE,
     MAX_ALONE_CREDIT_WORDS,
     MAX_NOTICE_WORDS,
     MAX_SLASH_CREDIT_WORDS,
@@ -186,14 +187,16 @@ def call_to_action_rule(line: str, n: int) -> str | None:
     """A sentence that asks the reader to sign up, follow, download or write in.
 
     One cue alone is not enough ("users can sign up from Monday" is news): it takes two
-    cues, or one cue addressed to the reader from the publication ("our", "us").
+    cues, or one cue addressed to the reader ("you", or told to act: "Search ...") from the
+    publication ("our", "us").
     """
     if n > 50 or not CTA_RE.search(line):
         return None
     if QUOTES.search(line):
         return None
     cues = {m.group(0).lower() for m in CTA_RE.finditer(line)}
-    if len(cues) >= 2 or (cues and SELF_RE.search(line) and READER_RE.search(line)):
+    addressed = READER_RE.search(line) or IMPERATIVE_RE.match(line)
+    if len(cues) >= 2 or (cues and SELF_RE.search(line) and addressed):
         return "promo"
     return None
 

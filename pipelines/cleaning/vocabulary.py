@@ -210,6 +210,12 @@ CTA_RE = re.compile(
 )
 SELF_RE = re.compile(r"\b(our|us|we)\b", re.IGNORECASE)
 READER_RE = re.compile(r"\b(you|your)\b", re.IGNORECASE)
+# ...or told what to do: "Search for more stories ... Click here", "WIN a plasma TV - sign up".
+IMPERATIVE_RE = re.compile(
+    r"^(search|find|see|read|get|win|add|join|visit|watch|listen|browse|discover|try|enter"
+    r"|check out|click|tap|sign up|subscribe|follow|download|register)\b",
+    re.IGNORECASE,
+)
 QUOTES = re.compile(r"[\"“”«»„]|\b(said|says|told)\b")
 
 # "Read more: <linked headline>", a teaser set inside the article's paragraphs.
