@@ -59,13 +59,22 @@ def test_a_truncated_gzip_member_is_skipped(tmp_path):
 
 
 def test_a_cut_member_in_the_middle_costs_that_record_only(tmp_path):
-    members = [gzip.compress(m) for m in (warcinfo(), good(1), good(2), good(3))]
-    members[2] = members[2][: len(members[2]) // 2]
+    # What the cut member's inflater makes of the next member's bytes depends on the bytes
+    # (each record has a random ID): usually an error, about once in a hundred files a
+    # clean inflate up to the file's end, once in a thousand data after the record. Each
+    # time, the record after it is read.
+    damaged = {SkipReason.TRUNCATED, SkipReason.BAD_RECORD, SkipReason.BAD_LENGTH}
     path = tmp_path / "hole.warc.gz"
-    path.write_bytes(b"".join(members))
-    captures, skips = read(path)
-    assert urls(captures) == ["http://a.test/1.html", "http://a.test/3.html"]
-    assert len(skips) == 1 and skips[0].reason in (SkipReason.TRUNCATED, SkipReason.BAD_RECORD)
+    for _ in range(_CUT_FILES):
+        members = [gzip.compress(m) for m in (warcinfo(), good(1), good(2), good(3))]
+        members[2] = members[2][: len(members[2]) // 2]
+        path.write_bytes(b"".join(members))
+        captures, skips = read(path)
+        assert urls(captures) == ["http://a.test/1.html", "http://a.test/3.html"]
+        assert len(skips) == 1 and skips[0].reason in damaged
+
+
+_CUT_FILES = 400
 
 
 @pytest.mark.parametrize("compress", [True, False])

@@ -223,7 +223,16 @@ def _examine(
         decompressor = getattr(iterator.reader, "decompressor", None)
         cut = decompressor is None or not getattr(decompressor, "eof", True)
         if cut:
-            return skip(SkipReason.TRUNCATED, f"{stream.limit} bytes missing at the end")
+            # A member cut in the middle of a file runs on into the next members' bytes,
+            # which inflate as its own now and then: look for the next record after it.
+            lost = Skip(
+                SkipReason.TRUNCATED,
+                path,
+                start,
+                url or None,
+                f"{stream.limit} bytes missing at the end",
+            )
+            return lost, True
         return skip(SkipReason.BAD_LENGTH, f"Content-Length {declared} over the record's end")
     errors = iterator.err_count
     iterator.read_to_end()
