@@ -397,3 +397,21 @@ def test_menus_share_bars_and_desk_bylines(line, expected):
 )
 def test_the_publication_telling_the_reader_to_act_is_a_promo(line, expected):
     assert reason(line) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        # Archived pages of the 2000s: their bookmarking buttons, back links and datelines.
+        ("Share this: Digg | del.icio.us | Furl | reddit | Facebook", "menu"),
+        ("digg | del.icio.us", "share"),
+        ("<<Back to Index", "share"),
+        ("Key Stories", "related"),
+        ("www.chinaview.cn 2008-01-05 12:00:00 | |", "dateline"),
+        # A summary box's heading and a sentence with a date are the story's.
+        ("Key points", ""),
+        ("The vote is on 5 May 2008 in Paris", ""),
+    ],
+)
+def test_archive_era_furniture(line, expected):
+    assert reason(line) == expected

@@ -176,6 +176,8 @@ CASES = {
             "Printer friendly page",
             "Send this article to Friends by E-Mail",
             "Search for more stories on this topic",
+            "del.icio.us",
+            "Back to Index",
             "WIN a weekend for two in Ooty",
             "Special Correspondent",
             "Front Page",

@@ -59,7 +59,7 @@ from pipelines.cleaning.vocabulary import (
 _WORD = re.compile(r"\w+")
 _SPACES = re.compile(r"\s+")
 # Leading list/table decoration and trailing separators that carry no words.
-_DECORATION = " \t|-–—•·*>»›:,;"
+_DECORATION = " \t|-–—•·*<>»‹›:,;"
 
 
 class Action(enum.Enum):
@@ -306,8 +306,15 @@ def dateline_rule(line: str, n: int) -> str | None:
 
 
 def _only_a_date(text: str) -> bool:
-    """At most one word is left of ``text`` once its dates and date words are gone."""
-    return len(words(DATE_WORDS.sub(" ", DATE_RE.sub(" ", text)))) <= 1
+    """At most one word is left of ``text`` once its dates and date words are gone (a web
+    address is one word: "www.chinaview.cn 2008-01-05 12:00:00")."""
+    left = DATE_WORDS.sub(" ", DATE_RE.sub(" ", text))
+    return len(words(_WEB_ADDRESS.sub(" site ", left))) <= 1
+
+
+_WEB_ADDRESS = re.compile(
+    r"\b(?:www\.)?[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|cn|co|uk|in|au|de|fr|es|info)\b", re.I
+)
 
 
 _DATE_LABELS = {"posted", "published", "updated", "last updated", "date", "modified"}

@@ -23,6 +23,9 @@ def _union(patterns: Sequence[str]) -> re.Pattern[str]:
 NETWORKS = (
     r"facebook|twitter|x|linkedin|whatsapp|reddit|pinterest|e-?mail|print|copy link|messenger"
     r"|telegram|threads|bluesky|instagram|flipboard|tumblr"
+    # The social bookmarking buttons of the 2000s, on the pages archives are made of.
+    r"|digg|del\.icio\.us|delicious|furl|stumbleupon|newsvine|technorati|fark|nowpublic"
+    r"|myspace|mixx|slashdot|google bookmarks|yahoo!? buzz"
 )
 SHARE = {
     "en": [
@@ -33,15 +36,18 @@ SHARE = {
         # A share bar flattened to one line: "Share this article: Facebook | X | Email".
         r"(share|follow us)( (this|the) (article|story|page|post|video))?( (on|via))?\s*:?\s*"
         r"(" + NETWORKS + r")([\s,|/•·]+(" + NETWORKS + r"))*",
-        r"(facebook|twitter|linkedin|whatsapp|reddit|pinterest|email|print|copy link|x)"
-        r"([\s,|/]+(facebook|twitter|linkedin|whatsapp|reddit|pinterest|email|print|copy link"
+        r"(facebook|twitter|linkedin|whatsapp|reddit|pinterest|email|print|copy link|x|digg"
+        r"|del\.icio\.us|stumbleupon|newsvine|technorati)([\s,|/]+(facebook|twitter|linkedin"
+        r"|whatsapp|reddit|pinterest|email|print|copy link|digg|del\.icio\.us|stumbleupon"
+        r"|newsvine|technorati"
         r"|x))*",
         r"(click|tap) here( to \w+( \w+){0,6})?",
         r"save to [\w.]+",
         r"(decrease|increase|reset) (font|text)( size)?",
         r"e-?mail (this|to a friend)[\w\s]{0,20}|print(er)?[ -]?(friendly|able)?( version| page)?",
         r"text size",
-        r"(back|return|go) to (top|home|homepage|the top)",
+        r"(back|return|go) to (top|home|homepage|the top|(the )?index|(the )?main page"
+        r"|(the )?list|(the )?previous page)",
         r"skip to (main )?(content|navigation|main)",
     ],
     "de": [r"(artikel |beitrag )?(teilen|drucken|versenden)", r"auf \w+ teilen"],
@@ -112,6 +118,7 @@ RELATED = {
         r"[\w\s.'’&-]{0,40}",
         r"(comments?|\d+ comments?|comments? \(\d+\)|leave a (comment|reply)|add (a )?comment"
         r"|post a comment|show comments|view comments|join the (conversation|discussion))",
+        r"key (stories|articles|links|coverage)",
         r"(hide|show|view|enlarge|expand) (captions?|images?|photos?|gallery|all)",
         r"from the section [\w\s&'’-]{1,40}",
         r"(image|photo|picture|slide|video)?s? ?\d+ (of|/) \d+",
