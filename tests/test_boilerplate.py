@@ -366,52 +366,33 @@ def test_a_comments_heading_without_sign_offs_is_not_a_thread():
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
+        # Site menus flattened to a line; a fact box or a results line is the story's data.
         ("News: ePaper | Front Page | National | Tamil Nadu | Karnataka | Kerala", "menu"),
         ("Home | About Us | Copyright | Archives | Contacts | Subscription", "menu"),
-        # A fact box or a results line is the story's data.
         ("Born: 1980 | Height: 1.85m | Club: Leeds | Position: winger | Caps: 20", ""),
         ("Arsenal | Chelsea | Spurs", ""),
+        # Share buttons on one line, desk bylines.
         ("Printer friendly page Send this article to Friends by E-Mail", "share"),
         ("Print this article | Email this article", "share"),
         ("Special Correspondent", "byline"),
         ("Our Political Editor", "byline"),
         ("Editor", ""),
-    ],
-)
-def test_menus_share_bars_and_desk_bylines(line, expected):
-    assert reason(line) == expected
-
-
-@pytest.mark.parametrize(
-    ("line", "expected"),
-    [
-        (
-            "Search for more stories on this topic on Newstext, our archive service. Click here",
-            "promo",
-        ),
+        # The publication telling the reader to act; told to act by no one, or with no
+        # offer, it is the story's.
+        ("Search for more stories on this topic on Newstext, our archive. Click here", "promo"),
         ("WIN a plasma TV - just sign up now for our fantasy cricket game.", "promo"),
-        # Told to act, but not by the publication, or with no offer: the story's.
         ("Read the council report, which our reporters obtained, before the vote.", ""),
         ("To see more photos of the flood, click here.", ""),
-    ],
-)
-def test_the_publication_telling_the_reader_to_act_is_a_promo(line, expected):
-    assert reason(line) == expected
-
-
-@pytest.mark.parametrize(
-    ("line", "expected"),
-    [
-        # Archived pages of the 2000s: their bookmarking buttons, back links and datelines.
+        # Archived pages of the 2000s: bookmarking buttons, back links, datelines with the
+        # site's address; a summary box's heading and a sentence with a date stay.
         ("Share this: Digg | del.icio.us | Furl | reddit | Facebook", "menu"),
         ("digg | del.icio.us", "share"),
         ("<<Back to Index", "share"),
         ("Key Stories", "related"),
         ("www.chinaview.cn 2008-01-05 12:00:00 | |", "dateline"),
-        # A summary box's heading and a sentence with a date are the story's.
         ("Key points", ""),
         ("The vote is on 5 May 2008 in Paris", ""),
     ],
 )
-def test_archive_era_furniture(line, expected):
+def test_one_line_furniture_of_old_and_new_templates(line, expected):
     assert reason(line) == expected
