@@ -20,6 +20,20 @@ from pipelines.cleaning.fields import (
         (["By Martin Holloway, Political Reporter"], ["Martin Holloway"]),
         (["By Anna Smith, Chief Political Correspondent"], ["Anna Smith"]),
         (["Jane Doe, Health Editor, and John Roe"], ["Jane Doe", "John Roe"]),
+        # A newsroom, a wire or a publication beside the writer is not a person.
+        (["By Jane Doe, BBC News"], ["Jane Doe"]),
+        (["By Patrick Nathanson and agencies"], ["Patrick Nathanson"]),
+        (["By Jane Doe | Reuters"], ["Jane Doe"]),
+        (["By Evan Lehmann, Eagle Washington Bureau"], ["Evan Lehmann"]),
+        (["Jane Doe, The Washington Post"], ["Jane Doe"]),
+        (["By AFP"], []),
+        (["Mariko Oi BBC News"], ["Mariko Oi"]),
+        # Surnames that are also a paper's name stay.
+        (["By Emily Post and Li Sun"], ["Emily Post", "Li Sun"]),
+        # Date words read into a credit are not names; months that are names stay.
+        (["David Lassen Thursday", "December"], ["David Lassen"]),
+        (["Friday", "January"], []),
+        (["By Theresa May"], ["Theresa May"]),
         (["Jane Doe, Staff Writer"], ["Jane Doe"]),
         (["Jane Doe", "Jane Doe"], ["Jane Doe"]),
         (["https://example.com/author/jane"], []),

@@ -25,6 +25,28 @@ _ROLE_SUFFIX = re.compile(
     re.IGNORECASE,
 )
 _NOT_A_NAME = re.compile(r"https?://|www\.|@|\d{3,}|^\W+$")
+# A newsroom, a wire or a publication credited beside the writer ("By Jane Doe, BBC News",
+# "... and agencies", "By AFP"): not a person. Words that are also surnames (Post, Sun,
+# Star, Mail) are left out: "Emily Post" is a writer.
+_ORGANISATION = re.compile(
+    r"^(?:the\s.+|.*\.(?:com|net|org|co\.uk)|(?:.+\s)?(?:news|times|herald|telegraph|journal"
+    r"|tribune|gazette|chronicle|agency|agencies|wires?|service|bureau|desk|staff|network|media"
+    r"|online|newsroom|reporters|correspondents|editors|writers|association)"
+    r"|reuters|afp|ap|associated press|bloomberg|dpa|efe|ansa|xinhua|upi|pa|cnn|bbc|itn|pti"
+    r"|ians|ani|kyodo|yonhap|tass|aap|ap staff)$",
+    re.IGNORECASE,
+)
+# "Mariko Oi BBC News": the writer, then the newsroom from its acronym on.
+_PERSON_THEN_NEWSROOM = re.compile(
+    r"^(?P<person>[A-Z][\w'’.-]+(?: [A-Z][\w'’.-]+){1,3}) [A-Z]{2,}\b.*$"
+)
+# Date words left in a credit ("David Lassen Thursday", "Pakistan January"); months and
+# days that are also names (May, June, August, Sun) are not among them.
+_DATE_WORD = re.compile(
+    r"\b(?:january|february|september|october|november|december|monday|tuesday|wednesday"
+    r"|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|fri)\b",
+    re.IGNORECASE,
+)
 # Credits that name people who did not write the piece.
 _NOT_AUTHOR_CREDIT = re.compile(
     r"^(?:edit(?:ing|ed)|photos?|photograph(?:y|s)|graphics?|illustrations?|video)\s+by\b", re.I
@@ -53,6 +75,16 @@ def author_credits(raw: Iterable[str], exclude: Iterable[str | None] = ()) -> li
                 continue
             name = _BY_PREFIX.sub("", name).strip()
             if not name or _NOT_A_NAME.search(name) or len(name.split()) > 5:
+                continue
+            person = _PERSON_THEN_NEWSROOM.match(name)
+            if person and _ORGANISATION.match(name[person.end("person") :].strip()):
+                name = person.group("person")
+            dated = _DATE_WORD.search(name)
+            if dated:  # "David Lassen Thursday": the name before the date
+                name = name[: dated.start()].strip(" ,.-–—")
+                if len(name.split()) < 2:
+                    continue
+            if _ORGANISATION.match(name):
                 continue
             if name.casefold() in excluded or name in names:
                 continue
