@@ -1,6 +1,7 @@
 import pytest
 
 from crawler.items import Author
+from pipelines.cleaning.clean import _trafilatura_title
 from pipelines.cleaning.fields import (
     authors_from_bylines,
     normalize_authors,
@@ -114,6 +115,27 @@ def test_strip_site_name():
 )
 def test_site_name_before_the_headline_is_stripped(title, headline):
     assert strip_site_name(title, ["Harbor Herald"]) == headline
+
+
+def test_a_tagline_after_the_site_name_is_not_taken_for_the_headline():
+    title = "How To Audition | NBC The Voice | Official Casting & Audition Site"
+    assert strip_site_name(title, []) == title
+
+
+@pytest.mark.parametrize(
+    ("trafilatura_title", "kept"),
+    [
+        ("The Hindu : Business", False),  # the site's part: the headline was cut
+        ("BSNL offers insurance cover", True),  # it cut more of the site's part than we did
+        ("BSNL offers insurance cover to subscribers - The Hindu", True),
+    ],
+)
+def test_trafilatura_s_title_is_passed_over_only_when_it_is_the_site_s_part(
+    trafilatura_title, kept
+):
+    tag = "The Hindu : Business : BSNL offers insurance cover to subscribers - The Hindu"
+    headline = "BSNL offers insurance cover to subscribers"
+    assert (_trafilatura_title(trafilatura_title, tag, headline) is not None) is kept
 
 
 def test_resolve_canonical_stays_on_site():

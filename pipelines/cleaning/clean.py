@@ -271,9 +271,10 @@ def _trafilatura_title(
 ) -> str | None:
     """trafilatura's title, unless it kept the site's part of the ``<title>`` and cut the
     headline ("Site : Section : Headline" read as "Site : Section")."""
-    if title and title_tag and headline and title in title_tag and headline not in title:
-        return None
-    return title
+    if not (title and title_tag and headline and title in title_tag):
+        return title
+    # Two different parts of the <title>: trafilatura's is the site's.
+    return title if title in headline or headline in title else None
 
 
 def _paragraphs(body: Body, rules: CleaningRules, headline: str | None) -> list[Paragraph]:

@@ -176,8 +176,9 @@ def strip_site_name(title: str, site_names: Iterable[str | None]) -> str:
     names = {n.casefold() for n in site_names if n}
     parts = _TITLE_SEPARATORS.split(title)
     first = _TITLE_SEPARATORS.search(title)
-    # A prefix is the site's when it is named, or when short parts lead to a long last one
-    # (a headline's own "Analysis: ..." is one short part, not two).
+    # A prefix is the site's when it is named, or when short parts lead to a last one
+    # as long as all of them (a headline's own "Analysis: ..." is one short part, not
+    # two; "Headline | Site | Its tagline" ends in a tagline shorter than the rest).
     if first is not None and parts[0].casefold() in names:
         rest = title[first.end() :]
         if len(rest.split()) >= 3:
@@ -186,6 +187,7 @@ def strip_site_name(title: str, site_names: Iterable[str | None]) -> str:
         len(parts) >= 3
         and all(len(p.split()) <= 3 for p in parts[:-1])
         and len(parts[-1].split()) >= _MIN_PREFIXED_HEADLINE_WORDS
+        and len(parts[-1].split()) >= sum(len(p.split()) for p in parts[:-1])
     ):
         return parts[-1].strip()
     return _strip_suffix(title, names)
