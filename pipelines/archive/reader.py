@@ -205,14 +205,13 @@ def _examine(
         iterator.read_to_end()
         return None, False
 
-    def skip(reason: SkipReason, detail: str) -> tuple[Skip, bool]:
-        return Skip(reason, path, start, url or None, detail), False
+    def skip(reason: SkipReason, detail: str, *, lost: bool = False) -> tuple[Skip, bool]:
+        return Skip(reason, path, start, url or None, detail), lost
 
     declared = _content_length(headers.get_header("Content-Length"))
     if declared is None:
         # Without a length the record's end is unknown: find the next record instead.
-        lost = Skip(SkipReason.BAD_LENGTH, path, start, url or None, "no valid Content-Length")
-        return lost, True
+        return skip(SkipReason.BAD_LENGTH, "no valid Content-Length", lost=True)
     stream = record.raw_stream
     http_url = url.lower().startswith(("http:", "https:"))
     # The HTTP head only of what may be a page: a 100 MB block is streamed through unparsed.
@@ -225,20 +224,13 @@ def _examine(
         if cut:
             # A member cut in the middle of a file runs on into the next members' bytes,
             # which inflate as its own now and then: look for the next record after it.
-            lost = Skip(
-                SkipReason.TRUNCATED,
-                path,
-                start,
-                url or None,
-                f"{stream.limit} bytes missing at the end",
-            )
-            return lost, True
+            return skip(SkipReason.TRUNCATED, f"{stream.limit} bytes missing at the end", lost=True)
         return skip(SkipReason.BAD_LENGTH, f"Content-Length {declared} over the record's end")
     errors = iterator.err_count
     iterator.read_to_end()
     if iterator.err_count > errors:
         detail = f"data after the record's Content-Length ({declared})"
-        return Skip(SkipReason.BAD_LENGTH, path, start, url or None, detail), True
+        return skip(SkipReason.BAD_LENGTH, detail, lost=True)
     if declared > max_bytes:
         return skip(SkipReason.TOO_LARGE, f"record of {declared} bytes (limit {max_bytes})")
     if headers.get_header("WARC-Truncated"):
