@@ -27,6 +27,12 @@ NETWORKS = (
     r"|digg|del\.icio\.us|delicious|furl|stumbleupon|newsvine|technorati|fark|nowpublic"
     r"|myspace|mixx|slashdot|google bookmarks|yahoo!? buzz"
 )
+# The buttons that make a line of their own a share bar ("Facebook | X | Email"); words such
+# as "Threads" or "Messenger" alone are not among them.
+_BUTTONS = (
+    r"facebook|twitter|linkedin|whatsapp|reddit|pinterest|email|print|copy link|x|digg"
+    r"|del\.icio\.us|stumbleupon|newsvine|technorati"
+)
 SHARE = {
     "en": [
         r"(share|send|tweet|email|e-mail|print|pin|save|bookmark|post)( (this|it|the))?"
@@ -36,11 +42,7 @@ SHARE = {
         # A share bar flattened to one line: "Share this article: Facebook | X | Email".
         r"(share|follow us)( (this|the) (article|story|page|post|video))?( (on|via))?\s*:?\s*"
         r"(" + NETWORKS + r")([\s,|/•·]+(" + NETWORKS + r"))*",
-        r"(facebook|twitter|linkedin|whatsapp|reddit|pinterest|email|print|copy link|x|digg"
-        r"|del\.icio\.us|stumbleupon|newsvine|technorati)([\s,|/]+(facebook|twitter|linkedin"
-        r"|whatsapp|reddit|pinterest|email|print|copy link|digg|del\.icio\.us|stumbleupon"
-        r"|newsvine|technorati"
-        r"|x))*",
+        r"(" + _BUTTONS + r")([\s,|/]+(" + _BUTTONS + r"))*",
         r"(click|tap) here( to \w+( \w+){0,6})?",
         r"save to [\w.]+",
         r"(decrease|increase|reset) (font|text)( size)?",
@@ -192,10 +194,11 @@ COMMENT_SIGNATURES = [
     r"kommentar melden|signaler (un abus|ce commentaire)|denunciar( comentario)?",
 ]
 
-SHARE_RE = _union([p for ps in SHARE.values() for p in ps])
+_SHARE_PATTERNS = [p for ps in SHARE.values() for p in ps]
+SHARE_RE = _union(_SHARE_PATTERNS)
 # A share bar's buttons flattened to one line: "Printer friendly page Send this article to
 # Friends by E-Mail", "Print this article | Email this article".
-_SHARE_ITEM = "(?:" + "|".join(p for ps in SHARE.values() for p in ps) + ")"
+_SHARE_ITEM = "(?:" + "|".join(_SHARE_PATTERNS) + ")"
 SHARE_BAR_RE = re.compile(rf"^{_SHARE_ITEM}(?:[\s|•·/,]+{_SHARE_ITEM})+$", re.IGNORECASE)
 COMMENT_HEADING_RE = _union(COMMENT_HEADINGS)
 COMMENT_SIGNATURE_RE = _union(COMMENT_SIGNATURES)
