@@ -11,6 +11,7 @@ from crawler.discovery.date_words import parse_date_words
 from crawler.discovery.dates import parse_date, to_iso
 from crawler.discovery.urls import site_host
 from crawler.items import Author
+from pipelines.cleaning.vocabulary import AGENCIES
 
 # --- authors ------------------------------------------------------------------------
 
@@ -31,9 +32,10 @@ _NOT_A_NAME = re.compile(r"https?://|www\.|@|\d{3,}|^\W+$")
 _ORGANISATION = re.compile(
     r"^(?:the\s.+|.*\.(?:com|net|org|co\.uk)|(?:.+\s)?(?:news|times|herald|telegraph|journal"
     r"|tribune|gazette|chronicle|agency|agencies|wires?|service|bureau|desk|staff|network|media"
-    r"|online|newsroom|reporters|correspondents|editors|writers|association)"
-    r"|reuters|afp|ap|associated press|bloomberg|dpa|efe|ansa|xinhua|upi|pa|cnn|bbc|itn|pti"
-    r"|ians|ani|kyodo|yonhap|tass|aap|ap staff)$",
+    r"|online|newsroom|reporters|correspondents|editors|writers|association)|"
+    + AGENCIES
+    # Wires and broadcasters that credit stories, not pictures.
+    + r"|efe|ansa|cnn|bbc|itn|pti|ians|ani|kyodo|yonhap|tass|aap|ap staff)$",
     re.IGNORECASE,
 )
 # "Mariko Oi BBC News": the writer, then the newsroom from its acronym on.
