@@ -234,6 +234,28 @@ CASES = {
             "Reyes signs budget",
         ],
     ),
+    # Precision: text the page's stylesheet hides by class name (Bootstrap's "hidden" and
+    # "sr-only", WordPress's "screen-reader-text", Drupal's "element-invisible"): screen
+    # reader labels glued into sentences, an ad's "Continue reading" heading, an hCard's
+    # squashed publication name. Responsive classes ("hidden-xs") hide on phones only.
+    "hidden_classes": (
+        [
+            "will put a third boat on the route from June",
+            "had bought the Saltire Bay, a 40-metre boat built for a Norwegian fjord service",
+            "The Saltire Bay will be renamed in a ceremony at Port Calder in May",
+            "publish its timetable for the third boat before the committee meets in April.",
+            "under a contract that runs to 2031.",
+        ],
+        [
+            "TheHarbourGazette",
+            "opens in a new window",
+            "Continue reading the main story",
+            "link is external",
+            "Share on Facebook",
+            "Skip to content",
+            "Toggle navigation",
+        ],
+    ),
     # Recall: a body split by an inline newsletter box and an ad, where trafilatura in fast
     # mode keeps only the first part; the continuation is recovered.
     "split_body": (

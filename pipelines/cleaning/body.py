@@ -66,9 +66,20 @@ _MAYBE_UNWANTED = etree.XPath(
     "//@hidden | //@aria-hidden[. = 'true'] | //@style[contains(., 'one') or contains(., 'ONE')"
     " or contains(., 'idden') or contains(., 'IDDEN')] | //@itemprop[. = 'articleBody'] | "
     "//@role[. = 'tooltip'] | //a/descendant::*/@class[contains(., 'tooltip') or"
-    " contains(., 'hovercard') or contains(., 'popover')] | " + _FURNITURE_CANDIDATES
+    " contains(., 'hovercard') or contains(., 'popover')] | //@class[contains(., 'hid') or"
+    " contains(., 'Hid') or contains(., 'HID') or contains(., 'sr-only') or"
+    " contains(., 'screen-reader') or contains(., 'invisible') or contains(., 'd-none')] | "
+    + _FURNITURE_CANDIDATES
 )
 _HIDING = {"hidden", "aria-hidden", "style", "role"}
+# Class names the usual stylesheets hide (Bootstrap, WordPress, Drupal, HTML5 Boilerplate):
+# the text is for screen readers ("(link is external)", "Continue reading the main story")
+# or for machines (an hCard's "TheWashingtonPost"), never seen by a reader, and
+# readability-lxml keeps it. Whole class names only: "hidden-xs" hides on phones alone.
+_HIDING_CLASSES = {
+    "hidden", "hide", "is-hidden", "u-hidden", "d-none", "invisible", "sr-only",
+    "visually-hidden", "visuallyhidden", "screen-reader-text", "element-invisible",
+}  # fmt: skip
 # Cards shown when hovering a link (an author's name and latest headline): CSS hides them,
 # and their text otherwise lands inside the sentence that holds the link. The card is an
 # element inside the link; a link with such a class is the card's trigger and part of the
@@ -144,7 +155,7 @@ def _prune(tree: lxml.html.HtmlElement, candidates: etree.XPath) -> list[lxml.ht
         attribute = found.attrname
         if attribute == "itemprop":
             body_parts.append(element)
-        elif _is_hidden(element) if attribute in _HIDING else _is_popup_or_thread(element):
+        elif _is_hidden(element) if attribute in _HIDING else _is_classed_away(element):
             # drop_tree keeps the tail: on old layouts the article text is loose text that
             # follows the element.
             element.drop_tree()
@@ -170,6 +181,14 @@ def _drop_link_cards(tree: lxml.html.HtmlElement) -> None:
 def _is_popup_or_thread(element: lxml.html.HtmlElement) -> bool:
     classes = element.get("class", "").lower()
     return any(token in classes for token in _POPUP_TOKENS) or _is_furniture(element)
+
+
+def _is_classed_away(element: lxml.html.HtmlElement) -> bool:
+    """A popup, a comment thread, or an element its class hides."""
+    if _is_popup_or_thread(element):
+        return True
+    classes = element.get("class", "").lower().split()
+    return not _HIDING_CLASSES.isdisjoint(classes) and element.tag not in _NEVER_HIDE
 
 
 def _is_hidden(element: lxml.html.HtmlElement) -> bool:
