@@ -4,6 +4,7 @@ import lxml.etree
 import lxml.html
 import pytest
 
+from pipelines.cleaning.blocks import flatten
 from pipelines.cleaning.body import (
     Body,
     extract_body,
@@ -201,6 +202,27 @@ def test_link_share_comes_from_the_page_links():
     assert link_chars(teaser, links) / len(teaser) > 0.7
     assert link_chars("He went home after the world news ended.", links) == 0
     assert link_chars("Home", frozenset()) == 0
+
+
+def test_a_tables_empty_cells_at_the_end_of_a_row_are_not_written():
+    # trafilatura's XML of a stats table whose section header spans the columns.
+    body = lxml.etree.fromstring(
+        "<body><table>"
+        "<row><cell>Career stats</cell><cell/><cell/><cell/></row>"
+        "<row><cell/><cell/><cell/></row>"
+        "<row><cell>Season</cell><cell>Team</cell><cell/><cell>Sacks</cell></row>"
+        "<row><cell/><cell/><cell>G</cell><cell>Total</cell></row>"
+        "<row><cell>2017</cell><cell>Minnesota</cell><cell>15</cell><cell/></row>"
+        "</table></body>"
+    )
+    rows = [unit.block.text for unit in flatten(body, frozenset())]
+    # Empty cells before text stay: they tell the column.
+    assert rows == [
+        "Career stats",
+        "Season | Team | | Sacks",
+        "| | G | Total",
+        "2017 | Minnesota | 15",
+    ]
 
 
 def test_joining_article_body_parts_keeps_the_text_around_them():

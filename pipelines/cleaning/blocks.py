@@ -45,6 +45,10 @@ _NO_TEXT = {"graphic", "img", "iframe", "video", "audio", "picture", "source", "
 _ROW_TAGS = {"row", "tr"}
 _ROW_GROUPS = {"tbody", "thead", "tfoot"}
 _CELL_TAGS = {"cell", "td", "th"}
+# A row's cells are joined with " | "; empty cells at its end (a header spanning a wider
+# table, layout padding) would leave "Recent games | | | |", or a lone "|". Empty cells
+# before text stay: they say which column the text is in.
+_TRAILING_EMPTY_CELLS = re.compile(r"(?:\s*\|)+$")
 _ITEM_TAGS = {"item", "li"}
 _KINDS = {"p": "p", "head": "head", "quote": "quote", "code": "code", "pre": "code"}
 _KINDS.update({f"h{i}": "head" for i in range(1, 7)}, blockquote="quote")
@@ -117,6 +121,8 @@ class _Flattener:
         if not self._parts:
             return
         text = _SPACES.sub(" ", "".join(self._parts)).strip()
+        if self._kind == "row" and text.endswith("|"):
+            text = _TRAILING_EMPTY_CELLS.sub("", text)
         if text:
             key = (text, self._kind, self._lines > 0)
             block = self._memo.get(key)
