@@ -18,6 +18,7 @@ from crawler.onboarding.block import append_to_registry, check_name, render_bloc
 from crawler.onboarding.model import ROBOTS, ROBOTS_REFUSED, Fetch, OnboardingError, Page
 from crawler.onboarding.pages import read_page, robots_sitemaps
 from crawler.onboarding.patterns import propose_patterns
+from crawler.onboarding.phrases import RepeatedLine, repeated_lines
 from crawler.onboarding.proposal import max_age, propose
 from crawler.onboarding.session import Onboarding
 from crawler.onboarding.summary import coverage, report_lines
@@ -205,6 +206,43 @@ def test_fixture_site_proposal_agrees_with_the_hand_written_entry(host):
     assert 3 <= proposal.max_age_days < 365 and proposal.too_old == 1
     assert proposal.language == "en"
     assert proposal.follow_depth == 1 and proposal.hub_only == []
+    # The one line the generic cleaner keeps under most of a site's stories, the wire's
+    # "about us" tagline, is the one the hand-written entry drops by a phrase.
+    phrases = [line.text for line in proposal.drop_phrases]
+    assert phrases == PHRASES.get(host, [])
+    assert all(any(p in line for line in phrases) for p in hand.cleaning.drop_phrases)
+
+
+PHRASES = {
+    "pacificwire.test": [
+        "Pacific Wire is an independent news service covering the Pacific Islands and East "
+        "Asia since 1998."
+    ]
+}
+
+
+def test_lines_most_articles_share_are_the_sites_own():
+    sign_off = "Thanks for reading the Lakeshore Sentinel! Come see us again."
+    bodies = [
+        f"Story {n} opens with its own words about the harbour, where the ferry {n} docks "
+        "each morning and the fish market opens before dawn.\n\n"
+        f"The harbour master said berth {n} would close for repairs next month.\n\n{sign_off}\n\n"
+        "A publication of Lakeshore Media Group.\n\nNews"
+        for n in range(5)
+    ]
+    bodies[4] = bodies[4].replace("A publication of Lakeshore Media Group.", "")
+    assert repeated_lines(bodies) == [
+        RepeatedLine(sign_off, 5),
+        RepeatedLine("A publication of Lakeshore Media Group.", 4),
+    ]  # "News" is shared too, but would cut the word out of sentences
+    # In 3 of 10 articles a line is a topic's ("The inquiry continues on Monday."), and two
+    # articles say nothing about a site.
+    topic = [f"Story {n}.\n\nThe inquiry continues on Monday." for n in range(3)]
+    assert repeated_lines(topic + [f"Story {n}." for n in range(3, 10)]) == []
+    assert repeated_lines([sign_off, sign_off]) == []
+    # Copies of one text (a template's placeholder pages) share all their lines.
+    filler = "Lorem ipsum dolor sit amet, consectetur adipisicing elit.\n\nUt enim ad minim veniam."
+    assert repeated_lines([f"Test page {n}.\n\n{filler}" for n in range(4)]) == []
 
 
 def test_session_tests_ten_articles_and_replaces_those_robots_refuse():
@@ -333,6 +371,21 @@ def test_block_is_a_registry_with_literal_regexes(harbor):
     report = report_lines(findings, proposal, min_words=100, drop_flags=("too_short",))
     assert all(line.startswith("#") for line in report)
     tomllib.loads("\n".join(report) + "\n" + block)  # the whole output is TOML
+
+
+def test_shared_lines_are_proposed_as_the_sites_drop_phrases(tmp_path):
+    session, _ = onboard("pacificwire.test")
+    findings = session.result()
+    proposal = propose("wire-two", findings)
+    block = render_block(proposal)
+    assert "[sites.wire-two.cleaning]" in block
+    registry = tmp_path / "sites.toml"
+    append_to_registry(registry, block, "wire-two")
+    rules = load_registry(registry)["wire-two"].cleaning
+    assert rules.drop_phrases == tuple(PHRASES["pacificwire.test"])
+    report = "\n".join(report_lines(findings, proposal, min_words=100))
+    assert "# cleaning.drop_phrases: 1 line most of the test-cleaned articles share" in report
+    assert "#   in 9/10: Pacific Wire is an independent news service" in report
 
 
 def test_append_to_registry_validates_the_whole_file(harbor, tmp_path):

@@ -11,7 +11,9 @@
   against the hubs: links in the page navigation and sections above an article's path;
 - ``max_age_days``: twice the median age of the dated entries, at least 3 days, so the
   feed's current stories are in and its stray archive entries out;
-- ``language``: the language of the test-cleaned articles, when 80% agree.
+- ``language``: the language of the test-cleaned articles, when 80% agree;
+- ``cleaning.drop_phrases``: lines most test-cleaned articles share
+  (:mod:`crawler.onboarding.phrases`).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from crawler.discovery.urls import same_site, strip_tracking, url_identity_key
 from crawler.onboarding.model import FEED, SITEMAP, Findings, Sample
 from crawler.onboarding.pages import PageLinks, is_page_link
 from crawler.onboarding.patterns import PatternProposal, propose_patterns
+from crawler.onboarding.phrases import RepeatedLine, repeated_lines
 
 MIN_AGE_DAYS = 3
 _LANGUAGE_AGREEMENT = 0.8
@@ -46,6 +49,7 @@ class SiteProposal:
     follow_depth: int
     max_age_days: int
     language: str | None
+    drop_phrases: list[RepeatedLine] = field(default_factory=list)  # cleaning.drop_phrases
     # The evidence, for the report.
     hub_only: list[str] = field(default_factory=list)  # articles only hub pages link to
     median_age_days: float | None = None
@@ -62,6 +66,8 @@ class SiteProposal:
         table["max_age_days"] = self.max_age_days
         if self.language:
             table["language"] = self.language
+        if self.drop_phrases:
+            table["cleaning"] = {"drop_phrases": [line.text for line in self.drop_phrases]}
         return table
 
 
@@ -205,6 +211,7 @@ def propose(name: str, findings: Findings) -> SiteProposal:
         follow_depth=2 if hub_only else 1,
         max_age_days=days,
         language=_language(findings),
+        drop_phrases=repeated_lines([t.article.articleBody for t in findings.tested if t.article]),
         hub_only=hub_only,
         median_age_days=median,
         too_old=sum(1 for d in news_dates if _older(d, cutoff)),

@@ -65,6 +65,7 @@ def report_lines(
     lines += _sources(findings, proposal)
     lines += ["", *_patterns(findings, proposal)]
     lines += ["", *_cleaning(findings, min_words, drop_flags)]
+    lines += _phrases(proposal, sum(1 for t in findings.tested if t.article is not None))
     return [f"# {line}".rstrip() for line in lines]
 
 
@@ -167,6 +168,18 @@ def _cleaning(findings: Findings, min_words: int, drop_flags: Sequence[str]) -> 
         image = "yes" if article.mainImage else "no"
         authors = str(len(article.authors))
         lines.append(f"  {article.wordCount:<6} {authors:<8} {date:<11} {image:<6} {test.url}")
+    return lines
+
+
+def _phrases(proposal: SiteProposal, cleaned: int) -> list[str]:
+    if not proposal.drop_phrases:
+        return []
+    lines = [
+        "",
+        f"cleaning.drop_phrases: {_count(len(proposal.drop_phrases), 'line')} most of the "
+        "test-cleaned articles share (the site's own boilerplate; check none is a story's):",
+    ]
+    lines += [f"  in {line.articles}/{cleaned}: {line.text}" for line in proposal.drop_phrases]
     return lines
 
 

@@ -1,0 +1,69 @@
+"""Lines a site repeats under its stories: its own boilerplate, proposed as ``drop_phrases``.
+
+The generic cleaner judges one page at a time. A publisher's sign-off ("Thanks for
+reading the Lakeshore Sentinel!", "A publication of Lakeshore Media Group.") or its address
+reads like any other short paragraph on one page; across the site's articles it is the
+same line every time, where a story's own lines never repeat. Onboarding test-cleans
+several of the site's articles, so the lines most of them share are proposed for the
+site's ``cleaning.drop_phrases``, which the person adding the site reviews in the block.
+
+``drop_phrases`` also cuts a phrase out of a longer paragraph, so a short line ("News",
+"Advertisement") would cut words out of sentences: only lines of a few words are proposed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+# A line is the site's when this many of the cleaned articles have it, and at least...
+MIN_ARTICLES = 3
+# ...this share of them (a line in 3 of 10 articles is a topic's, not the site's).
+MIN_SHARE = 0.5
+# Shorter lines would cut words out of the sentences that contain them.
+MIN_WORDS = 3
+MIN_CHARACTERS = 15
+# A block the person reviews: beyond this, the site needs a remove_selectors rule.
+MAX_PHRASES = 12
+# Articles whose shared lines are most of their text are copies of one story (or a
+# template's placeholder text), not stories with a sign-off: nothing is proposed.
+MAX_SHARED_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class RepeatedLine:
+    text: str
+    articles: int  # cleaned articles that have the line
+
+
+def repeated_lines(bodies: Sequence[str]) -> list[RepeatedLine]:
+    """The lines that most of ``bodies`` (articles' cleaned text) have, most shared first."""
+    if len(bodies) < MIN_ARTICLES:
+        return []
+    counts: Counter[str] = Counter()
+    for body in bodies:
+        counts.update(dict.fromkeys(_lines(body), 1))
+    needed = max(MIN_ARTICLES, math.ceil(MIN_SHARE * len(bodies)))
+    # Counter keeps first-seen order among equal counts: the page's order, stable.
+    shared = [RepeatedLine(line, n) for line, n in counts.most_common() if n >= needed]
+    texts = {line.text for line in shared}
+    shares = sorted(_share(body, texts) for body in bodies)
+    if shares and shares[len(shares) // 2] > MAX_SHARED_SHARE:
+        return []
+    return shared[:MAX_PHRASES]
+
+
+def _share(body: str, lines: set[str]) -> float:
+    """The share of ``body``'s words in ``lines``."""
+    words = len(body.split())
+    shared = sum(len(line.split()) for line in _lines(body) if line in lines)
+    return shared / words if words else 0.0
+
+
+def _lines(body: str) -> list[str]:
+    lines = (" ".join(line.split()) for line in body.splitlines())
+    return [
+        line for line in lines if len(line) >= MIN_CHARACTERS and len(line.split()) >= MIN_WORDS
+    ]
