@@ -56,6 +56,12 @@ def test_real_sentences_survive(sentence):
         ("15 of 72", "related"),
         ("Tags: politics, election", "related"),
         ("Comments (0)", "related"),
+        # A link to the comments, under the byline or in a box beside the story.
+        ("HAVE YOUR SAY", "related"),
+        ("Have your say Read comments", "related"),
+        ("View all 12 comments", "related"),
+        ("Article tools", "related"),
+        ("Post this story to:", "share"),
         ("Mehr zum Thema", "related"),
         ("Hide Images", "related"),
         ("From the section European Football", "related"),

@@ -148,7 +148,8 @@ CASES = {
         ],
     ),
     # Precision: readers' comments in plain boxes (no "comment" in any class or id), each
-    # signed off with "Posted by ... on <date>" and "Report this comment".
+    # signed off with "Posted by ... on <date>" and "Report this comment", and the links to
+    # them above the story ("Have your say Read comments").
     "untagged_comments": (
         [
             "The borough council is to sell the East Beach car park to a housing association",
@@ -162,6 +163,7 @@ CASES = {
             "Report this comment",
             "Post a comment",
             "Pier reopens after storm repairs",
+            "Have your say",
         ],
     ),
     # Precision: an old table layout's story tail: the paper's own offers told to the

@@ -37,7 +37,7 @@ SHARE = {
     "en": [
         r"(share|send|tweet|email|e-mail|print|pin|save|bookmark|post)( (this|it|the))?"
         r"( (article|story|page|post|video|gallery|link|on \w+( \w+)?|via \w+|with \w+"
-        r"|to (a )?friends?|by e-?mail))*",
+        r"|to (a )?friends?|by e-?mail|to))*",
         r"(share|follow us)( (on|via))? [\w\s,&+]{0,60}",
         # A share bar flattened to one line: "Share this article: Facebook | X | Email".
         r"(share|follow us)( (this|the) (article|story|page|post|video))?( (on|via))?\s*:?\s*"
@@ -119,7 +119,9 @@ RELATED = {
         r"( story| topic)?|up next|watch( next| more)?|keep reading|read full (story|article))"
         r"[\w\s.'’&-]{0,40}",
         r"(comments?|\d+ comments?|comments? \(\d+\)|leave a (comment|reply)|add (a )?comment"
-        r"|post a comment|show comments|view comments|join the (conversation|discussion))",
+        r"|post a comment|(show|view|read) (all )?(\d+ )?comments( \(\d+\))?"
+        r"|join the (conversation|discussion)|have your say( (read|view) comments)?)",
+        r"(article|story) tools",
         r"key (stories|articles|links|coverage)",
         r"(hide|show|view|enlarge|expand) (captions?|images?|photos?|gallery|all)",
         r"from the section [\w\s&'’-]{1,40}",
