@@ -56,6 +56,7 @@ def test_real_sentences_survive(sentence):
         ("15 of 72", "related"),
         ("Tags: politics, election", "related"),
         ("Comments (0)", "related"),
+        ("Click here to download.", "share"),
         # A link to the comments, under the byline or in a box beside the story.
         ("HAVE YOUR SAY", "related"),
         ("Have your say Read comments", "related"),
@@ -324,6 +325,15 @@ def test_a_player_run_goes_with_the_video_title_between_its_lines():
         "Font Family",
     )
     assert kept([Block(STORY[0]), *player, Block(STORY[1])]) == STORY[:2]
+
+
+def test_an_old_flash_players_notice_goes():
+    notice = blocks(
+        "You need the latest Flash player to view video content.",
+        "Click here to download.",
+        "Click here to bypass this detection if you already have the latest Flash Player.",
+    )
+    assert kept([Block(STORY[0]), *notice, Block(STORY[1])]) == STORY[:2]
 
 
 def test_player_words_alone_are_the_story_s():

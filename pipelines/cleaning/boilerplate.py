@@ -372,10 +372,10 @@ def _drop_player_controls(blocks: Sequence[Block], decisions: list[Decision]) ->
     while i < len(blocks):
         end = i
         labelled = False
-        while end < len(blocks) and blocks[end].size <= _MAX_PLAYER_WORDS:
-            if PLAYER_LABEL_RE.match(blocks[end].line):
+        while end < len(blocks):
+            if PLAYER_LABEL_RE.match(blocks[end].line):  # labels of any length
                 labelled = True
-            elif not (
+            elif blocks[end].size > _MAX_PLAYER_WORDS or not (
                 PLAYER_WORD_RE.match(blocks[end].line)
                 or (
                     end > i
@@ -394,9 +394,9 @@ def _drop_player_controls(blocks: Sequence[Block], decisions: list[Decision]) ->
 
 
 def _is_player_line(block: Block) -> bool:
-    return block.size <= _MAX_PLAYER_WORDS and bool(
-        PLAYER_LABEL_RE.match(block.line) or PLAYER_WORD_RE.match(block.line)
-    )
+    if PLAYER_LABEL_RE.match(block.line):
+        return True
+    return block.size <= _MAX_PLAYER_WORDS and bool(PLAYER_WORD_RE.match(block.line))
 
 
 def _drop_slideshows(blocks: Sequence[Block], decisions: list[Decision]) -> None:

@@ -43,7 +43,7 @@ SHARE = {
         r"(share|follow us)( (this|the) (article|story|page|post|video))?( (on|via))?\s*:?\s*"
         r"(" + NETWORKS + r")([\s,|/•·]+(" + NETWORKS + r"))*",
         r"(" + _BUTTONS + r")([\s,|/]+(" + _BUTTONS + r"))*",
-        r"(click|tap) here( to \w+( \w+){0,6})?",
+        r"(click|tap) here( to \w+( \w+){0,6})?\.?",
         r"save to [\w.]+",
         r"(decrease|increase|reset) (font|text)( size)?",
         r"e-?mail (this|to a friend)[\w\s]{0,20}|print(er)?[ -]?(friendly|able)?( version| page)?",
@@ -173,6 +173,9 @@ PLAYER_LABELS = [
     r"this is a modal window\.?|close modal dialog|(beginning|end) of dialog window\b.*",
     r"restore all settings to the default values|seek to live, currently (behind|playing) live",
     r"minimize ?expand ?close|click here to expand to full page",
+    # The Flash players of the 2000s, on the pages archives are made of.
+    r"you need (the latest|a newer version of( the)?|to (install|upgrade)( to)?( the)?)"
+    r"( adobe)? flash( player)?\b.*|click here to bypass this detection\b.*",
 ]
 # ...and these do only beside one of them.
 PLAYER_WORDS = [
