@@ -31,6 +31,7 @@ def reason(text: str, kind: str = "p") -> str:
         "If you're looking for power, the diesel model offers 108bhp, and we feel that is enough.",
         "Pictured: the new bridge over the river, which opened on Monday",
         "Copyright lawyers said the ruling would change how songs are licensed in Europe.",
+        "Officials did not respond.",
         PROSE,
     ],
 )
@@ -45,6 +46,8 @@ def test_real_sentences_survive(sentence):
         ("Share on Facebook", "share"),
         ("Share this article: Facebook | X | Email", "share"),
         ("Facebook Twitter Email", "share"),
+        ("E-mail article Print view Share: Digg Newsvine", "share"),
+        ("Printer-friendly version Email-a-friend Respond", "share"),
         ("Skip to content", "share"),
         ("Sign up for our newsletter", "promo"),
         ("Advertisement", "promo"),

@@ -32,6 +32,9 @@ NETWORKS = (
 _BUTTONS = (
     r"facebook|twitter|linkedin|whatsapp|reddit|pinterest|email|print|copy link|x|digg"
     r"|del\.icio\.us|stumbleupon|newsvine|technorati"
+    # The article tools of the 2000s: "E-mail article Print view Share: Digg Newsvine".
+    r"|e-?mail (this )?article|print view|printer[ -]friendly( version)?|e-?mail[ -]a[ -]friend"
+    r"|respond|share:|digg this!?"
 )
 SHARE = {
     "en": [
