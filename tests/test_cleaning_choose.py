@@ -80,6 +80,23 @@ def test_a_fragment_of_the_story_does_not_win():
     assert not prefer_second(first, second)
 
 
+def test_linked_lines_inside_the_shared_story_are_not_what_readability_lost():
+    # trafilatura keeps an old template's story navigation between two parts of the story,
+    # which readability leaves out: links, not lines of the story lost.
+    links = ["GO TO EARLIER STORY", "GO TO THE NEWS INDEX", "GO TO NEXT STORY"]
+    navigation = " | ".join(links)
+    html = "".join(f"<p>{line}</p>" for line in [*STORY[:2], navigation, *STORY[2:]])
+    first = judge(
+        "trafilatura",
+        lxml.html.fragment_fromstring(html, create_parent="div"),
+        headline=None,
+        links=frozenset(links),
+    )
+    assert navigation in first.texts
+    second = candidate("readability", STORY)
+    assert choose(first, second, None).name == "readability"
+
+
 # What trafilatura's fallback returns from an old table layout: the whole page's text on
 # one line, the story somewhere inside it between menus, calendars and police logs.
 PAGE_FURNITURE = [

@@ -38,6 +38,9 @@ _MIN_WORDS = 20
 _CORROBORATED = 0.6
 # ...trafilatura keeps (almost) nothing inside the shared part that readability dropped...
 _MAX_INTERIOR_LOSS = 0.05
+# (Lines mostly of link text, a site's navigation between the story's parts, are not what
+# readability loses.)
+_LINKED = 0.5
 # ...and it is not a fragment of trafilatura's body.
 _MIN_LENGTH_RATIO = 0.3
 # Below this share of each one's words corroborated by the other, the two found different
@@ -160,7 +163,7 @@ def _compare(first: Candidate, second: Candidate) -> _Comparison:
     interior_first = sum(
         u.block.size
         for u, f in zip(first.kept[start:end], flags_first[start:end], strict=True)
-        if not f
+        if not f and u.block.link_share < _LINKED
     )
     _, end_second = _shared_span(flags_second)
     tail_second = sum(u.block.size for u in second.kept[end_second:]) if end_second else 0
