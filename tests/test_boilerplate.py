@@ -1,6 +1,7 @@
 import pytest
 
 from pipelines.cleaning.boilerplate import Action, Block, classify, judge_line
+from pipelines.cleaning.lines import judge_block
 
 PROSE = (
     "The council approved the budget on Tuesday after a long debate, and the mayor said the "
@@ -173,6 +174,20 @@ def test_a_date_with_more_than_a_name_after_it_is_not_a_dateline(line):
 
 def test_data_table_rows_are_not_datelines():
     assert judge_line("1 | 9/11/16 | NYG | 0-0", "row").action is Action.KEEP
+
+
+def linked_row(cells: list[str], linked: bool) -> Block:
+    text = " | ".join(cells)
+    return Block(text, "row", sum(map(len, cells)) if linked else 0)
+
+
+def test_a_row_of_links_is_a_menu_laid_out_as_a_table():
+    menu = ["Home", "About Us", "Site Map", "Contact Us", "Classifieds", "Advertise"]
+    assert judge_block(linked_row(menu, linked=True)).reason == "menu"
+    # The same words without links are a table's header; linked cells with figures, data.
+    assert judge_block(linked_row(menu, linked=False)).keeps
+    results = ["Wigan", "3", "1", "Bolton", "Reebok Stadium", "24,021"]
+    assert judge_block(linked_row(results, linked=True)).keeps
 
 
 def blocks(*texts: str, kind: str = "p") -> list[Block]:

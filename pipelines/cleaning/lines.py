@@ -285,6 +285,9 @@ def menu_rule(line: str, n: int) -> str | None:
 
 _MENU_SEPARATORS = re.compile(r"\s[|•·]\s|\s[|•·]$|^[|•·]\s")
 _MIN_MENU_ITEMS = 5
+# Link text's share of a menu row ("Home | About Us | Site Map": the " | " between cells is
+# not link text).
+_MENU_ROW_LINK_SHARE = 0.6
 _MAX_MENU_ITEM_WORDS = 4
 
 
@@ -365,8 +368,13 @@ def judge_block(block: Block) -> Decision:
     line, n, text = block.line, block.size, block.text
     if not line or n > _MAX_FURNITURE_WORDS or WIRE_LEAD_RE.search(text):
         return KEEP
-    # A table row with several cells is data ("Born | 21 April 1980"), not a by/date line.
-    rules = _ROW_RULES if block.kind == "row" and " | " in text else _LINE_RULES
+    # A table row with several cells is data ("Born | 21 April 1980"), not a by/date line,
+    # unless its cells are links: a site menu laid out as a table.
+    rules = _LINE_RULES
+    if block.kind == "row" and " | " in text:
+        if block.link_share >= _MENU_ROW_LINK_SHARE and menu_rule(line, n):
+            return Decision(Action.DROP, "menu")
+        rules = _ROW_RULES
     for rule in rules:
         if rule in _PRECHECKS and not _PRECHECKS[rule](block):
             continue
