@@ -370,7 +370,7 @@ def judge_block(block: Block) -> Decision:
         return KEEP
     # A table row with several cells is data ("Born | 21 April 1980"), not a by/date line,
     # unless its cells are links: a site menu laid out as a table.
-    rules = _LINE_RULES
+    rules: tuple[Callable[[str, int], str | None], ...] = _LINE_RULES
     if block.kind == "row" and " | " in text:
         if block.link_share >= _MENU_ROW_LINK_SHARE and menu_rule(line, n):
             return Decision(Action.DROP, "menu")
