@@ -225,6 +225,20 @@ def test_a_tables_empty_cells_at_the_end_of_a_row_are_not_written():
     ]
 
 
+def test_a_story_its_template_hides_by_class_is_kept_its_labels_are_not():
+    # A script reveals the body once the page has loaded; screen-reader labels stay hidden.
+    story = "".join(
+        f"<p>{paragraph} <span class='sr-only'>(opens in a new window)</span></p>"
+        for paragraph in PARAGRAPHS
+    )
+    html = f"<html><body><div class='story-body hidden'>{story}</div></body></html>"
+    tree = lxml.html.document_fromstring(html)
+    prepare_tree(tree)
+    text = tree.text_content()
+    assert all(paragraph in text for paragraph in PARAGRAPHS)
+    assert "opens in a new window" not in text
+
+
 def test_joining_article_body_parts_keeps_the_text_around_them():
     html = (
         "<html><body><div itemscope><div><div itemprop='articleBody'><p>One.</p></div></div>"

@@ -80,6 +80,11 @@ _HIDING_CLASSES = {
     "hidden", "hide", "is-hidden", "u-hidden", "d-none", "invisible", "sr-only",
     "visually-hidden", "visuallyhidden", "screen-reader-text", "element-invisible",
 }  # fmt: skip
+# A hidden element with this many paragraphs of this many words, and this many words in
+# them, is a story, kept (a badge's explanation in a hidden popup: 3 paragraphs, 89 words).
+_STORY_PARAGRAPHS = 3
+_PARAGRAPH_WORDS = 20
+_STORY_WORDS = 100
 # Cards shown when hovering a link (an author's name and latest headline): CSS hides them,
 # and their text otherwise lands inside the sentence that holds the link. The card is an
 # element inside the link; a link with such a class is the card's trigger and part of the
@@ -184,11 +189,16 @@ def _is_popup_or_thread(element: lxml.html.HtmlElement) -> bool:
 
 
 def _is_classed_away(element: lxml.html.HtmlElement) -> bool:
-    """A popup, a comment thread, or an element its class hides."""
+    """A popup, a comment thread, or an element its class hides (not a story: a script
+    may reveal a body its template hides, ``<div class="story-body hidden">``)."""
     if _is_popup_or_thread(element):
         return True
     classes = element.get("class", "").lower().split()
-    return not _HIDING_CLASSES.isdisjoint(classes) and element.tag not in _NEVER_HIDE
+    if _HIDING_CLASSES.isdisjoint(classes) or element.tag in _NEVER_HIDE:
+        return False
+    sizes = [len(p.text_content().split()) for p in element.iter("p")]
+    story = [n for n in sizes if n >= _PARAGRAPH_WORDS]
+    return len(story) < _STORY_PARAGRAPHS or sum(story) < _STORY_WORDS
 
 
 def _is_hidden(element: lxml.html.HtmlElement) -> bool:
