@@ -32,9 +32,9 @@ NETWORKS = (
 _BUTTONS = (
     r"facebook|twitter|linkedin|whatsapp|reddit|pinterest|email|print|copy link|x|digg"
     r"|del\.icio\.us|stumbleupon|newsvine|technorati"
-    # The article tools of the 2000s: "E-mail article Print view Share: Digg Newsvine".
-    r"|e-?mail (this )?article|print view|printer[ -]friendly( version)?|e-?mail[ -]a[ -]friend"
-    r"|respond|share:|digg this!?"
+    # The article tools of the 2000s ("E-mail article Print view Share: Digg Newsvine"; the
+    # share patterns below already read "E-mail article" and "Printer-friendly version").
+    r"|print view|e-?mail[ -]a[ -]friend|respond|share:|digg this!?"
 )
 SHARE = {
     "en": [
