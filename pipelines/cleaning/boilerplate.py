@@ -373,17 +373,10 @@ def _drop_player_controls(blocks: Sequence[Block], decisions: list[Decision]) ->
         end = i
         labelled = False
         while end < len(blocks):
-            if PLAYER_LABEL_RE.match(blocks[end].line):  # labels of any length
+            block = blocks[end]
+            if PLAYER_LABEL_RE.match(block.line):  # labels of any length
                 labelled = True
-            elif blocks[end].size > _MAX_PLAYER_WORDS or not (
-                PLAYER_WORD_RE.match(blocks[end].line)
-                or (
-                    end > i
-                    and not blocks[end].sentence_like
-                    and end + 1 < len(blocks)
-                    and _is_player_line(blocks[end + 1])
-                )
-            ):
+            elif not (_is_player_word(block) or _is_video_title(blocks, i, end)):
                 break
             end += 1
         if labelled:
@@ -393,10 +386,24 @@ def _drop_player_controls(blocks: Sequence[Block], decisions: list[Decision]) ->
         i = max(end, i + 1)
 
 
-def _is_player_line(block: Block) -> bool:
-    if PLAYER_LABEL_RE.match(block.line):
-        return True
+def _is_player_word(block: Block) -> bool:
     return block.size <= _MAX_PLAYER_WORDS and bool(PLAYER_WORD_RE.match(block.line))
+
+
+def _is_player_line(block: Block) -> bool:
+    return bool(PLAYER_LABEL_RE.match(block.line)) or _is_player_word(block)
+
+
+def _is_video_title(blocks: Sequence[Block], start: int, at: int) -> bool:
+    """A short non-sentence inside a run of player lines, before another: the video's title."""
+    block = blocks[at]
+    return (
+        at > start
+        and block.size <= _MAX_PLAYER_WORDS
+        and not block.sentence_like
+        and at + 1 < len(blocks)
+        and _is_player_line(blocks[at + 1])
+    )
 
 
 def _drop_slideshows(blocks: Sequence[Block], decisions: list[Decision]) -> None:
