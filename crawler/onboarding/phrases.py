@@ -14,6 +14,7 @@ site's ``cleaning.drop_phrases``, which the person adding the site reviews in th
 from __future__ import annotations
 
 import math
+import statistics
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -42,24 +43,21 @@ def repeated_lines(bodies: Sequence[str]) -> list[RepeatedLine]:
     """The lines that most of ``bodies`` (articles' cleaned text) have, most shared first."""
     if len(bodies) < MIN_ARTICLES:
         return []
+    lines_of = [_lines(body) for body in bodies]
     counts: Counter[str] = Counter()
-    for body in bodies:
-        counts.update(dict.fromkeys(_lines(body), 1))
+    for lines in lines_of:
+        counts.update(dict.fromkeys(lines, 1))
     needed = max(MIN_ARTICLES, math.ceil(MIN_SHARE * len(bodies)))
     # Counter keeps first-seen order among equal counts: the page's order, stable.
     shared = [RepeatedLine(line, n) for line, n in counts.most_common() if n >= needed]
     texts = {line.text for line in shared}
-    shares = sorted(_share(body, texts) for body in bodies)
-    if shares and shares[len(shares) // 2] > MAX_SHARED_SHARE:
+    shares = [
+        sum(len(line.split()) for line in lines if line in texts) / max(len(body.split()), 1)
+        for body, lines in zip(bodies, lines_of, strict=True)
+    ]
+    if statistics.median_high(shares) > MAX_SHARED_SHARE:
         return []
     return shared[:MAX_PHRASES]
-
-
-def _share(body: str, lines: set[str]) -> float:
-    """The share of ``body``'s words in ``lines``."""
-    words = len(body.split())
-    shared = sum(len(line.split()) for line in _lines(body) if line in lines)
-    return shared / words if words else 0.0
 
 
 def _lines(body: str) -> list[str]:
