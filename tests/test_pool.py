@@ -226,6 +226,57 @@ def test_workers_are_recycled_after_max_tasks():
     assert pids[0] == pids[1] != pids[2] == pids[3] != pids[4]
 
 
+def test_a_worker_is_sent_its_next_page_before_it_answers_for_the_first():
+    async def main() -> tuple[list[int], list[Any]]:
+        pool = ExtractionPool(config(workers=1), scripted_work)
+        await pool.start()
+        while not all(w.ready for w in pool._workers.values()):
+            await asyncio.sleep(0.01)
+        pending = [asyncio.ensure_future(outcome(pool, job(f"slow{i}"))) for i in range(3)]
+        await asyncio.sleep(0)  # all three submitted
+        (worker,) = pool._workers.values()
+        in_flight = [len(worker.tasks), len(pool._queue)]
+        results = await asyncio.gather(*pending)
+        await pool.close()
+        return in_flight, results
+
+    in_flight, results = run(main())
+    assert in_flight == [2, 1]  # two sent, the third waits for the first answer
+    assert all(isinstance(r, Article) for r in results)
+
+
+@pytest.mark.parametrize("first", ["crash", "hang"])
+def test_the_page_sent_after_a_crash_or_a_hang_is_not_lost(first: str):
+    async def main() -> list[Any]:
+        pool = ExtractionPool(config(workers=1, timeout=0.6), scripted_work)
+        await pool.start()
+        pages = [job(first), job("after"), job("later")]
+        results = await asyncio.wait_for(
+            asyncio.gather(*(outcome(pool, p) for p in pages)), timeout=20
+        )
+        await pool.close()
+        return results
+
+    first_result, *rest = run(main())
+    assert first_result == {"crash": "worker_crash", "hang": "timeout"}[first]
+    assert all(isinstance(r, Article) for r in rest)
+
+
+def test_a_worker_is_never_sent_more_pages_than_it_takes_before_recycling():
+    async def main() -> list[Any]:
+        pool = ExtractionPool(config(workers=1, max_tasks_per_worker=2), scripted_work)
+        await pool.start()
+        pages = (pool.extract(job(f"p{i}")) for i in range(5))
+        results = await asyncio.wait_for(asyncio.gather(*pages), timeout=20)
+        await pool.close()
+        assert (pool.counts.recycled, pool.counts.started) == (2, 3)
+        return results
+
+    pids = [a.headline for a in run(main()) if a is not None]
+    assert len(pids) == 5
+    assert pids[0] == pids[1] != pids[2] == pids[3] != pids[4]
+
+
 def test_close_finishes_pending_pages_and_stops_the_workers():
     async def main() -> tuple[list[Any], Any, ExtractionPool]:
         pool = ExtractionPool(config(workers=1), scripted_work)

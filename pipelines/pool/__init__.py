@@ -2,13 +2,17 @@
 
 trafilatura costs 20-35 ms of CPU a page; run in the reactor it blocks downloading and
 caps a crawl at one core, and threads do not help (GIL-bound tree walking). Here every
-worker is a process of its own with its own socket, and holds at most one page at a time,
-so the parent always knows which page a worker is on. That is what lets it:
+worker is a process of its own with its own socket. It takes its pages in order, and is
+sent the next one before it answers for the current one (two in flight: it never waits
+for the crawl process between pages), so the parent always knows which page a worker is
+on: the first it has not answered for. That is what lets it:
 
 * kill a worker stuck on one page after ``timeout`` seconds (that page fails with
-  ``timeout``) without touching the pages of the other workers;
+  ``timeout``; the page sent after it goes to another worker) without touching the pages
+  of the other workers;
 * blame a crash (segfault, MemoryError, OOM kill) on the one page being processed
-  (``worker_crash``) and start a replacement;
+  (``worker_crash``), hand the page sent after it to another worker, and start a
+  replacement;
 * retire a worker after ``max_tasks_per_worker`` pages, so leaks in the extraction
   libraries (caches, fragmented heaps) cannot grow for the whole crawl.
 

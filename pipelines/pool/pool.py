@@ -10,7 +10,7 @@ import socket
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.context import ForkServerContext, SpawnContext
 from multiprocessing.process import BaseProcess
@@ -34,6 +34,9 @@ R = TypeVar("R")  # what the work function returns for a page
 _MAX_START_FAILURES = 3
 # How long a worker asked to stop may take before it is killed.
 _STOP_GRACE = 5.0
+# Pages sent to a worker before its answer for the first arrives: it starts the next page
+# at once instead of waiting for the crawl process, which shares the cores with it.
+_IN_FLIGHT = 2
 
 
 @dataclass
@@ -49,7 +52,8 @@ class _Worker(Generic[R]):
     channel: Channel
     ready: bool = False
     done: int = 0
-    task: _Task[R] | None = None
+    # Sent and unanswered, in the order the worker takes them: it is on the first.
+    tasks: deque[_Task[R]] = field(default_factory=deque)
     timer: asyncio.TimerHandle | None = None
 
 
@@ -149,7 +153,7 @@ class ExtractionPool(Generic[R]):
             return
         self._closing = True
         pending = [t.future for t in self._queue]
-        pending += [w.task.future for w in self._workers.values() if w.task]
+        pending += [t.future for w in self._workers.values() for t in w.tasks]
         if pending:
             if drain_timeout is None:
                 rounds = len(pending) / max(1, self.config.workers) + 1
@@ -161,9 +165,8 @@ class ExtractionPool(Generic[R]):
             self._fail(task, ExtractionFailed("shutdown", "unfinished when the pool closed"))
         self._queue.clear()
         for worker in list(self._workers.values()):
-            if worker.task:
-                self._fail(worker.task, ExtractionFailed("shutdown", "unfinished at close"))
-                worker.task = None
+            while worker.tasks:
+                self._fail(worker.tasks.popleft(), ExtractionFailed("shutdown", "unfinished"))
             self._retire(worker, kill=False)
         await self._wait_exits(_STOP_GRACE)
         logger.info(
@@ -282,7 +285,7 @@ class ExtractionPool(Generic[R]):
             worker.ready = True
             self._start_failures = 0
         else:
-            task, worker.task = worker.task, None
+            task = worker.tasks.popleft() if worker.tasks else None
             if worker.timer:
                 worker.timer.cancel()
                 worker.timer = None
@@ -296,12 +299,16 @@ class ExtractionPool(Generic[R]):
             if limit and worker.done >= limit:
                 # It exits by itself after its last page; the replacement starts meanwhile.
                 self.counts.recycled += 1
+                self._requeue(worker)
                 self._retire(worker, kill=False)
                 self._replace()
+            else:
+                self._start_clock(worker)  # the worker has begun its next page
 
     def _on_death(self, worker: _Worker[R]) -> None:
         self._retire(worker, kill=True)
-        task = worker.task
+        task = worker.tasks.popleft() if worker.tasks else None
+        self._requeue(worker)  # pages it had not begun go to the other workers
         if task is not None:
             self.counts.crashed += 1
             logger.warning(
@@ -322,7 +329,7 @@ class ExtractionPool(Generic[R]):
         self._dispatch()
 
     def _on_timeout(self, worker: _Worker[R], task: _Task[R]) -> None:
-        if worker.task is not task:
+        if not worker.tasks or worker.tasks[0] is not task:
             return
         self.counts.timed_out += 1
         logger.warning(
@@ -330,20 +337,34 @@ class ExtractionPool(Generic[R]):
             task.job.url,
             self.config.timeout,
         )
-        worker.task = None
+        worker.tasks.popleft()
+        self._requeue(worker)
         self._retire(worker, kill=True)
         self._fail(task, ExtractionFailed("timeout", f"over {self.config.timeout:g} s"))
         self._replace()
         self._dispatch()
 
+    def _room(self, worker: _Worker[R]) -> int:
+        """Pages ``worker`` may be sent now: never more than it will take before it exits."""
+        if not worker.ready:
+            return 0
+        room = _IN_FLIGHT - len(worker.tasks)
+        limit = self.config.max_tasks_per_worker
+        if limit:
+            room = min(room, limit - worker.done - len(worker.tasks))
+        return room
+
     def _dispatch(self) -> None:
-        assert self._loop is not None
-        idle = [w for w in self._workers.values() if w.ready and w.task is None]
-        while self._queue and idle:
+        while self._queue:
+            # The least busy worker first: a page never waits behind another while a worker
+            # is idle.
+            open_workers = [w for w in self._workers.values() if self._room(w) > 0]
+            if not open_workers:
+                return
+            worker = min(open_workers, key=lambda w: len(w.tasks))
             task = self._queue.popleft()
             if task.future.done():  # its caller was cancelled
                 continue
-            worker = idle.pop()
             try:
                 self._send(worker, task.job)
             except OSError:
@@ -353,12 +374,24 @@ class ExtractionPool(Generic[R]):
                 return
             except (pickle.PicklingError, TypeError, AttributeError) as exc:
                 self._fail(task, exc)
-                idle.append(worker)
                 continue
-            worker.task = task
+            worker.tasks.append(task)
+            self._start_clock(worker)
+
+    def _start_clock(self, worker: _Worker[R]) -> None:
+        """The time limit of the page the worker is on, from when it began it."""
+        assert self._loop is not None
+        if worker.tasks and worker.timer is None:
             worker.timer = self._loop.call_later(
-                self.config.timeout, self._on_timeout, worker, task
+                self.config.timeout, self._on_timeout, worker, worker.tasks[0]
             )
+
+    def _requeue(self, worker: _Worker[R]) -> None:
+        """Pages sent to a worker that will not take them: first in line for the others."""
+        while worker.tasks:
+            task = worker.tasks.pop()
+            if not task.future.done():
+                self._queue.appendleft(task)
 
     @staticmethod
     def _fail(task: _Task[Any], exc: BaseException) -> None:
