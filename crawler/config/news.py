@@ -105,8 +105,9 @@ class NewsConfig:
     )
     warc_gzip_level: int = whole(
         "NEWS_WARC_GZIP_LEVEL",
-        6,
-        "gzip level of the WARC records: 1 fastest, 9 smallest (see Raw archive in the README)",
+        3,
+        "gzip level of the WARC records: 1-3 ISA-L (fast), 4-9 zlib (9 smallest; see Raw archive "
+        "in the README)",
         minimum=1,
         maximum=9,
     )
