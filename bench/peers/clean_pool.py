@@ -14,11 +14,16 @@ from multiprocessing import Pool
 from pathlib import Path
 
 from pipelines.cleaning import clean_html
+from pipelines.state.neardup import NearDupConfig, text_signature
 
 
-def clean(line: str) -> dict[str, str | None]:
+def clean(line: str, near_dup: NearDupConfig | None = None) -> dict[str, str | None]:
+    """One ``url file`` line cleaned; with ``near_dup``, the MinHash signature too (the
+    work of the crawl's extraction workers, see bench.reprocess)."""
     url, _, file = line.partition(" ")
     article = clean_html(Path(file).read_bytes(), url)
+    if article is not None and near_dup is not None:
+        text_signature(article.articleBody, near_dup)
     return {"url": url, "text": article.articleBody if article else None}
 
 
