@@ -64,8 +64,9 @@ def report_lines(
     lines = [f"scrapy addsite {findings.start_url}: home page {findings.home_url}", ""]
     lines += _sources(findings, proposal)
     lines += ["", *_patterns(findings, proposal)]
-    lines += ["", *_cleaning(findings, min_words, drop_flags)]
-    lines += _phrases(proposal, sum(1 for t in findings.tested if t.article is not None))
+    cov = coverage(findings.tested, min_words)
+    lines += ["", *_cleaning(findings, cov, min_words, drop_flags)]
+    lines += _phrases(proposal, cov.cleaned)
     return [f"# {line}".rstrip() for line in lines]
 
 
@@ -135,10 +136,11 @@ def _patterns(findings: Findings, proposal: SiteProposal) -> list[str]:
     return lines
 
 
-def _cleaning(findings: Findings, min_words: int, drop_flags: Sequence[str]) -> list[str]:
+def _cleaning(
+    findings: Findings, cov: Coverage, min_words: int, drop_flags: Sequence[str]
+) -> list[str]:
     tested = findings.tested
     failed = [t for t in tested if t.failure]
-    cov = coverage(tested, min_words)
     lines = [f"Test-cleaned {cov.cleaned} articles ({len(failed)} could not be fetched):"]
     if not cov.cleaned:
         return lines
