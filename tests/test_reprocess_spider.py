@@ -8,12 +8,10 @@ from pathlib import Path
 from typing import Any, cast
 from unittest import mock
 
-from scrapy.utils.test import get_crawler
-
-from crawler.addon import NewsAddon
 from crawler.items import FetchedPage
 from crawler.spiders.reprocess import ReprocessSpider
 from fixtures.server import REGISTRY
+from tests.crawlers import spider_crawler
 from tests.warcs import response, warcinfo, write_members
 
 HOST = "http://harborherald.test"  # a fixture registry site
@@ -24,15 +22,7 @@ def spider_over(tmp_path: Path, pages: int, **settings: Any) -> ReprocessSpider:
         tmp_path / "pages.warc.gz",
         [warcinfo(), *(response(f"{HOST}/2026/11/20/story-{n}/") for n in range(pages))],
     )
-    values: dict[str, Any] = {
-        "ADDONS": {NewsAddon: 0},
-        "EXTENSIONS": {},
-        "NEWS_REGISTRY": str(REGISTRY),
-        "NEWS_RUN_DIR": str(tmp_path / "run"),
-        "NEWS_STATE_DIR": str(tmp_path),
-        **settings,
-    }
-    crawler = get_crawler(ReprocessSpider, values)
+    crawler = spider_crawler(ReprocessSpider, tmp_path, NEWS_REGISTRY=str(REGISTRY), **settings)
     spider = ReprocessSpider.from_crawler(crawler, paths=[str(warc)])
     # Running, never backing out: as during a re-cleaning run with room in the scraper.
     crawler.engine = mock.Mock(needs_backout=mock.Mock(return_value=False))

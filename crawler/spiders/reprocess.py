@@ -123,9 +123,7 @@ class ReprocessSpider(Spider):
         loader = Loader(max_bytes)
         try:
             for page in planned.pages:
-                while self.in_flight >= self.window and not self._closing():
-                    self._room.clear()
-                    await self._room.wait()
+                await self._until_in_flight(self.window - 1)
                 if self._closing():
                     # A failed output, SIGTERM, CLOSESPIDER_*: no new pages; what is in
                     # flight finishes, and the next run re-cleans the rest.
@@ -139,11 +137,16 @@ class ReprocessSpider(Spider):
                 yield item
             # Returning tells the engine to look for idleness at once; otherwise only its
             # heartbeat does, up to 5 s after the last page (a tenth of a 500-page run).
-            while self.in_flight and not self._closing():
-                self._room.clear()
-                await self._room.wait()
+            await self._until_in_flight(0)
         finally:
             loader.close()
+
+    async def _until_in_flight(self, most: int) -> None:
+        """Wait until at most ``most`` pages are in the pipelines, or the run is closing."""
+        assert self._room is not None
+        while self.in_flight > most and not self._closing():
+            self._room.clear()
+            await self._room.wait()
 
     def _fetched_page(self, page: Page, loader: Loader) -> FetchedPage | None:
         capture = page.capture
