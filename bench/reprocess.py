@@ -145,7 +145,7 @@ def pool_ceiling(pages: Sequence[tuple[str, Path]], workers: int) -> float:
     with multiprocessing.get_context("forkserver").Pool(workers) as pool:
         pool.map(work, lines[:workers])  # every worker started and its imports done
         started = time.perf_counter()
-        done = sum(1 for result in pool.imap_unordered(work, lines, chunksize=8) if result)
+        done = sum(1 for result in pool.imap_unordered(work, lines, chunksize=8) if result["text"])
         seconds = time.perf_counter() - started
     return done / seconds
 
