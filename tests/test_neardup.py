@@ -7,6 +7,7 @@ import sys
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rensa import RMinHash
 
 from pipelines.state.neardup import NearDupConfig, NearDupIndex
 
@@ -91,6 +92,15 @@ def test_signature_is_pinned_across_processes_and_versions():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
     ).stdout
     assert output.strip() == f"{list(signature)} {INDEX.band_keys(signature)}"
+
+
+def test_repeated_passages_sign_as_their_distinct_shingles():
+    # The signature is taken over every shingle, repeats included: a minimum ignores them.
+    text = "Sign up for our newsletter. " + story(3) + " Sign up for our newsletter. " * 3
+    distinct = RMinHash(INDEX.config.num_perm, INDEX.config.seed)
+    distinct.update(INDEX.shingles(text))
+    assert INDEX.shingles(text).count("up for our") == 1
+    assert INDEX.signature(text) == tuple(distinct.digest())
 
 
 def test_identical_text_is_similarity_one_and_unrelated_about_zero():

@@ -55,7 +55,7 @@ from typing import Self
 
 from rensa import RMinHash
 
-from pipelines.cleaning.text import normalize_text
+from pipelines.cleaning.text import normalized_words
 
 _EMPTY_SLOT = 0xFFFFFFFF  # rensa's value for a slot no shingle has touched
 _MAX_SEED = (1 << 64) - 1  # rensa takes an unsigned 64-bit seed
@@ -163,11 +163,15 @@ _GIVEN_REMEMBERED = 4096
 
 def text_shingles(text: str, size: int) -> list[str]:
     """Distinct ``size``-word shingles of the normalized text, in order of first occurrence."""
-    words = normalize_text(text).split()
+    return list(dict.fromkeys(_shingles(text, size)))
+
+
+def _shingles(text: str, size: int) -> list[str]:
+    """Every ``size``-word shingle of the normalized text, repeats included."""
+    words = normalized_words(text)
     if len(words) < size:
         return [" ".join(words)] if words else []
-    grams = (" ".join(words[i : i + size]) for i in range(len(words) - size + 1))
-    return list(dict.fromkeys(grams))
+    return list(map(" ".join, zip(*(words[start:] for start in range(size)), strict=False)))
 
 
 def text_signature(text: str, config: NearDupConfig) -> tuple[int, ...]:
@@ -176,7 +180,8 @@ def text_signature(text: str, config: NearDupConfig) -> tuple[int, ...]:
     A function of the text and the config alone, so an extraction worker computes the same
     signature the crawl process would.
     """
-    shingles = text_shingles(text, config.shingle_size)
+    # Repeated shingles are not removed: a minimum does not change when a value comes again.
+    shingles = _shingles(text, config.shingle_size)
     if not shingles:
         return (_EMPTY_SLOT,) * config.num_perm
     minhash = RMinHash(config.num_perm, config.seed)
