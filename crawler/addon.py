@@ -28,6 +28,7 @@ from scrapy.utils.defer import deferred_from_coro
 
 from crawler.config import ConfigError, NewsConfig
 from crawler.discovery.registry import Registry, RegistryError, load_registry
+from crawler.exporters import RECORDS_FORMAT, RecordLinesExporter
 from crawler.operations import jobdir
 from crawler.operations.exitcodes import ExitCode
 from pipelines.output.layout import FEED_TEMPLATE, new_run_dir
@@ -78,7 +79,7 @@ class NewsAddon:
         # as_uri() would percent-encode the %(batch_id)s placeholder.
         feeds = {}
         feeds["file://" + str(run_dir.resolve() / FEED_TEMPLATE)] = {
-            "format": "jsonlines",
+            "format": RECORDS_FORMAT,  # JSON Lines (crawler.exporters)
             "encoding": "utf-8",
             "batch_item_count": config.batch_size,
             # A run with nothing new writes no batch file; the manifest says what happened.
@@ -87,6 +88,9 @@ class NewsAddon:
         }
         feeds.update(settings.getdict("FEEDS"))
         _set_over(settings, "FEEDS", feeds)
+        exporter = f"{RecordLinesExporter.__module__}.{RecordLinesExporter.__qualname__}"
+        exporters = {**settings.getdict("FEED_EXPORTERS"), RECORDS_FORMAT: exporter}
+        _set_over(settings, "FEED_EXPORTERS", exporters)
 
     # --- what every component reads ---------------------------------------------------
 

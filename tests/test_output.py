@@ -4,9 +4,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from scrapy.utils.misc import load_object
 
 from crawler.addon import news_addon
 from crawler.drops import NewsDrop
+from crawler.exporters import RECORDS_FORMAT, RecordLinesExporter
 from crawler.items import Article
 from pipelines.output.files import create_new, write_atomic
 from pipelines.output.layout import (
@@ -47,7 +49,9 @@ def test_addon_picks_the_run_dir_and_adds_the_run_feed(tmp_path):
     assert crawler.settings.get("NEWS_RUN_DIR") == str(addon.output_dir)
     ((uri, options),) = crawler.settings.getdict("FEEDS").items()
     assert uri.endswith("/articles-%(batch_id)05d.jsonl") and uri.startswith("file://")
-    assert options["format"] == "jsonlines"
+    assert options["format"] == RECORDS_FORMAT
+    exporter = crawler.settings.getwithbase("FEED_EXPORTERS")[RECORDS_FORMAT]
+    assert load_object(exporter) is RecordLinesExporter
     assert options["batch_item_count"] == 100
     assert options["news_commit"] is True
     assert options["store_empty"] is False

@@ -14,11 +14,11 @@ Feeds of the user's (``-o``, ``-O``, ``FEEDS``) are written as Scrapy writes the
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any, Self
 
+import orjson
 import pyarrow as pa
 from scrapy import Spider
 from scrapy.crawler import Crawler
@@ -170,7 +170,7 @@ def _records(path: Path) -> list[dict[str, Any]]:
         for number, line in enumerate(handle, 1):
             if not line.strip():
                 continue
-            record = json.loads(line)
+            record = orjson.loads(line)
             if not isinstance(record, dict) or not isinstance(record.get("id"), str):
                 raise ValueError(f"line {number} of the batch is not an article record")
             records.append(record)
