@@ -36,6 +36,8 @@ RETRY_TIMES = 2
 # A download that fails after its retries is the open web, not our error: the spider's
 # errback counts it (news/fetch/<reason>) and the error rate judges the run.
 RETRY_GIVE_UP_LOG_LEVEL = "INFO"
+# The DEBUG line of every response and item is built only when LOG_LEVEL shows it.
+LOG_FORMATTER = "crawler.logformatter.NewsLogFormatter"
 COOKIES_ENABLED = False
 
 # Both run arbitrary inspection code inside the crawl; never expose them.

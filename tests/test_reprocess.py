@@ -101,6 +101,17 @@ def test_an_unchanged_archive_emits_nothing(crawled, tmp_path):
     assert manifest(run_dir)["health"]["ok"]
 
 
+def test_each_record_has_its_debug_line_at_debug_level_only(crawled, tmp_path):
+    # The log formatter builds Scrapy's per-item DEBUG line only when LOG_LEVEL shows it.
+    debug = tmp_path / "debug"
+    settings = {"LOG_LEVEL": "DEBUG"}
+    result = run_reprocess([crawled / "warc"], debug, state_dir=tmp_path / "s1", settings=settings)
+    assert result.returncode == 0, result.stderr[-2000:]
+    log = (debug / "crawl.log").read_text(encoding="utf-8")
+    assert log.count("Scraped from ") == len(read_records(debug)) > 0
+    assert "'LOG_FORMATTER': 'crawler.logformatter.NewsLogFormatter'" in log
+
+
 def test_changed_texts_come_out_once_as_new_versions(crawled, tmp_path):
     state = state_copy(crawled, tmp_path)
     registry = changed_registry(tmp_path)
