@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gzip
 import resource
 import zlib
@@ -13,7 +14,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines.archive.reader import Capture, Damaged, Loader, Skip, SkipReason, scan
+from pipelines.archive.reader import (
+    Capture,
+    Damaged,
+    Loader,
+    Skip,
+    SkipReason,
+    _direct_payload,
+    scan,
+)
 from tests.warcs import PAGE, http_response, record, response, warcinfo, write_members
 
 LIMIT = 16 * 1024 * 1024
@@ -158,6 +167,41 @@ def test_bodies_are_decoded_and_bombs_refused(tmp_path):
     with pytest.raises(Damaged) as too_large:
         loader.body(captures[4])
     assert too_large.value.reason is SkipReason.TOO_LARGE
+
+
+def _encoded_members() -> list[bytes]:
+    gz = http_response(gzip.compress(PAGE), extra=[("Content-Encoding", "gzip")])
+    chunked = http_response(
+        b"%x\r\n%s\r\n0\r\n\r\n" % (len(PAGE), PAGE), extra=[("Transfer-Encoding", "chunked")]
+    )
+    blocks = (gz, chunked, http_response(PAGE), http_response(b""))
+    return [warcinfo()] + [record(f"http://a.test/{n}", b) for n, b in enumerate(blocks)]
+
+
+@pytest.mark.parametrize("compress", [True, False])
+def test_bodies_are_read_where_the_scan_found_them_as_warcio_reads_them(tmp_path, compress):
+    path = write_members(tmp_path / "direct.warc", _encoded_members(), compress=compress)
+    captures, skips = read(path)
+    assert len(captures) == 4 and not skips
+    loader = Loader(LIMIT)
+    with path.open("rb") as handle:
+        assert all(_direct_payload(handle, c) is not None for c in captures)
+    unplaced = [dataclasses.replace(c, record_length=0) for c in captures]  # warcio reads
+    assert [loader.body(c) for c in captures] == [loader.body(c) for c in unplaced]
+    assert [loader.body(c) for c in captures] == [PAGE, PAGE, PAGE, b""]
+
+
+@pytest.mark.parametrize("compress", [True, False])
+def test_a_record_changed_since_the_scan_is_damaged(tmp_path, compress):
+    path = write_members(tmp_path / "changed.warc", [warcinfo(), good(1)], compress=compress)
+    (captured,) = read(path)[0]
+    # The same file name, rewritten with another record (another WARC-Record-ID) there.
+    write_members(path, [warcinfo(), good(1)], compress=compress)
+    with path.open("rb") as handle:
+        assert _direct_payload(handle, captured) is None
+    with pytest.raises(Damaged) as changed:
+        Loader(LIMIT).body(captured)
+    assert changed.value.reason is SkipReason.BAD_RECORD
 
 
 def test_garbage_between_records_is_skipped_and_reading_goes_on(tmp_path):

@@ -25,6 +25,7 @@ from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from io import BytesIO
 from pathlib import Path
 from typing import IO, Any, ClassVar, cast
 
@@ -97,6 +98,10 @@ class Capture:
     chunked: bool
     site: str | None = None  # our own records: the registry site it was fetched for
     hints: DiscoveryHints | None = None  # our own records: what the feed said
+    # Where the body lies, for Loader's direct read (0: unknown, warcio reads it again):
+    record_length: int = 0  # bytes of the record in the file (its gzip member)
+    block_length: int = 0  # the record's Content-Length
+    head_length: int = 0  # bytes of the HTTP status line and headers, blank line included
 
 
 @dataclass(frozen=True)
@@ -241,6 +246,7 @@ def _examine(
     http_url = url.lower().startswith(("http:", "https:"))
     # The HTTP head only of what may be a page: a 100 MB block is streamed through unparsed.
     http = _http_head(stream) if http_url and declared <= max_bytes else None
+    head_length = declared - stream.limit
     while stream.read(_BLOCK):
         pass
     if stream.limit > 0:  # the record ends before its Content-Length says
@@ -253,6 +259,7 @@ def _examine(
         return skip(SkipReason.BAD_LENGTH, f"Content-Length {declared} over the record's end")
     errors = iterator.err_count
     iterator.read_to_end()
+    record_length = iterator.get_record_length()
     if iterator.err_count > errors:
         detail = f"data after the record's Content-Length ({declared})"
         return skip(SkipReason.BAD_LENGTH, detail, lost=True)
@@ -279,6 +286,9 @@ def _examine(
         chunked="chunked" in transfer,
         site=headers.get_header(SITE_FIELD),
         hints=parse_hints(headers.get_header(HINTS_FIELD)),
+        record_length=record_length,
+        block_length=declared,
+        head_length=head_length,
     )
     return capture, False
 
@@ -347,6 +357,52 @@ def _starts_record(handle: IO[bytes], offset: int, gzipped: bool) -> bool:
     return text.startswith(b"WARC/")
 
 
+def _direct_payload(handle: IO[bytes], capture: Capture) -> bytes | None:
+    """The capture's HTTP payload, read by where the scan found it: the record (its gzip
+    member) read and inflated whole, then sliced. None when the record is not as it was
+    scanned, or its WARC head does not end in CRLF CRLF: warcio reads it then.
+
+    The scan parsed both heads already; parsing them again through warcio's buffered
+    readers cost twice the inflating (0.1 ms a 100 KB page).
+    """
+    if not capture.record_length:
+        return None
+    handle.seek(capture.offset)
+    data = handle.read(capture.record_length)
+    if data.startswith(_GZIP_MAGIC):
+        inflater = _gzip_member()
+        # Never more than the scanned record could hold, whatever the file holds now.
+        record = inflater.decompress(data, _MAX_HEAD + capture.block_length + 4)
+        if not inflater.eof:
+            return None
+    else:
+        record = data
+    head_end = record.find(b"\r\n\r\n", 0, _MAX_HEAD)
+    block = head_end + 4
+    payload_end = block + capture.block_length
+    if (
+        head_end < 0
+        or not record.startswith(b"WARC/")
+        or capture.record_id.encode("utf-8", "replace") not in record[:head_end]
+        or not record.startswith(b"HTTP/", block)
+        or len(record) < payload_end
+    ):
+        return None
+    return record[block + capture.head_length : payload_end]
+
+
+def _payload_stream(handle: IO[bytes], capture: Capture) -> Any:
+    """The capture's HTTP payload as a stream, the record read again with warcio."""
+    handle.seek(capture.offset)
+    record = next(iter(_Iterator(handle)))
+    if str(record.rec_headers.get_header("WARC-Record-ID") or "") != capture.record_id:
+        raise Damaged(SkipReason.BAD_RECORD, "the file changed since it was scanned")
+    stream: Any = record.raw_stream
+    if _http_head(stream) is None:
+        raise Damaged(SkipReason.NOT_HTTP, "the file changed since it was scanned")
+    return stream
+
+
 class Loader:
     """Reads captures' bodies by offset, one open file at a time."""
 
@@ -359,13 +415,8 @@ class Loader:
         """The capture's body, decoded; raises :class:`Damaged`."""
         try:
             handle = self._open(capture.path)
-            handle.seek(capture.offset)
-            record = next(iter(_Iterator(handle)))
-            if str(record.rec_headers.get_header("WARC-Record-ID") or "") != capture.record_id:
-                raise Damaged(SkipReason.BAD_RECORD, "the file changed since it was scanned")
-            stream: Any = record.raw_stream
-            if _http_head(stream) is None:
-                raise Damaged(SkipReason.NOT_HTTP, "the file changed since it was scanned")
+            payload = _direct_payload(handle, capture)
+            stream: Any = _payload_stream(handle, capture) if payload is None else BytesIO(payload)
             if capture.chunked:
                 stream = ChunkedDataReader(stream)
             raw = stream.read(self.max_bytes + 1)
