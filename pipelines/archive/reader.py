@@ -10,8 +10,10 @@ thread, reading resumes at the next record found (the next gzip member starting 
 costs that record only.
 
 :class:`Loader` reads a capture's body later (files are read by offset: gzip-per-record
-WARC files can be entered at any record), de-chunked and with its Content-Encoding
-undone (:mod:`pipelines.archive.decoding`), never more than the size limit.
+WARC files can be entered at any record), straight from where the scan found it when the
+record is as scanned (warcio reads it again otherwise), de-chunked and with its
+Content-Encoding undone (:mod:`pipelines.archive.decoding`), never more than the size
+limit.
 
 warcio does the WARC framing; the HTTP head is parsed here with a size bound (warcio would
 read a header "line" of any length into memory), and warcio's warning about a record
