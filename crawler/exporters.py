@@ -24,15 +24,16 @@ class RecordLinesExporter(JsonLinesItemExporter):
     dataclasses, and values orjson refuses (a lone surrogate, an int over 64 bits).
     """
 
-    def export_item(self, item: Any) -> None:
-        plain = (
-            dataclasses.is_dataclass(item)
-            and not isinstance(item, type)
-            and self.fields_to_export is None
-            and not self.indent
-            and (self.encoding or "").lower().replace("_", "-") in ("utf-8", "utf8")
+    def __init__(self, file: Any, **kwargs: Any) -> None:
+        super().__init__(file, **kwargs)
+        # The feed's options are fixed: whether orjson writes its lines is decided once.
+        encoding = (self.encoding or "").lower().replace("_", "-")
+        self._compact = (
+            self.fields_to_export is None and not self.indent and encoding in ("utf-8", "utf8")
         )
-        if plain:
+
+    def export_item(self, item: Any) -> None:
+        if self._compact and dataclasses.is_dataclass(item) and not isinstance(item, type):
             try:
                 line = orjson.dumps(item, option=orjson.OPT_APPEND_NEWLINE)
             except orjson.JSONEncodeError:

@@ -17,8 +17,8 @@ def normalized_words(text: str) -> list[str]:
 
     The same words as finding ``_WORD_RUN`` in the folded text, at 2.5x its speed: ASCII
     punctuation becomes space in one ``bytes.translate``, and only the few tokens left with
-    other separators (curly quotes, dashes...) go through the regex. Two signatures per
-    page run through here, in the extraction workers.
+    other separators (curly quotes, dashes...) go through the regex. Every page's text
+    fingerprint and MinHash signature start here, in the extraction workers.
     """
     folded = unicodedata.normalize("NFKC", text).casefold()
     # surrogatepass: a lone surrogate (from a JSON escape) is a separator, as in the regex.
