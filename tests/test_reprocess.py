@@ -89,6 +89,27 @@ def test_every_record_names_the_warc_record_holding_its_response(crawled):
     assert manifest(crawled)["outputs"]["warc/"] >= 1
 
 
+def test_hub_responses_are_archived_only_when_the_setting_asks(crawled, tmp_path):
+    stats = news_stats(crawled)
+    assert stats["news/warc/archived/article"] > 0 and "news/warc/archived/hub" not in stats
+    run_dir = tmp_path / "hubs"
+    with FixtureServer() as server:
+        result = run_crawl(
+            server.proxy_url, run_dir, sites="harbor-herald", settings={"NEWS_WARC_HUBS": "True"}
+        )
+    assert result.returncode == 0, result.stderr[-2000:]
+    stats = news_stats(run_dir)
+    assert stats["news/warc/archived/hub"] > 0 and stats["news/warc/archived/article"] > 0
+    archived = [
+        capture.url
+        for path in (run_dir / "warc").glob("*.warc.gz")
+        for capture in scan(path, 2**24)
+        if isinstance(capture, Capture)
+    ]
+    assert {"http://harborherald.test/feed.xml", "http://harborherald.test/"} <= set(archived)
+    assert len(archived) == stats["news/warc/archived/hub"] + stats["news/warc/archived/article"]
+
+
 def test_an_unchanged_archive_emits_nothing(crawled, tmp_path):
     state = state_copy(crawled, tmp_path)
     run_dir = tmp_path / "again"
