@@ -38,6 +38,8 @@ RETRY_TIMES = 2
 RETRY_GIVE_UP_LOG_LEVEL = "INFO"
 # The DEBUG line of every response and item is built only when LOG_LEVEL shows it.
 LOG_FORMATTER = "crawler.logformatter.NewsLogFormatter"
+# Scrapy's in-memory stats without its per-call deprecation shim (see crawler/stats.py).
+STATS_CLASS = "crawler.stats.NewsStatsCollector"
 COOKIES_ENABLED = False
 
 # Both run arbitrary inspection code inside the crawl; never expose them.
