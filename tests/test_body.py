@@ -282,3 +282,17 @@ def test_trafilaturas_page_dump_is_recognised_and_its_full_run_asked_instead():
 def test_a_body_that_is_no_page_dump(body):
     assert not is_page_dump(lxml.etree.fromstring(body))
     assert not is_page_dump(None)
+
+
+def test_a_popup_class_is_a_hover_card_only_inside_a_link():
+    html = (
+        "<html><body><p>The mayor <a href='/reyes'>Alan Reyes<span class='hovercard'>Alan"
+        " Reyes signs budget</span></a> spoke. <span class='tooltip-note'>Figures from"
+        " the council.</span></p><div class='HiddenPanel'>Panel text</div></body></html>"
+    )
+    tree = lxml.html.document_fromstring(html)
+    prepare_tree(tree)
+    text = tree.text_content()
+    assert "signs budget" not in text
+    assert "Figures from the council." in text  # a popup's class outside a link is no card
+    assert "Panel text" in text  # "Hid" makes it a candidate; only whole hiding names hide

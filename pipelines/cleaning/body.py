@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from copy import deepcopy
 from dataclasses import dataclass, field
+from typing import Any
 
 import lxml.html
 import trafilatura
@@ -60,17 +62,18 @@ FAST = True
 # looked for here: trafilatura drops <figcaption> and caption-class blocks itself, and a
 # caption kept as a plain paragraph ends in its credit, which the line rules recognise
 # (testing every class for captions and credits as well cost about a tenth of the layer).
-_FURNITURE_CANDIDATES = "//@class[contains(., 'omment')] | //@id[contains(., 'omment')]"
-_MAYBE_FURNITURE = etree.XPath(_FURNITURE_CANDIDATES)
+_MAYBE_FURNITURE = etree.XPath("//@class[contains(., 'omment')] | //@id[contains(., 'omment')]")
+# Every class attribute comes back, and _class_may_hide tests it in Python: libxml2 casts
+# the attribute to a string again for each contains(), and the eleven tests a class took
+# in XPath cost more than handing every class to Python (1.29 -> 1.03 ms a page on the
+# throughput bench's pages; the same candidates on every page of the quality sets).
 _MAYBE_UNWANTED = etree.XPath(
     "//@hidden | //@aria-hidden[. = 'true'] | //@style[contains(., 'one') or contains(., 'ONE')"
     " or contains(., 'idden') or contains(., 'IDDEN')] | //@itemprop[. = 'articleBody'] | "
-    "//@role[. = 'tooltip'] | //a/descendant::*/@class[contains(., 'tooltip') or"
-    " contains(., 'hovercard') or contains(., 'popover')] | //@class[contains(., 'hid') or"
-    " contains(., 'Hid') or contains(., 'HID') or contains(., 'sr-only') or"
-    " contains(., 'screen-reader') or contains(., 'invisible') or contains(., 'd-none')] | "
-    + _FURNITURE_CANDIDATES
+    "//@role[. = 'tooltip'] | //@class | //@id[contains(., 'omment')]"
 )
+# Classes that may hide an element or name a comment thread (decided by _is_classed_away).
+_MAYBE_HIDING_CLASS = re.compile(r"hid|Hid|HID|sr-only|screen-reader|invisible|d-none|omment")
 _HIDING = {"hidden", "aria-hidden", "style", "role"}
 # Class names the usual stylesheets hide (Bootstrap, WordPress, Drupal, HTML5 Boilerplate):
 # the text is for screen readers ("(link is external)", "Continue reading the main story")
@@ -91,6 +94,7 @@ _STORY_WORDS = 100
 # sentence (a recipe's "<a class="ajax-tooltip">4 cups</a>"). ``descendant::*`` also walks
 # each link once where ``//a//@class`` walked every node below it.
 _POPUP_TOKENS = ("tooltip", "hovercard", "popover")
+_POPUP_CLASS = re.compile("|".join(_POPUP_TOKENS))
 _LINKS_WITH_CARDS = etree.XPath("//a[normalize-space(text())][*]")
 _MIN_CARD_LEAD = 3
 _HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
@@ -128,7 +132,7 @@ def prepare_tree(tree: lxml.html.HtmlElement) -> None:
     # trafilatura drops comment nodes together with their tails, and on old table layouts
     # the article text is often the tail of a comment; its own parser never keeps comments.
     etree.strip_tags(tree, etree.Comment, etree.ProcessingInstruction)
-    _join_article_body(_prune(tree, _MAYBE_UNWANTED))
+    _join_article_body(_prune(tree, _unwanted_candidates))
     _drop_link_cards(tree)
     wrap_loose_paragraphs(tree)
 
@@ -148,7 +152,26 @@ def _drops_furniture(element: lxml.html.HtmlElement | None) -> bool:
     return element is not None and element.getparent() is not None and _is_popup_or_thread(element)
 
 
-def _prune(tree: lxml.html.HtmlElement, candidates: etree.XPath) -> list[lxml.html.HtmlElement]:
+def _unwanted_candidates(tree: lxml.html.HtmlElement) -> list[Any]:
+    """The attributes that may hide an element, comment threads' and the article body's."""
+    return [
+        found
+        for found in _MAYBE_UNWANTED(tree)
+        if found.attrname != "class" or _class_may_hide(found, found.getparent())
+    ]
+
+
+def _class_may_hide(classes: str, element: lxml.html.HtmlElement) -> bool:
+    """A hiding or comment class, or a popup's class inside a link (a hover card)."""
+    return bool(_MAYBE_HIDING_CLASS.search(classes)) or (
+        _POPUP_CLASS.search(classes) is not None
+        and any(ancestor.tag == "a" for ancestor in element.iterancestors())
+    )
+
+
+def _prune(
+    tree: lxml.html.HtmlElement, candidates: Callable[[lxml.html.HtmlElement], list[Any]]
+) -> list[lxml.html.HtmlElement]:
     """Drop the unwanted elements among the candidates; return the article-body parts."""
     body_parts = []
     for found in candidates(tree):
