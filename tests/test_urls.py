@@ -295,3 +295,20 @@ def test_strip_tracking_keeps_path_and_other_parameters():
         strip_tracking("http://a.test/s.html?fbclid=IwAR2&page=2") == "http://a.test/s.html?page=2"
     )
     assert strip_tracking("http://a.test/x/") == "http://a.test/x/"
+
+
+@settings(max_examples=300, derandomize=True)
+@given(_any_text)
+def test_a_site_check_reads_the_host_the_full_parse_reads(url):
+    # same_site and site_host read only the host; a URL the full parse refuses is refused.
+    from crawler.discovery.urls import _host, _parse
+
+    try:
+        expected: str | None = _parse(url).host
+    except ValueError:
+        expected = None
+    try:
+        host: str | None = _host(url)
+    except ValueError:
+        host = None
+    assert host == expected

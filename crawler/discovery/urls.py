@@ -23,7 +23,7 @@ import ipaddress
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 __all__ = [
     "IDENTITY_HOST_PREFIXES",
@@ -139,7 +139,7 @@ def article_id(url: str) -> str:
 
 def site_host(url: str) -> str:
     """The URL's host as used for identity: punycode, without ``www.``/``m.``/``amp.``."""
-    return _identity_host(_parse(url).host)
+    return _identity_host(_host(url))
 
 
 def same_site(url: str, domains: Iterable[str]) -> bool:
@@ -150,7 +150,7 @@ def same_site(url: str, domains: Iterable[str]) -> bool:
     is never on site.
     """
     try:
-        host = _parse(url).host
+        host = _host(url)
     except ValueError:
         return False
     for domain in domains:
@@ -161,6 +161,25 @@ def same_site(url: str, domains: Iterable[str]) -> bool:
 
 
 def _parse(url: str) -> _Url:
+    parts, scheme, port = _split(url)
+    return _Url(
+        scheme=scheme,
+        host=_normalize_host(parts.hostname or "", url),
+        port=None if port == _DEFAULT_PORTS[scheme] else port,
+        segments=_normalize_path(parts.path),
+        query=_normalize_query(parts.query),
+    )
+
+
+def _host(url: str) -> str:
+    """``_parse(url).host``, with the same errors, without normalising the path and query
+    (which never fail): a request's site is checked on every download."""
+    parts, _, _ = _split(url)
+    return _normalize_host(parts.hostname or "", url)
+
+
+def _split(url: str) -> tuple[SplitResult, str, int | None]:
+    """The URL's parts, its lower-case scheme and its port, or ValueError."""
     if not isinstance(url, str):
         raise ValueError(f"URL must be a string, not {type(url).__name__}")
     text = url.strip()
@@ -174,13 +193,7 @@ def _parse(url: str) -> _Url:
     scheme = parts.scheme.lower()
     if scheme not in _DEFAULT_PORTS:
         raise ValueError(f"not an http(s) URL: {url!r}")
-    return _Url(
-        scheme=scheme,
-        host=_normalize_host(parts.hostname or "", url),
-        port=None if port == _DEFAULT_PORTS[scheme] else port,
-        segments=_normalize_path(parts.path),
-        query=_normalize_query(parts.query),
-    )
+    return parts, scheme, port
 
 
 def _normalize_host(host: str, url: str) -> str:
@@ -281,7 +294,7 @@ def _normalize_domain(domain: str) -> str | None:
     text = domain.strip()
     if "://" in text:
         try:
-            return _parse(text).host
+            return _host(text)
         except ValueError:
             return None
     text = text.lower().lstrip("*").strip(".")
