@@ -8,12 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.items import DiscoveryHints
 from pipelines.archive import writer
 from pipelines.archive.reader import Capture, Loader, scan
-from pipelines.archive.records import Exchange
+from pipelines.archive.records import Exchange, hints_field, parse_hints
 from pipelines.archive.writer import WarcBroken, WarcSegments
 from pipelines.output.layout import temporary_files
 
@@ -169,3 +171,22 @@ def test_the_gzip_level_is_the_settings_and_every_level_reads_back(tmp_path):
         (_, response, request) = records(path)  # digests checked
         assert response[3] == page and request[0] == "request"
     assert sizes[1] > sizes[3] > sizes[9]
+
+
+_OPTIONAL_TEXT = st.none() | st.text(max_size=20)
+
+
+@given(
+    st.builds(
+        DiscoveryHints,
+        via=st.sampled_from(["feed", "sitemap", "page", "archive"]),
+        source_url=_OPTIONAL_TEXT,
+        title=_OPTIONAL_TEXT,
+        date_published=_OPTIONAL_TEXT,
+        date_modified=_OPTIONAL_TEXT,
+    )
+)
+def test_hints_cross_the_archive_as_one_ascii_line(hints):
+    value = hints_field(hints)
+    assert value.isascii() and "\n" not in value and "\r" not in value
+    assert parse_hints(value) == hints
