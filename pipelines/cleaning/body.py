@@ -91,8 +91,8 @@ _STORY_WORDS = 100
 # Cards shown when hovering a link (an author's name and latest headline): CSS hides them,
 # and their text otherwise lands inside the sentence that holds the link. The card is an
 # element inside the link; a link with such a class is the card's trigger and part of the
-# sentence (a recipe's "<a class="ajax-tooltip">4 cups</a>"). ``descendant::*`` also walks
-# each link once where ``//a//@class`` walked every node below it.
+# sentence (a recipe's "<a class="ajax-tooltip">4 cups</a>"): such a class makes a
+# candidate only below a link (_class_may_hide).
 _POPUP_TOKENS = ("tooltip", "hovercard", "popover")
 _POPUP_CLASS = re.compile("|".join(_POPUP_TOKENS))
 _LINKS_WITH_CARDS = etree.XPath("//a[normalize-space(text())][*]")
