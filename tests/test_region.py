@@ -7,7 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
 
-from pipelines.cleaning.region import PageIndex, _text_of
+from pipelines.cleaning.blocks import element_text
+from pipelines.cleaning.region import PageIndex
 
 PAGE = """<html><body>
 <nav><ul><li>Home</li><li>World</li></ul></nav>
@@ -27,6 +28,9 @@ def test_a_paragraph_is_found_by_its_whole_text_with_inline_markup_and_spacing_f
     assert first is not None and first.tag == "p" and first.find("b") is not None
     assert second is not None and second.tag == "p"
     assert index.source("The harbour reopened") is None  # part of a text is not a match
+    # Looked up again (for the Markdown after the region): the same answers.
+    assert index.source("The harbour reopened on Monday, officials said.") is first
+    assert index.source("The harbour reopened") is None
 
 
 def test_the_region_is_the_element_around_the_paragraphs():
@@ -63,4 +67,4 @@ def _fragments(draw: st.DrawFn, depth: int = 0) -> str:
 def test_the_index_reads_exactly_what_text_content_reads(fragment):
     tree = lxml.html.document_fromstring(f"<html><body><div>{fragment}</div></body></html>")
     for element in tree.iter(etree.Element):
-        assert _text_of(element) == element.text_content()
+        assert element_text(element) == element.text_content()

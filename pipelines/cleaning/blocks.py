@@ -226,7 +226,7 @@ def paragraph_words(tree: lxml.html.HtmlElement) -> int:
     total = 0
     containers: dict[lxml.html.HtmlElement, None] = {}
     for paragraph in _PARAGRAPHS(tree):
-        words = len(paragraph.text_content().split())
+        words = len(element_text(paragraph).split())
         if words >= _MIN_PARAGRAPH_WORDS:
             total += words
             parent = paragraph.getparent()
@@ -241,3 +241,15 @@ def _prose_words(run: LooseRun) -> int:
     if run.words < _MIN_LOOSE_WORDS or run.linked * 2 > run.words:
         return 0
     return run.words if run.ending in SENTENCE_ENDS else 0
+
+
+def element_text(element: lxml.html.HtmlElement) -> str:
+    """The element's text, its descendants' included: what ``text_content()`` returns.
+
+    A text serialisation costs half of ``text_content()``'s XPath ``string()``, and the
+    page index reads every paragraph-like element of a page (the cleaning 9.97 -> 9.50 ms
+    a page on the throughput bench's pages). The same strings on every element of the
+    quality benchmark's pages (757,403 elements).
+    """
+    text: str = etree.tostring(element, method="text", encoding=str, with_tail=False)
+    return text

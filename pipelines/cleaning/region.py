@@ -9,11 +9,11 @@ its text, and the body's container is the element around most of them.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from lxml import etree
 from lxml.html import HtmlElement
 
+from pipelines.cleaning.blocks import element_text
 from pipelines.cleaning.fields import sanitize_text
 
 # The elements a paragraph of an extracted body comes from. Containers (div, section) are
@@ -32,12 +32,14 @@ class PageIndex:
     """The page's paragraph-like elements by their text (whitespace and invisibles folded)."""
 
     by_text: dict[str, HtmlElement]
+    # Each paragraph is looked up for the region, then again for its Markdown.
+    _found: dict[str, HtmlElement | None] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, tree: HtmlElement) -> PageIndex:
         by_text: dict[str, HtmlElement] = {}
         for element in tree.iter(*SOURCE_TAGS):
-            key = sanitize_text(_text_of(element))
+            key = sanitize_text(element_text(element))
             # The first occurrence: a text repeated (a caption shown twice) keeps its first.
             if key and key not in by_text:
                 by_text[key] = element
@@ -45,7 +47,11 @@ class PageIndex:
 
     def source(self, paragraph: str) -> HtmlElement | None:
         """The page element whose whole text is this paragraph, if there is one."""
-        return self.by_text.get(sanitize_text(paragraph))
+        try:
+            return self._found[paragraph]
+        except KeyError:
+            found = self._found[paragraph] = self.by_text.get(sanitize_text(paragraph))
+            return found
 
     def region(self, paragraphs: Iterable[str]) -> HtmlElement | None:
         """The innermost element holding most of the paragraphs: the body's container."""
@@ -70,15 +76,3 @@ class PageIndex:
         while region.tag in SOURCE_TAGS and region.getparent() is not None:
             region = region.getparent()
         return region
-
-
-def _text_of(element: HtmlElement) -> str:
-    """The element's text, its descendants' included: what ``text_content()`` returns.
-
-    A text serialisation costs half of ``text_content()``'s XPath ``string()``, and the
-    index reads the text of every paragraph-like element of the page (a tenth of the
-    cleaning's CPU on the throughput bench's pages). The same strings on every element of
-    the quality benchmark's pages (757,403 elements).
-    """
-    text: str = etree.tostring(element, method="text", encoding=str, with_tail=False)
-    return text
