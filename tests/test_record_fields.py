@@ -177,14 +177,41 @@ def test_markup_fallbacks_breadcrumb_trail_category_and_tag_links():
     assert article.keywords == ["Ports", "Shipping"]
 
 
-def test_microdata_breadcrumbs():
+@pytest.mark.parametrize(
+    "opening",
+    [
+        '<ul class="site-breadcrumb-list">',
+        '<ul id="page-breadcrumbs">',
+        '<ul aria-label="Breadcrumb navigation">',
+    ],
+)
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_a_markup_trail_is_found_by_class_id_or_label_in_any_encoding(opening, encoding):
+    # The trail is looked for only on pages whose source names one: after decoding.
+    html = f"""<html><head><meta charset="{encoding}"></head><body>{opening}
+    <li><a href="/">Home</a></li><li><a href="/port/">Port</a></li></ul>
+    <article><h1>Harbor story</h1>{STORY}</article></body></html>"""
+    article = clean_html(html.encode(encoding), "https://example.test/2026/11/20/story")
+    assert article is not None
+    assert [b.name for b in article.breadcrumbs] == ["Home", "Port"]
+
+
+def test_a_page_that_names_no_trail_has_none():
+    html = f"""<html><body><ul class="site-menu"><li><a href="/">Home</a></li>
+    <li><a href="/port/">Port</a></li></ul><article><h1>Harbor story</h1>{STORY}</article>
+    </body></html>"""
+    assert page(html).breadcrumbs == []
+
+
+@pytest.mark.parametrize("encoding", [None, "utf-16"])
+def test_microdata_breadcrumbs(encoding):
     html = f"""<html><body><ol itemscope itemtype="https://schema.org/BreadcrumbList">
     <li itemprop="itemListElement" itemscope itemtype="https://schema.org/ListItem">
     <a itemprop="item" href="/"><span itemprop="name">Start</span></a></li>
     <li itemprop="itemListElement" itemscope itemtype="https://schema.org/ListItem">
     <a itemprop="item" href="/science/"><span itemprop="name">Science</span></a></li></ol>
     <article><h1>A story</h1>{STORY}</article></body></html>"""
-    article = page(html)
+    article = page(html.encode(encoding) if encoding else html)
     assert [b.name for b in article.breadcrumbs] == ["Start", "Science"]
     assert article.articleSection == "Science"
 
