@@ -22,7 +22,7 @@ def site_page(url: str, **kwargs):
     return article
 
 
-def page(html: str, url: str = "https://example.test/2026/11/20/story", **kwargs):
+def page(html: str | bytes, url: str = "https://example.test/2026/11/20/story", **kwargs):
     article = clean_html(html, url, **kwargs)
     assert article is not None
     return article
