@@ -161,10 +161,10 @@ def same_site(url: str, domains: Iterable[str]) -> bool:
 
 
 def _parse(url: str) -> _Url:
-    parts, scheme, port = _split(url)
+    parts, scheme, host, port = _split(url)
     return _Url(
         scheme=scheme,
-        host=_normalize_host(parts.hostname or "", url),
+        host=host,
         port=None if port == _DEFAULT_PORTS[scheme] else port,
         segments=_normalize_path(parts.path),
         query=_normalize_query(parts.query),
@@ -174,12 +174,12 @@ def _parse(url: str) -> _Url:
 def _host(url: str) -> str:
     """``_parse(url).host``, with the same errors, without normalising the path and query
     (which never fail): a request's site is checked on every download."""
-    parts, _, _ = _split(url)
-    return _normalize_host(parts.hostname or "", url)
+    _, _, host, _ = _split(url)
+    return host
 
 
-def _split(url: str) -> tuple[SplitResult, str, int | None]:
-    """The URL's parts, its lower-case scheme and its port, or ValueError."""
+def _split(url: str) -> tuple[SplitResult, str, str, int | None]:
+    """The URL's parts, its lower-case scheme, normalised host and port, or ValueError."""
     if not isinstance(url, str):
         raise ValueError(f"URL must be a string, not {type(url).__name__}")
     text = url.strip()
@@ -193,7 +193,7 @@ def _split(url: str) -> tuple[SplitResult, str, int | None]:
     scheme = parts.scheme.lower()
     if scheme not in _DEFAULT_PORTS:
         raise ValueError(f"not an http(s) URL: {url!r}")
-    return parts, scheme, port
+    return parts, scheme, _normalize_host(parts.hostname or "", url), port
 
 
 def _normalize_host(host: str, url: str) -> str:
