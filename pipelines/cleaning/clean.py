@@ -218,7 +218,7 @@ def clean_html(
     canonical = resolve_canonical(page_url, meta.canonical_url) if page_url else ""
     words = word_count(article_body)
     in_language, confidence = record_language(declared_language, article_body)
-    taxonomy = page_taxonomy(tree, meta, page_url, source=text)
+    taxonomy = page_taxonomy(tree, meta, page_url, text)
     flags = page_flags(
         meta,
         body.flags,

@@ -47,19 +47,17 @@ class Taxonomy:
     breadcrumbs: list[Breadcrumb] = field(default_factory=list)
 
 
-def page_taxonomy(
-    tree: HtmlElement, meta: PageMetadata, page_url: str, *, source: str | None = None
-) -> Taxonomy:
+def page_taxonomy(tree: HtmlElement, meta: PageMetadata, page_url: str, source: str) -> Taxonomy:
     """The article's section, keywords and breadcrumb trail (each absent when unknown).
 
-    ``source``: the page's HTML, when the caller has it. A page that never writes
-    "BreadcrumbList" or "readcrumb" has no item type or class, id or label naming a trail,
-    and its attributes are not searched for one (8 real pages in 10 name no trail).
+    ``source``: the page's HTML. A page that never writes "BreadcrumbList" or "readcrumb"
+    has no item type or class, id or label naming a trail, and its attributes are not
+    searched for one (8 real pages in 10 name no trail).
     """
     steps = (
         meta.breadcrumbs
-        or (_microdata_trail(tree) if _names(source, _TRAIL_TYPE) else [])
-        or (_markup_trail(tree) if _names(source, _TRAIL_WORD) else [])
+        or (_microdata_trail(tree) if _TRAIL_TYPE in source else [])
+        or (_markup_trail(tree) if _TRAIL_WORD in source else [])
     )
     trail = [
         Breadcrumb(name, urljoin(page_url, url) if url and page_url else url)
@@ -82,11 +80,6 @@ def page_taxonomy(
         [t for t in _link_texts(rel_links, "tag", without="category")]
     )
     return Taxonomy(section, unique(keywords), trail)
-
-
-def _names(source: str | None, word: str) -> bool:
-    """Whether the page may name ``word`` in an attribute (unknown source: it may)."""
-    return source is None or word in source
 
 
 def _link_texts(links: list[HtmlElement], rel: str, without: str = "") -> list[str]:
