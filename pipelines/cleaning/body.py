@@ -95,6 +95,7 @@ _STORY_WORDS = 100
 # candidate only below a link (_class_may_hide).
 _POPUP_TOKENS = ("tooltip", "hovercard", "popover")
 _POPUP_CLASS = re.compile("|".join(_POPUP_TOKENS))
+_CLASS_CUE = re.compile(f"{_MAYBE_HIDING_CLASS.pattern}|{_POPUP_CLASS.pattern}")
 _LINKS_WITH_CARDS = etree.XPath("//a[normalize-space(text())][*]")
 _MIN_CARD_LEAD = 3
 _HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
@@ -157,16 +158,24 @@ def _unwanted_candidates(tree: lxml.html.HtmlElement) -> list[Any]:
     return [
         found
         for found in _MAYBE_UNWANTED(tree)
-        if found.attrname != "class" or _class_may_hide(found, found.getparent())
+        if found.attrname != "class" or _class_may_hide(found)
     ]
 
 
-def _class_may_hide(classes: str, element: lxml.html.HtmlElement) -> bool:
-    """A hiding or comment class, or a popup's class inside a link (a hover card)."""
-    return bool(_MAYBE_HIDING_CLASS.search(classes)) or (
-        _POPUP_CLASS.search(classes) is not None
-        and any(ancestor.tag == "a" for ancestor in element.iterancestors())
-    )
+def _class_may_hide(classes: Any) -> bool:
+    """A hiding or comment class, or a popup's class inside a link (a hover card).
+
+    ``classes`` is the attribute as XPath returns it, a string that knows its element:
+    the element is asked for only when its class names a popup, since making lxml's
+    proxy of every classed element cost more than the tests themselves.
+    """
+    if _CLASS_CUE.search(classes) is None:  # most classes: one search, not two
+        return False
+    if _MAYBE_HIDING_CLASS.search(classes):
+        return True
+    if _POPUP_CLASS.search(classes) is None:
+        return False
+    return any(ancestor.tag == "a" for ancestor in classes.getparent().iterancestors())
 
 
 def _prune(
