@@ -22,6 +22,16 @@ def test_furniture_lines_of_raw_text_are_added_back_and_nothing_else():
     assert with_furniture(STORY, STORY) == STORY
 
 
+def test_the_records_headline_comes_first_unless_the_body_holds_it():
+    headline = "County opens its first charging hub for electric buses"
+    raw = "\n".join([headline, FURNITURE[0], STORY])
+    assert with_furniture(STORY, raw, headline).splitlines() == [headline, FURNITURE[0], STORY]
+    assert with_furniture(f"{headline}\n{STORY}", raw, headline).count(headline) == 1
+    assert with_furniture("", "", headline) == headline
+    # Without a headline, raw trafilatura's headline line is not furniture: not added.
+    assert with_furniture(STORY, raw).splitlines() == [FURNITURE[0], STORY]
+
+
 def test_report_counts_pages_worse_only_by_furniture():
     truth = "\n".join([*FURNITURE, STORY])
     ours, raw = STORY, truth
