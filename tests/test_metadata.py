@@ -71,3 +71,32 @@ def test_broken_json_ld_is_skipped_and_listing_type_kept():
     m = meta(BROKEN_JSON_LD)
     assert m.page_type == "collectionpage"
     assert m.headline is None
+
+
+ESCAPED_TWICE_PAGE = """<html><head><title>CBS&#8217; &#8216;Magnum&#8217; reboot | TV Desk</title>
+<meta property="og:description" content="&amp;quot;A new case,&amp;quot; says the R&amp;D lead">
+<meta name="keywords" content="Magnum&amp;#39;s return, TV">
+<script type="application/ld+json">{"@type":"NewsArticle",
+ "headline":"Jay Hernandez on CBS&#8217; &#8216;Magnum P.I.&#8217; reboot",
+ "author":{"@type":"Person","name":"Ana O&#039;Neil"}}</script>
+</head><body><h1>Fish &amp;amp; chips</h1>
+<a href="/search?q=1&copy=2">more</a></body></html>"""
+
+
+def test_metadata_escaped_twice_by_the_cms_reads_as_the_page_shows_it():
+    meta = extract_page_metadata(lxml.html.document_fromstring(ESCAPED_TWICE_PAGE))
+    assert meta.headline == "Jay Hernandez on CBS\u2019 \u2018Magnum P.I.\u2019 reboot"
+    assert meta.description == '"A new case," says the R&D lead'
+    assert meta.keywords == ["Magnum's return", "TV"]
+    assert meta.authors == ["Ana O'Neil"]
+    # What the page itself shows is not unescaped again: a reader sees "&amp;" there.
+    assert meta.h1 == "Fish &amp; chips"
+
+
+def test_only_complete_character_references_are_unescaped():
+    page = (
+        '<html><head><meta property="og:title" content="R&amp;D &amp;copy=2 &amp;notaref; x">'
+        "</head><body></body></html>"
+    )
+    meta = extract_page_metadata(lxml.html.document_fromstring(page))
+    assert meta.headline == "R&D &copy=2 &notaref; x"
