@@ -26,6 +26,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
+from operator import attrgetter
 from pathlib import Path
 
 from bench.extractors import BASELINE, EXTRACTORS, OURS
@@ -120,10 +121,6 @@ def with_furniture(ours: str, raw: str, headline: str | None = None) -> str:
     return "\n".join(merged + pending)
 
 
-def _f1(score: DocScore) -> float:
-    return score.f1
-
-
 def _run_chunk(
     dataset: str, chunk: list[tuple[str, str | None, str]], names: list[str]
 ) -> list[DocResult]:
@@ -142,7 +139,7 @@ def _run_chunk(
                 article = clean_html(html, url)
                 if article is not None:
                     headed = with_furniture(texts[OURS], texts[BASELINE], article.headline)
-                    furnished = max(furnished, score_document(truth, headed), key=_f1)
+                    furnished = max(furnished, score_document(truth, headed), key=attrgetter("f1"))
             scores[WITH_FURNITURE] = furnished
         results.append(DocResult(doc_id, scores, seconds))
     return results

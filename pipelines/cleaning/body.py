@@ -173,8 +173,7 @@ def _class_may_hide(classes: Any) -> bool:
         return False
     if _MAYBE_HIDING_CLASS.search(classes):
         return True
-    if _POPUP_CLASS.search(classes) is None:
-        return False
+    # Not a hiding class, so the cue found was a popup's.
     return any(ancestor.tag == "a" for ancestor in classes.getparent().iterancestors())
 
 

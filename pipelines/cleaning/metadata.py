@@ -126,6 +126,8 @@ def extract_page_metadata(tree: HtmlElement) -> PageMetadata:
     meta.date_modified = meta.date_modified or _first(tags, _MODIFIED_META)
     if not meta.authors:
         meta.authors = [a for a in (_first(tags, _AUTHOR_META),) if a and "://" not in a]
+    # Every declared text field is read by now; the markup's authors below are shown text.
+    _unescape_declared_text(meta)
     if not meta.authors:
         meta.authors = _markup_authors(tree)
     if tags.get("og:url") and not meta.canonical_url:
@@ -146,7 +148,6 @@ def extract_page_metadata(tree: HtmlElement) -> PageMetadata:
     if len(h1s) >= 1:
         meta.h1 = clean(h1s[0].text_content())
         meta.shown_dates, meta.shown_bylines = _shown_lines(h1s[0])
-    _unescape_declared_text(meta)
     return meta
 
 
