@@ -88,6 +88,18 @@ def test_resolve_date_prefers_first_but_takes_precision_from_same_day():
     assert resolve_date([None, ""]) is None
 
 
+@pytest.mark.parametrize(
+    "day", ["21 November 2019", "November 21, 2019", "2019/11/21", "Published 21 November 2019"]
+)
+def test_a_day_without_a_time_stays_a_day(day):
+    # A day in words or another layout was read as a time at midnight, and it then hid the
+    # time a later source gives on that day.
+    assert resolve_date([day]) == "2019-11-21"
+    assert resolve_date(["2019-11-21", day]) == "2019-11-21"
+    assert resolve_date([day, "2019-11-21T09:11:00"]) == "2019-11-21T09:11:00"
+    assert resolve_date(["2019-11-21T00:00:00", day]) == "2019-11-21T00:00:00"
+
+
 def test_strip_site_name():
     assert strip_site_name("Port vote set for Tuesday | Harbor Herald", ["Harbor Herald"]) == (
         "Port vote set for Tuesday"

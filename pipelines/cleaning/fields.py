@@ -8,7 +8,7 @@ from datetime import datetime
 from urllib.parse import urljoin, urlsplit
 
 from crawler.discovery.date_words import parse_date_words
-from crawler.discovery.dates import parse_date, to_iso
+from crawler.discovery.dates import parse_date_text, to_iso
 from crawler.discovery.urls import site_host
 from crawler.items import Author
 from pipelines.cleaning.vocabulary import AGENCIES
@@ -123,14 +123,6 @@ def with_bylines(authors: list[Author], bylines: Iterable[str]) -> list[Author]:
 
 # --- dates --------------------------------------------------------------------------
 
-_DATE_ONLY = re.compile(r"^\s*\d{4}-\d{2}-\d{2}\s*$")
-
-
-def _precision(raw: str, parsed: datetime) -> int:
-    if _DATE_ONLY.match(raw):
-        return 0
-    return 2 if parsed.tzinfo is not None else 1
-
 
 def resolve_date(
     candidates: Iterable[str | None],
@@ -149,14 +141,14 @@ def resolve_date(
     for raw in candidates:
         if not raw:
             continue
-        parsed = parse_date(raw)
-        if parsed is not None:
-            precision = _precision(raw, parsed)
-        else:
+        # A day without a time ("2019-11-21", "21 November 2019") is less precise than any
+        # time on that day: it never becomes midnight.
+        parsed, has_time = parse_date_text(raw)
+        if parsed is None:
             parsed, has_time = parse_date_words(raw, languages=languages, now=now)
             if parsed is None:
                 continue
-            precision = (2 if parsed.tzinfo is not None else 1) if has_time else 0
+        precision = (2 if parsed.tzinfo is not None else 1) if has_time else 0
         more_precise = best is not None and precision > best[1]
         if best is None or (more_precise and parsed.date() == best[0].date()):
             best = (parsed, precision)
