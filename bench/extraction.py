@@ -11,7 +11,9 @@ recall, the share of pages at F1 >= 0.9 and CPU milliseconds per page. The cost 
 is the ratio of its CPU time to raw ``trafilatura.extract`` (defaults) on the same pages, and
 the pages where ours is worse than raw trafilatura by more than 0.05 F1 are listed, with
 those that are worse only by the headline or by furniture lines the dataset's true bodies
-keep (see :func:`with_furniture`).
+keep (see :func:`with_furniture`). The datasets hold no headlines; where a true body opens
+with one, the bench counts the pages where it is our record's headline and where it is
+trafilatura's title (see :func:`opens_with`).
 """
 
 from __future__ import annotations
@@ -25,13 +27,16 @@ import os
 import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from operator import attrgetter
 from pathlib import Path
+
+import trafilatura
 
 from bench.extractors import BASELINE, EXTRACTORS, OURS
 from bench.metrics import DocScore, score_document, summarize
 from pipelines.cleaning.clean import clean_html
+from pipelines.cleaning.decode import decode_html
 from pipelines.cleaning.lines import judge_line, normalize
 
 logger = logging.getLogger(__name__)
@@ -46,6 +51,10 @@ REGRESSION = 0.05
 # layer's own line rules; and the score of ours with raw trafilatura's such lines added.
 _FURNITURE = frozenset({"byline", "dateline", "copyright", "credit"})
 WITH_FURNITURE = "ours+furniture"
+# A true body opens with its headline when the headline is in this many first characters
+# (after a kicker, a section name or a date line).
+_OPENING = 400
+TRAFILATURA_TITLE = "trafilatura title"
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,8 @@ class DocResult:
     doc_id: str
     scores: dict[str, DocScore]
     seconds: dict[str, float]  # CPU seconds per extractor
+    # Whether the true body opens with our record's headline, and with trafilatura's title.
+    headline_opens: dict[str, bool] = field(default_factory=dict)
 
 
 def find_datasets(paths: list[Path]) -> list[Path]:
@@ -121,6 +132,17 @@ def with_furniture(ours: str, raw: str, headline: str | None = None) -> str:
     return "\n".join(merged + pending)
 
 
+def opens_with(truth: str, headline: str | None) -> bool:
+    """Whether the true body opens with this headline: it is in its first characters."""
+    words = normalize(headline or "")
+    return bool(words) and f" {words} " in f" {normalize(truth[:_OPENING])} "
+
+
+def _trafilatura_title(html: bytes) -> str | None:
+    metadata = trafilatura.extract_metadata(decode_html(html))
+    return metadata.title if metadata is not None else None
+
+
 def _run_chunk(
     dataset: str, chunk: list[tuple[str, str | None, str]], names: list[str]
 ) -> list[DocResult]:
@@ -131,17 +153,21 @@ def _run_chunk(
         for name in names:
             texts[name], seconds[name] = _timed(name, html, url)
             scores[name] = score_document(truth, texts[name])
+        opens = {}
         if OURS in texts and BASELINE in texts:
+            # Cleaned again, untimed, for the record's headline.
+            article = clean_html(html, url)
+            headline = article.headline if article is not None else None
+            opens = {OURS: opens_with(truth, headline)}
+            opens[TRAFILATURA_TITLE] = opens_with(truth, _trafilatura_title(html))
             furnished = score_document(truth, with_furniture(texts[OURS], texts[BASELINE]))
             if scores[OURS].f1 < scores[BASELINE].f1 - REGRESSION:
                 # A page the list names: is it worse only by the headline the true body
-                # starts with? (Cleaned again, for the headline, on these few pages only.)
-                article = clean_html(html, url)
-                if article is not None:
-                    headed = with_furniture(texts[OURS], texts[BASELINE], article.headline)
-                    furnished = max(furnished, score_document(truth, headed), key=attrgetter("f1"))
+                # starts with?
+                headed = with_furniture(texts[OURS], texts[BASELINE], headline)
+                furnished = max(furnished, score_document(truth, headed), key=attrgetter("f1"))
             scores[WITH_FURNITURE] = furnished
-        results.append(DocResult(doc_id, scores, seconds))
+        results.append(DocResult(doc_id, scores, seconds, opens))
     return results
 
 
@@ -199,8 +225,20 @@ def report(results: dict[str, list[DocResult]], names: list[str]) -> dict[str, d
             figure["worse_share"] = len(worse) / len(docs) if docs else 0.0
             figure["worse_only_by_furniture"] = sum(1 for w in worse if w["furniture_only"])
             figure["cpu_ratio"] = sum(d.seconds[OURS] for d in docs) / raw_cpu if raw_cpu else 0
+            figure["headline"] = _headline_figures(docs)
         figures[dataset] = figure
     return figures
+
+
+def _headline_figures(docs: list[DocResult]) -> dict[str, int]:
+    """Of the pages whose true body opens with our headline or trafilatura's title, how
+    many open with each."""
+    opening = [d.headline_opens for d in docs if any(d.headline_opens.values())]
+    return {
+        "pages": len(opening),
+        OURS: sum(o.get(OURS, False) for o in opening),
+        TRAFILATURA_TITLE: sum(o.get(TRAFILATURA_TITLE, False) for o in opening),
+    }
 
 
 def print_table(figures: dict[str, dict[str, object]]) -> None:
@@ -228,6 +266,13 @@ def print_table(figures: dict[str, dict[str, object]]) -> None:
                 f"{len(worse)} pages ({figure['worse_share']:.1%}) worse than raw by "
                 f">{REGRESSION}, {figure['worse_only_by_furniture']} of them only by the "
                 "headline or furniture lines the true bodies keep"
+            )
+            heads = figure["headline"]
+            assert isinstance(heads, dict)
+            print(
+                f"{'':<20} headline: of {heads['pages']} true bodies that open with ours or "
+                f"trafilatura's title, {heads[OURS]} open with ours, "
+                f"{heads[TRAFILATURA_TITLE]} with trafilatura's"
             )
     for dataset, figure in figures.items():
         worse = figure.get("worse_than_raw")

@@ -1,7 +1,15 @@
 """The extraction benchmark's regression list: pages worse than raw trafilatura only by
 lines the cleaning layer removes by design are told apart (no dataset needed)."""
 
-from bench.extraction import REGRESSION, WITH_FURNITURE, DocResult, report, with_furniture
+from bench.extraction import (
+    REGRESSION,
+    TRAFILATURA_TITLE,
+    WITH_FURNITURE,
+    DocResult,
+    opens_with,
+    report,
+    with_furniture,
+)
 from bench.extractors import BASELINE, OURS
 from bench.metrics import score_document
 
@@ -52,3 +60,25 @@ def test_report_counts_pages_worse_only_by_furniture():
         ("lost", False),
     ]
     assert figure["worse_only_by_furniture"] == 1
+
+
+def test_a_true_body_opens_with_a_headline_in_its_first_characters():
+    headline = "County opens its first charging hub"
+    assert opens_with(f"Transport\n{headline.upper()}!\n{STORY}", headline)
+    assert not opens_with(f"{STORY * 4}\n{headline}", headline)  # not an opening
+    assert not opens_with(f"{headline}\n{STORY}", "Top Classifieds")
+    assert not opens_with(f"Hub\n{STORY}", "Hu")  # whole words only
+    assert not opens_with(STORY, None) and not opens_with(STORY, "")
+
+
+def test_report_counts_the_headlines_of_pages_whose_true_body_opens_with_one():
+    score = score_document(STORY, STORY)
+    scores = {BASELINE: score, OURS: score, WITH_FURNITURE: score}
+    seconds = {BASELINE: 0.01, OURS: 0.01}
+    opens = [(True, True), (True, False), (False, True), (False, False)]
+    docs = [
+        DocResult(str(i), scores, seconds, {OURS: ours, TRAFILATURA_TITLE: title})
+        for i, (ours, title) in enumerate(opens)
+    ]
+    heads = report({"set": docs}, [BASELINE, OURS])["set"]["headline"]
+    assert heads == {"pages": 3, OURS: 2, TRAFILATURA_TITLE: 2}

@@ -405,6 +405,37 @@ CASES = {
             "All rights reserved",
         ],
     ),
+    # Old portal templates with several <h1>s: the site's name and a section label in the
+    # masthead, box labels in the rails ("Top Classifieds", "Most E-Mailed").
+    "label_headings": (
+        [
+            "HARLOW \u2014 Engineers found cracks in the concrete spillway",
+            "The spillway needs work, and it will get it.",
+            "after a flood damaged the gates at the top of the spillway.",
+        ],
+        [
+            "Top Classifieds",
+            "Night editor wanted",
+            "Ice closes ferry crossing",
+            "Reprints",
+            "All rights reserved",
+        ],
+    ),
+    # The story's headline in a <div>, only box labels in <h1>s.
+    "label_headings_title": (
+        [
+            "BAYVIEW -- The pilots who guide cargo ships into Bayview harbor",
+            "Nobody wants a tired pilot on the bridge of a ship that size.",
+            "No sailings were delayed, the port said.",
+        ],
+        [
+            "Top Classifieds",
+            "Garage sales",
+            "Comments are closed",
+            "Bayview wins fourth straight",
+            "All rights reserved",
+        ],
+    ),
 }
 
 
@@ -452,3 +483,18 @@ def test_the_declared_body_is_not_copied_when_it_is_a_teaser():
 def test_the_site_s_name_before_the_headline_in_the_title_is_not_the_headline():
     # <title>The Deccan Ledger : National : Rail link ...</title>, and no <h1> or og:title.
     assert clean("flat_menus").headline == "Rail link to port to be ready by March"
+
+
+@pytest.mark.parametrize(
+    ("name", "headline"),
+    [
+        ("label_headings", "Dam inspection finds cracks in Harlow spillway"),
+        ("label_headings_title", "Harbor pilots agree to a new three-year contract"),
+    ],
+)
+def test_the_headline_is_the_story_s_not_a_label_s(name, headline):
+    # No og:title and no JSON-LD: the <h1> the <title> names is the story's, and when no
+    # <h1> is named, the <title> says the headline.
+    article = clean(name)
+    assert article.headline == headline
+    assert article.articleBody.count(headline) == 0

@@ -1,4 +1,5 @@
 import lxml.html
+import pytest
 
 from pipelines.cleaning.metadata import extract_page_metadata
 
@@ -100,3 +101,68 @@ def test_only_complete_character_references_are_unescaped():
     )
     meta = extract_page_metadata(lxml.html.document_fromstring(page))
     assert meta.headline == "R&D &copy=2 &notaref; x"
+
+
+def _h1(title: str | None, *h1s: str, site: str = "") -> str | None:
+    head = f"<title>{title}</title>" if title is not None else ""
+    head += f'<meta property="og:site_name" content="{site}">' if site else ""
+    body = "".join(f"<div><h1>{h1}</h1></div>" for h1 in h1s)
+    return extract_page_metadata(lxml.html.fromstring(f"<html><head>{head}</head><body>{body}")).h1
+
+
+@pytest.mark.parametrize(
+    ("title", "h1s", "story"),
+    [
+        # The site's name and a section label before the story's own <h1>; the <title>
+        # repeats the label too, but says more of the story's.
+        (
+            "Ferry strike ends after nine days - World - Lakeside Chronicle",
+            ["Lakeside Chronicle", "World", "Ferry strike ends after nine days"],
+            "Ferry strike ends after nine days",
+        ),
+        # A box label first, the site's name before the headline in the <title>.
+        (
+            "BayviewTribune.com - Two hikers rescued from Mount Orr",
+            ["Top Classifieds", "Two hikers rescued from Mount Orr", "Comments"],
+            "Two hikers rescued from Mount Orr",
+        ),
+        # Two suffixes after the headline: it is not half of the <title>, still named.
+        (
+            "2026: A year in gadgets, March - Gizmo Desk - gadget news and reviews",
+            ["Audio", "2026: A year in gadgets, March"],
+            "2026: A year in gadgets, March",
+        ),
+        # A date before the headline in the <h1>: the <title>'s headline is in it.
+        (
+            "Presenter loses his car keys - Digital Life",
+            ["Blogs", "Wednesday, 14 January 2026 Presenter loses his car keys"],
+            "Wednesday, 14 January 2026 Presenter loses his car keys",
+        ),
+        # Labels only, none of them named: no <h1> is the story's.
+        (
+            "Bayview Tribune - Harbor pilots agree to a new contract",
+            ["Top Classifieds", "Comments", "Sports"],
+            None,
+        ),
+        # A one-word label the <title> repeats is not a headline.
+        ("Seals end home losing run - Seals - Bay News", ["Top Classifieds", "Seals"], None),
+        # An only <h1>, and several without a <title>: nothing tells label from headline.
+        (
+            "Harbor pilots agree to a new contract",
+            ["Save & Share this Article"],
+            "Save & Share this Article",
+        ),
+        (None, ["Business Story", "Bank fees case goes to court"], "Business Story"),
+    ],
+)
+def test_the_story_s_h1_is_the_one_its_title_names(title, h1s, story):
+    assert _h1(title, *h1s) == story
+
+
+def test_the_story_s_date_line_is_read_under_its_own_h1():
+    page = """<html><head><title>Ferry fares rise in May | Harbor Herald</title></head><body>
+    <header><h1>Harbor Herald</h1><span class="date">Updated daily</span></header>
+    <article><h1>Ferry fares rise in May</h1><time>March 3, 2026</time></article></body></html>"""
+    meta = extract_page_metadata(lxml.html.fromstring(page))
+    assert meta.h1 == "Ferry fares rise in May"
+    assert meta.shown_dates == ["March 3, 2026"]

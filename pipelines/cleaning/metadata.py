@@ -12,11 +12,13 @@ import html.entities
 import logging
 import re
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from lxml import etree
 from lxml.html import HtmlElement
 
+from pipelines.cleaning.fields import strip_site_name
 from pipelines.cleaning.jsonld import (
     breadcrumb_list,
     clean,
@@ -27,6 +29,7 @@ from pipelines.cleaning.jsonld import (
     type_names,
     value_text,
 )
+from pipelines.cleaning.text import normalize_text
 
 logger = logging.getLogger(__name__)
 
@@ -144,11 +147,47 @@ def extract_page_metadata(tree: HtmlElement) -> PageMetadata:
     title = tree.find(".//title")
     meta.title_tag = clean(title.text_content()) if title is not None else None
     meta.article_elements = sum(1 for _ in tree.iterfind(".//article"))
-    h1s = tree.findall(".//h1")
-    if len(h1s) >= 1:
-        meta.h1 = clean(h1s[0].text_content())
-        meta.shown_dates, meta.shown_bylines = _shown_lines(h1s[0])
+    story_h1 = _story_h1(tree, meta)
+    if story_h1 is not None:
+        element, meta.h1 = story_h1
+        meta.shown_dates, meta.shown_bylines = _shown_lines(element)
     return meta
+
+
+def _story_h1(tree: HtmlElement, meta: PageMetadata) -> tuple[HtmlElement, str] | None:
+    """The <h1> that holds the story's headline, with its text.
+
+    Older portal templates have several: the site's name in the masthead, box and rail
+    labels ("Top Classifieds", "Other News in Specials", "Kid's TV") before the story's own
+    (111 of the 621 l3s-gn1 pages have two or more, and declare no headline). The <title>
+    names the story's: of the <h1>s it names, the one that says most of it. When it names
+    none of several, none is taken, and the headline is read from the <title> as
+    trafilatura reads it. An only <h1>, or the first of several on a page without a
+    <title>, is taken: nothing tells a label from the headline there.
+    """
+    shown = [(h1, text) for h1 in tree.iter("h1") if (text := clean(h1.text_content()))]
+    if len(shown) <= 1 or not meta.title_tag:
+        return shown[0] if shown else None
+    title = f" {normalize_text(meta.title_tag)} "
+    headline = normalize_text(strip_site_name(meta.title_tag, (meta.site_name, meta.publisher)))
+    named = [(len(w), h1) for h1 in shown if _names(title, headline, w := normalize_text(h1[1]))]
+    return max(named, key=itemgetter(0))[1] if named else None
+
+
+# A label the <title> repeats ("World", "Local News") is shorter than this many words and
+# than half the <title>'s headline part.
+_HEADLINE_WORDS = 3
+
+
+def _names(title: str, title_headline: str, text: str) -> bool:
+    """Whether a <title> (its words, and those of its headline part) names this text as
+    the headline: the text is in the title, or the headline part in the text (an <h1> with
+    a kicker or a date before the headline), and it is not a mere label."""
+    if not text or not title_headline:
+        return False
+    if f" {text} " not in title and f" {title_headline} " not in f" {text} ":
+        return False
+    return text.count(" ") + 1 >= _HEADLINE_WORDS or 2 * len(text) >= len(title_headline)
 
 
 # A character reference, with its semicolon. HTML's legacy references without one ("&copy")
