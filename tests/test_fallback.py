@@ -8,7 +8,13 @@ import pytest
 from trafilatura.metadata import extract_author
 from trafilatura.xpaths import AUTHOR_XPATHS
 
-from pipelines.cleaning.fallback import may_name_author, trafilatura_authors
+from pipelines.cleaning.fallback import (
+    _month_first,
+    may_name_author,
+    trafilatura_authors,
+    trafilatura_fallback,
+)
+from pipelines.cleaning.metadata import PageMetadata
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 # The text of trafilatura 2.3's author XPaths, which may_name_author was checked against.
@@ -89,3 +95,39 @@ def test_on_the_fixture_pages_a_skipped_search_would_have_found_nothing():
             skipped += 1
             assert extract_author(tree) is None, path
     assert pages and skipped
+
+
+def _dated(line: str, url: str = "https://example.test/news/ci_7911") -> str | None:
+    tree = lxml.html.document_fromstring(
+        "<html><head><title>Pilots agree to a contract</title></head><body>"
+        f'<div class="articleDate">{line}</div><div class="articleBody"><p>'
+        + "The pilots who guide ships into the harbor agreed to a contract. " * 8
+        + "</p></div></body></html>"
+    )
+    return trafilatura_fallback(tree, url, PageMetadata()).date
+
+
+@pytest.mark.parametrize(
+    ("line", "day"),
+    [
+        # htmldate reads slashes day first; the project reads them month first.
+        ("Article Last Updated: 01/09/2008 06:41:12 PM PST", "2008-01-09"),
+        ("Published 1/8/2008 - 10:07 a.m.", "2008-01-08"),
+        # Not ambiguous: the same in both readings.
+        ("Article Last Updated: 01/19/2008 06:41:12 PM PST", "2008-01-19"),
+        ("Posted 19/01/2008", "2008-01-19"),
+        # Dots are day first in both readers; a two-digit year is left to htmldate.
+        ("Published: 01.09.2008", "2008-09-01"),
+        ("Posted 09/01/08 10:18", "2008-01-09"),
+    ],
+)
+def test_the_fallback_date_reads_slashes_month_first(line, day):
+    assert _dated(line) == day
+
+
+def test_the_day_in_the_url_or_a_later_day_is_kept_as_htmldate_reads_it():
+    assert _dated("Updated 01/09/2008", "https://example.test/2008/09/01/pilots/") == ("2008-09-01")
+    tree = lxml.html.document_fromstring("<html><body><p>Updated 12/09/2026</p></body></html>")
+    # Read month first, 12/09/2026 is after "today": htmldate's reading is kept.
+    assert _month_first("2026-09-12", tree, "2026-12-07", None) == "2026-09-12"
+    assert _month_first("2026-09-12", tree, "2026-12-31", None) == "2026-12-09"

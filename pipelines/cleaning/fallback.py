@@ -54,6 +54,8 @@ def trafilatura_fallback(tree: HtmlElement, url: str, meta: PageMetadata) -> Fal
         date_config = set_date_params(False)
         date_config["url"] = declared.url or extract_url(page, url or None)
         date = find_date(page, **date_config)
+        if date is not None:
+            date = _month_first(date, page, date_config["max_date"], date_config["url"])
     # As extract_metadata leaves its fields: unescaped, trimmed, cut at 10,000 characters.
     declared.clean_and_trim()
     return Fallback(declared.title if need_title else None, date, declared.author, read=True)
@@ -78,6 +80,31 @@ def trafilatura_authors(page: HtmlElement, fallback: Fallback = Fallback()) -> l
         searched.clean_and_trim()
         author = searched.author
     return [a.strip() for a in (author or "").split(";") if a.strip()]
+
+
+def _month_first(date: str, page: HtmlElement, max_date: str, url: str | None) -> str:
+    """htmldate's day as the rest of the project reads the page's date.
+
+    htmldate reads "01/09/2008" day first (1 September); crawler.discovery.dates reads
+    a/b/yyyy month first unless a > 12, as US sites write it ("Article Last Updated:
+    01/09/2008 06:41:12 PM PST"). On l3s-gn1, collected in December 2007 and January 2008,
+    8 pages came out dated 2008-MM-01 that way. When the page writes htmldate's day and
+    month so, with slashes and the whole year, the month-first day is taken, unless it is
+    later than ``max_date`` (today) or the page's URL holds htmldate's day. Dots and dashes
+    stay day first in both readers; a two-digit year ("09/01/08", day first on a British
+    page, month first on an American one) is a guess the project's reader does not make.
+    """
+    year, month, day = date[:4], date[5:7], date[8:10]
+    if not (day.isdigit() and month.isdigit()) or day == month or int(day) > 12:
+        return date
+    if url and any(f"{year}{sep}{month}{sep}{day}" in url for sep in ("/", "-", "")):
+        return date
+    swapped = f"{year}-{day}-{month}"
+    if swapped > max_date:
+        return date
+    written = re.compile(rf"(?<!\d)0?{int(day)}/0?{int(month)}/{year}(?!\d)")
+    text = " ".join(page.itertext())
+    return swapped if written.search(text) else date
 
 
 # What an element needs for any of extract_author's XPaths (trafilatura.xpaths.AUTHOR_XPATHS,
