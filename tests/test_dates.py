@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from crawler.discovery.date_words import parse_date_words
 from crawler.discovery.dates import (
+    announced_iso,
     parse_date,
     parse_date_text,
     parse_duration_or_date,
@@ -260,3 +261,11 @@ def test_a_relative_date_needs_the_fetch_time():
     assert parse_date_words("vor 3 Stunden", languages=("de",)) == (None, False)
     parsed, _ = parse_date_words("18. Oktober 2026", languages=("de",))
     assert parsed == datetime(2026, 10, 18)
+
+
+def test_an_announced_day_stays_a_day():
+    # A sitemap's <lastmod>2026-11-18</lastmod> is a day, not a time at midnight.
+    assert announced_iso(parse_date("2026-11-18")) == "2026-11-18"
+    assert announced_iso(parse_date("2026-11-18T09:30:00")) == "2026-11-18T09:30:00"
+    assert announced_iso(parse_date("2026-11-18T00:00:00Z")) == "2026-11-18T00:00:00+00:00"
+    assert announced_iso(None) is None

@@ -148,6 +148,23 @@ def fresh_date_iso() -> str:
     return (datetime.now(UTC) - timedelta(hours=5)).isoformat()
 
 
+def test_a_sitemap_s_day_is_announced_as_a_day(tmp_path):
+    spider = make_spider(tmp_path)
+    day = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
+    urlset = response(
+        "http://news.test/news.xml",
+        f"""<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
+        xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
+        <url><loc>http://news.test/2026/11/21/story</loc><lastmod>{day}</lastmod><news:news>
+        <news:publication_date>{fresh_date_iso()}</news:publication_date>
+        <news:title>Story</news:title></news:news></url></urlset>""",
+    )
+    (article,) = spider.parse_sitemap(urlset, site_name="news", level=1)
+    hints = article.cb_kwargs["hints"]
+    assert hints.date_modified == day  # not f"{day}T00:00:00": no time was given
+    assert "T" in hints.date_published
+
+
 def test_start_page_articles_and_hubs(tmp_path):
     spider = make_spider(tmp_path)
     page = response(

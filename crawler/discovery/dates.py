@@ -27,7 +27,7 @@ data, not a table of ours).
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 __all__ = [
@@ -200,6 +200,18 @@ def to_iso(dt: datetime | None, date_only: bool = False) -> str | None:
     if date_only:
         return dt.date().isoformat()
     return dt.isoformat(timespec="seconds")
+
+
+def announced_iso(dt: datetime | None) -> str | None:
+    """A date a feed or sitemap announces, as ISO 8601: a naive midnight as the day alone.
+
+    A date without a time ("2026-11-18", common in sitemaps' ``<lastmod>``) parses to a
+    naive midnight; written with its time, it would be a time the source never gave. A
+    source that states exactly 00:00:00 and no zone loses nothing but that time.
+    """
+    if dt is None:
+        return None
+    return to_iso(dt, date_only=dt.tzinfo is None and dt.time() == time())
 
 
 def parse_duration_or_date(value: str, now: datetime) -> datetime:

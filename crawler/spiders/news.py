@@ -23,7 +23,7 @@ from twisted.python.failure import Failure
 
 from crawler.addon import news_addon
 from crawler.config import ConfigError, NewsConfig
-from crawler.discovery.dates import parse_duration_or_date, to_iso
+from crawler.discovery.dates import announced_iso, parse_duration_or_date, to_iso
 from crawler.discovery.feeds import FeedError, parse_feed
 from crawler.discovery.registry import Registry, RegistryError, Site
 from crawler.discovery.sitemaps import SitemapError, parse_sitemap
@@ -194,8 +194,8 @@ class NewsSpider(Spider):
                 via="feed",
                 source_url=response.url,
                 title=entry.title,
-                date_published=to_iso(entry.published),
-                date_modified=to_iso(entry.modified),
+                date_published=announced_iso(entry.published),
+                date_modified=announced_iso(entry.modified),
             )
             yield from self._article_request(
                 state, entry.url, hints, entry.published or entry.modified, from_listing=True
@@ -251,8 +251,8 @@ class NewsSpider(Spider):
                 via="sitemap",
                 source_url=response.url,
                 title=entry.news_title,
-                date_published=to_iso(entry.news_published),
-                date_modified=to_iso(entry.lastmod),
+                date_published=announced_iso(entry.news_published),
+                date_modified=announced_iso(entry.lastmod),
             )
             yield from self._article_request(
                 state,
