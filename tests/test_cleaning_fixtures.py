@@ -436,6 +436,21 @@ CASES = {
             "All rights reserved",
         ],
     ),
+    # A short social headline declared (og:title); the page shows and titles another.
+    "social_headline": (
+        [
+            "A third ferry will sail between the mainland and Pell Island from December",
+            "That is not going to happen again.",
+            "due to arrive at the mainland terminal at the end of the month for crew training.",
+        ],
+        [
+            "Island ferry operator adds a third boat",
+            "Skip to content",
+            "About sharing",
+            "Storms cut island off for a week",
+            "is not responsible for the content of external sites",
+        ],
+    ),
 }
 
 
@@ -490,11 +505,13 @@ def test_the_site_s_name_before_the_headline_in_the_title_is_not_the_headline():
     [
         ("label_headings", "Dam inspection finds cracks in Harlow spillway"),
         ("label_headings_title", "Harbor pilots agree to a new three-year contract"),
+        ("social_headline", "Island ferry operator adds a third boat to the winter timetable"),
     ],
 )
-def test_the_headline_is_the_story_s_not_a_label_s(name, headline):
+def test_the_headline_is_the_one_the_page_shows_as_the_story_s(name, headline):
     # No og:title and no JSON-LD: the <h1> the <title> names is the story's, and when no
-    # <h1> is named, the <title> says the headline.
+    # <h1> is named, the <title> says the headline. A declared social variant gives way to
+    # the headline the page shows and titles.
     article = clean(name)
     assert article.headline == headline
     assert article.articleBody.count(headline) == 0

@@ -1,7 +1,7 @@
 import lxml.html
 import pytest
 
-from pipelines.cleaning.metadata import extract_page_metadata
+from pipelines.cleaning.metadata import extract_page_metadata, shown_headline
 
 JSON_LD_PAGE = """<html lang="en-GB"><head>
 <title>Port vote set | Harbor Herald</title>
@@ -166,3 +166,32 @@ def test_the_story_s_date_line_is_read_under_its_own_h1():
     meta = extract_page_metadata(lxml.html.fromstring(page))
     assert meta.h1 == "Ferry fares rise in May"
     assert meta.shown_dates == ["March 3, 2026"]
+
+
+def _shown(title: str, declared: str, h1: str, site: str = "Harbor Herald") -> str | None:
+    page = f"""<html><head><title>{title}</title>
+    <meta property="og:title" content="{declared}">
+    <meta property="og:site_name" content="{site}"></head>
+    <body><article><h1>{h1}</h1></article></body></html>"""
+    return shown_headline(extract_page_metadata(lxml.html.fromstring(page)))
+
+
+def test_the_headline_the_page_shows_and_titles_wins_over_a_declared_variant():
+    # A shorter social variant declared; the page shows and titles another headline.
+    shown = "Ferry operator adds a third boat to the island route"
+    assert _shown(f"{shown} - Harbor Herald", "Third ferry for island route", shown) == shown
+    # The <title> says the declared one: it stays.
+    assert (
+        _shown(
+            "Third ferry for island route | Harbor Herald",
+            "Third ferry for island route",
+            "Ferry operator adds a third boat to the island route",
+        )
+        == "Third ferry for island route"
+    )
+    # An <h1> that is the site's name, or a label, is no headline.
+    assert _shown("Ferry fares | Harbor Herald", "Ferry fares", "Harbor Herald") == "Ferry fares"
+    assert (
+        _shown("Council votes on ferries - Ferries - Ledger", "Council vote", "Ferries")
+        == "Council vote"
+    )

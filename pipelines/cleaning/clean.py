@@ -52,7 +52,7 @@ from pipelines.cleaning.flags import (
 from pipelines.cleaning.images import body_images
 from pipelines.cleaning.language import primary_subtag, record_language
 from pipelines.cleaning.markdown import Paragraph, render_markdown
-from pipelines.cleaning.metadata import PageMetadata, extract_page_metadata
+from pipelines.cleaning.metadata import PageMetadata, extract_page_metadata, shown_headline
 from pipelines.cleaning.region import PageIndex
 from pipelines.cleaning.siterules import (
     drop_phrases,
@@ -177,7 +177,7 @@ def clean_html(
     title_headline = strip_site_name(meta.title_tag, site_names) if meta.title_tag else None
     headline = first_text(
         ruled.headline,
-        meta.headline,
+        shown_headline(meta),
         meta.h1,
         _trafilatura_title(fallback.title, meta.title_tag, title_headline),
         hints.title,

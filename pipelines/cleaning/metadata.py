@@ -168,10 +168,24 @@ def _story_h1(tree: HtmlElement, meta: PageMetadata) -> tuple[HtmlElement, str] 
     shown = [(h1, text) for h1 in tree.iter("h1") if (text := clean(h1.text_content()))]
     if len(shown) <= 1 or not meta.title_tag:
         return shown[0] if shown else None
-    title = f" {normalize_text(meta.title_tag)} "
-    headline = normalize_text(strip_site_name(meta.title_tag, (meta.site_name, meta.publisher)))
-    named = [(len(w), h1) for h1 in shown if _names(title, headline, w := normalize_text(h1[1]))]
+    title = _TitleWords.of(meta)
+    named = [(len(w), h1) for h1 in shown if title.names(w := normalize_text(h1[1]))]
     return max(named, key=itemgetter(0))[1] if named else None
+
+
+def shown_headline(meta: PageMetadata) -> str | None:
+    """The declared headline, or the story's <h1> where the <title>'s headline part says
+    the <h1> and the <title> does not say the declared one.
+
+    Some CMSs declare a shorter social or search variant (og:title "Nikkei hits highest
+    level since 2008") on a page that shows and titles another ("Japan's Nikkei tops 13,000
+    for first time since 2008"): a reader knows the story by what the page shows.
+    """
+    if not (meta.headline and meta.h1 and meta.title_tag):
+        return meta.headline
+    title = _TitleWords.of(meta)
+    shown = title.names(normalize_text(meta.h1), headline_part=True)
+    return meta.h1 if shown and not title.names(normalize_text(meta.headline)) else meta.headline
 
 
 # A label the <title> repeats ("World", "Local News") is shorter than this many words and
@@ -179,15 +193,35 @@ def _story_h1(tree: HtmlElement, meta: PageMetadata) -> tuple[HtmlElement, str] 
 _HEADLINE_WORDS = 3
 
 
-def _names(title: str, title_headline: str, text: str) -> bool:
-    """Whether a <title> (its words, and those of its headline part) names this text as
-    the headline: the text is in the title, or the headline part in the text (an <h1> with
-    a kicker or a date before the headline), and it is not a mere label."""
-    if not text or not title_headline:
-        return False
-    if f" {text} " not in title and f" {title_headline} " not in f" {text} ":
-        return False
-    return text.count(" ") + 1 >= _HEADLINE_WORDS or 2 * len(text) >= len(title_headline)
+@dataclass(frozen=True)
+class _TitleWords:
+    """The words of a page's <title>, of its headline part (without the site's name) and
+    of the site's names."""
+
+    title: str
+    headline: str
+    sites: frozenset[str]
+
+    @classmethod
+    def of(cls, meta: PageMetadata) -> _TitleWords:
+        assert meta.title_tag is not None
+        sites = (meta.site_name, meta.publisher)
+        return cls(
+            f" {normalize_text(meta.title_tag)} ",
+            normalize_text(strip_site_name(meta.title_tag, sites)),
+            frozenset(normalize_text(s) for s in sites if s),
+        )
+
+    def names(self, text: str, *, headline_part: bool = False) -> bool:
+        """Whether the <title> (or only its headline part) names this text as the headline:
+        the text is in it, or the headline part in the text (an <h1> with a kicker or a date
+        before the headline), and it is neither a mere label nor the site's name."""
+        if not text or not self.headline or text in self.sites:
+            return False
+        within = f" {self.headline} " if headline_part else self.title
+        if f" {text} " not in within and f" {self.headline} " not in f" {text} ":
+            return False
+        return text.count(" ") + 1 >= _HEADLINE_WORDS or 2 * len(text) >= len(self.headline)
 
 
 # A character reference, with its semicolon. HTML's legacy references without one ("&copy")
