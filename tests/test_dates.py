@@ -269,3 +269,15 @@ def test_an_announced_day_stays_a_day():
     assert announced_iso(parse_date("2026-11-18T09:30:00")) == "2026-11-18T09:30:00"
     assert announced_iso(parse_date("2026-11-18T00:00:00Z")) == "2026-11-18T00:00:00+00:00"
     assert announced_iso(None) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "when"),
+    [
+        # "17, January 11" was read as 17 January 2011.
+        ("By Chris Lane 22:17, January 11th 2008 4 votes", datetime(2008, 1, 11, 22, 17)),
+        ("Updated 09:05, March 13th 2026", datetime(2026, 3, 13, 9, 5)),
+    ],
+)
+def test_a_time_s_minutes_and_an_ordinal_are_not_a_day_and_a_year(text, when):
+    assert parse_date_text(text) == (when, True)

@@ -74,9 +74,11 @@ _ISO_BASIC = re.compile(
     re.IGNORECASE,
 )
 _YEAR_MONTH = re.compile(r"(?P<year>\d{4})-(?P<month>\d{2})")
+# Not a time's minutes as the day ("22:17, January 11th 2008"), nor an ordinal as a
+# two-digit year: that text says 11 January 2008, not 17 January 2011.
 _DAY_MONTH_YEAR = re.compile(
-    rf"(?<![\w.])(?P<day>\d{{1,2}}){_ORDINAL}\.?(?:\s+of)?[\s/.,-]*{_MONTH}[\s/.,-]*"
-    r"(?P<year>\d{4}|\d{2})(?![\d:])",
+    rf"(?<![\w.:])(?P<day>\d{{1,2}}){_ORDINAL}\.?(?:\s+of)?[\s/.,-]*{_MONTH}[\s/.,-]*"
+    r"(?P<year>\d{4}(?![\d:])|\d{2}(?![\w:]))",
     re.IGNORECASE,
 )
 # The optional middle part accepts asctime layouts ("Wed Nov 18 09:30:00 EST 2026"); the
