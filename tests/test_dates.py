@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from crawler.discovery.date_words import parse_date_words
 from crawler.discovery.dates import (
     announced_iso,
+    numeric_day_first,
     parse_date,
     parse_date_text,
     parse_duration_or_date,
@@ -281,3 +282,32 @@ def test_an_announced_day_stays_a_day():
 )
 def test_a_time_s_minutes_and_an_ordinal_are_not_a_day_and_a_year(text, when):
     assert parse_date_text(text) == (when, True)
+
+
+@pytest.mark.parametrize(
+    ("language", "day_first"),
+    [
+        ("fr", True),
+        ("de-DE", True),
+        ("pt_BR", True),
+        ("en-GB", True),
+        ("EN-IE", True),
+        ("en-Latn-GB", True),
+        ("en", False),
+        ("en-US", False),
+        ("en-Latn-US", False),
+        ("ja", False),
+        ("zh-CN", False),
+        ("", False),
+        (None, False),
+    ],
+)
+def test_numeric_day_first_follows_the_language_and_region(language, day_first):
+    assert numeric_day_first(language) is day_first
+
+
+def test_day_first_reads_slashes_day_first_unless_it_cannot():
+    assert parse_date_text("05/11/2026", day_first=True) == (datetime(2026, 11, 5), False)
+    assert parse_date_text("05/18/2026", day_first=True) == (datetime(2026, 5, 18), False)
+    assert parse_date_text("05/11/2026") == (datetime(2026, 5, 11), False)
+    assert parse_date_text("05.11.2026") == (datetime(2026, 11, 5), False)

@@ -131,3 +131,13 @@ def test_the_day_in_the_url_or_a_later_day_is_kept_as_htmldate_reads_it():
     # Read month first, 12/09/2026 is after "today": htmldate's reading is kept.
     assert _month_first("2026-09-12", tree, "2026-12-07", None) == "2026-09-12"
     assert _month_first("2026-09-12", tree, "2026-12-31", None) == "2026-12-09"
+
+
+def test_a_day_first_page_keeps_htmldate_s_reading():
+    tree = lxml.html.document_fromstring(
+        "<html><body><div class='date'>Publié le 01/09/2008</div><div><p>"
+        + "Le port de Brest rouvre après deux semaines de travaux sur les quais. " * 8
+        + "</p></div></body></html>"
+    )
+    fallback = trafilatura_fallback(tree, "https://example.test/x", PageMetadata(), day_first=True)
+    assert fallback.date == "2008-09-01"

@@ -272,3 +272,21 @@ def test_a_relative_date_line_counts_from_the_fetch_time():
     fetched = page(html, url="https://example.test/x", fetched_at="2026-11-20T12:00:00Z")
     assert fetched.datePublished == "2026-11-20T10:00:00+00:00"
     assert page(html, url="https://example.test/x").datePublished is None
+
+
+@pytest.mark.parametrize(
+    ("lang", "site_language", "published"),
+    [
+        ('lang="fr"', None, "2026-11-05T14:30:00"),
+        ('lang="en-GB"', None, "2026-11-05T14:30:00"),
+        ("", "fr", "2026-11-05T14:30:00"),  # the registry's language, when the page has none
+        ('lang="en-US"', None, "2026-05-11T14:30:00"),
+        ("", None, "2026-05-11T14:30:00"),
+    ],
+)
+def test_a_numeric_date_is_read_in_the_page_s_order(lang, site_language, published):
+    html = f"""<html {lang}><body><article><h1>Le port rouvre</h1>
+    <p class="news-date">05/11/2026 14:30</p>{STORY}</article></body></html>"""
+    assert page(html, url="https://example.test/x", language=site_language).datePublished == (
+        published
+    )

@@ -13,7 +13,10 @@ Decisions worth knowing:
   ``EST``, ``PDT``... are the fixed offsets they name. Ambiguous abbreviations (``IST``,
   ``AST``) are not in the table, so such dates stay naive rather than guess.
 * ``CST`` is US Central (RFC 822), not China.
-* ``a/b/yyyy`` is month-first unless ``a > 12``; ``a.b.yyyy`` and ``a-b-yyyy`` are day-first.
+* ``a/b/yyyy`` is month-first unless ``a > 12``, as American sites write it; with
+  ``day_first`` (a page in a language or region that writes the day first, see
+  :func:`numeric_day_first`) it is day-first unless ``b > 12``. ``a.b.yyyy`` and
+  ``a-b-yyyy`` are day-first.
 * Two-digit years (RFC 822 ``18 Nov 26``) map to 2000-2049 / 1950-1999.
 * An out-of-range time ("45:00 min read") is ignored and the date alone is kept.
 
@@ -177,7 +180,7 @@ def parse_date(value: str | None) -> datetime | None:
     return parse_date_text(value)[0]
 
 
-def parse_date_text(value: str | None) -> tuple[datetime | None, bool]:
+def parse_date_text(value: str | None, *, day_first: bool = False) -> tuple[datetime | None, bool]:
     """Like :func:`parse_date`, also telling whether the text carried a time of day.
 
     Returns ``(datetime, has_time)``. A date without a time comes back as naive midnight
@@ -190,7 +193,7 @@ def parse_date_text(value: str | None) -> tuple[datetime | None, bool]:
     if not text:
         return None, False
     try:
-        return _parse(text)
+        return _parse(text, day_first)
     except (ValueError, OverflowError):
         return None, False
 
@@ -202,6 +205,29 @@ def to_iso(dt: datetime | None, date_only: bool = False) -> str | None:
     if date_only:
         return dt.date().isoformat()
     return dt.isoformat(timespec="seconds")
+
+
+# English in these regions writes numeric dates month first (the United States and the
+# territories and states that follow its usage); so does English with no region, as read
+# everywhere else in this module. Chinese, Japanese and Korean write the year first.
+_MONTH_FIRST_REGIONS = frozenset({"us", "ph", "pr", "gu", "vi", "as", "mp", "um", "fm", "mh", "pw"})
+_YEAR_FIRST_LANGUAGES = frozenset({"zh", "ja", "ko"})
+
+
+def numeric_day_first(language: str | None) -> bool:
+    """Whether a page in this language (a BCP 47 tag: "fr", "en-GB", "pt_BR") writes
+    "05/11/2026" for 5 November: every language but English, and English outside the
+    United States and the places that follow its usage."""
+    if not language:
+        return False
+    primary, *subtags = language.strip().lower().replace("_", "-").split("-")
+    if primary in _YEAR_FIRST_LANGUAGES:
+        return False
+    if primary != "en":
+        return bool(primary)
+    # The region follows the language and an optional script ("en-Latn-US").
+    region = next((t for t in subtags if len(t) == 2 or (len(t) == 3 and t.isdigit())), "")
+    return bool(region) and region not in _MONTH_FIRST_REGIONS
 
 
 def announced_iso(dt: datetime | None) -> str | None:
@@ -241,7 +267,7 @@ def parse_duration_or_date(value: str, now: datetime) -> datetime:
     )
 
 
-def _parse(text: str) -> tuple[datetime | None, bool]:
+def _parse(text: str, day_first: bool = False) -> tuple[datetime | None, bool]:
     strict = _ISO_STRICT.fullmatch(text)
     if strict:
         try:
@@ -258,7 +284,7 @@ def _parse(text: str) -> tuple[datetime | None, bool]:
     candidates = [m for m in (p.search(text) for p in _PROSE_DATES) if m]
     # The earliest date wins: "Published <date>, updated <date>" is about publication.
     for match in sorted(candidates, key=lambda m: m.start()):
-        ymd = _year_month_day(match)
+        ymd = _year_month_day(match, day_first)
         try:
             datetime(*ymd)
         except ValueError:
@@ -280,14 +306,14 @@ def _from_iso_basic(match: re.Match[str]) -> tuple[datetime, bool]:
     return moment.replace(tzinfo=zone), True
 
 
-def _year_month_day(match: re.Match[str]) -> tuple[int, int, int]:
+def _year_month_day(match: re.Match[str], day_first: bool) -> tuple[int, int, int]:
     groups = match.groupdict()
     year = int(match["year"])
     if year < 100:
         year += 2000 if year < 50 else 1900
     if "first" in groups:
         first, second = int(match["first"]), int(match["second"])
-        if match["sep"] == "/" and first <= 12:
+        if match["sep"] == "/" and (second > 12 or (first <= 12 and not day_first)):
             return year, first, second
         return year, second, first
     month_text = match["month"]

@@ -24,7 +24,7 @@ import lxml.etree
 import lxml.html
 from lxml.html import HtmlElement
 
-from crawler.discovery.dates import parse_date
+from crawler.discovery.dates import numeric_day_first, parse_date
 from crawler.discovery.registry import CleaningRules
 from crawler.discovery.urls import article_id
 from crawler.items import Article, Author, DiscoveryHints, Image
@@ -172,7 +172,9 @@ def clean_html(
     page_url = url or meta.canonical_url or ""
     site_names = (meta.site_name, meta.publisher)
     ruled = _site_fields(tree, rules)
-    fallback = trafilatura_fallback(tree, page_url, meta)
+    # "05/11/2026" is 5 November on a French or British page, May 11 on an American one.
+    day_first = numeric_day_first(meta.language or language)
+    fallback = trafilatura_fallback(tree, page_url, meta, day_first=day_first)
 
     title_headline = strip_site_name(meta.title_tag, site_names) if meta.title_tag else None
     headline = first_text(
@@ -218,6 +220,7 @@ def clean_html(
         ],
         languages=date_languages,
         now=parse_date(fetched_at) if fetched_at else None,
+        day_first=day_first,
     )
     canonical = resolve_canonical(page_url, meta.canonical_url) if page_url else ""
     words = word_count(article_body)
@@ -240,7 +243,7 @@ def clean_html(
         id=_safe_id(canonical),
         authors=authors,
         datePublished=date_published,
-        dateModified=resolve_date([meta.date_modified, hints.date_modified]),
+        dateModified=resolve_date([meta.date_modified, hints.date_modified], day_first=day_first),
         inLanguage=in_language,
         languageConfidence=confidence,
         description=meta.description,

@@ -34,11 +34,14 @@ class Fallback:
     read: bool = False
 
 
-def trafilatura_fallback(tree: HtmlElement, url: str, meta: PageMetadata) -> Fallback:
+def trafilatura_fallback(
+    tree: HtmlElement, url: str, meta: PageMetadata, *, day_first: bool = False
+) -> Fallback:
     """trafilatura's own title and date, for only the fields the page did not declare.
 
     The steps of trafilatura's ``extract_metadata`` that decide them, in its order, without
     the rest (site name, categories, tags, licence, and the author: see trafilatura_authors).
+    ``day_first``: the page writes "05/11/2026" for 5 November, as htmldate reads it.
     """
     need_title = not (meta.headline or meta.h1)
     if not need_title and meta.date_published is not None:
@@ -54,7 +57,7 @@ def trafilatura_fallback(tree: HtmlElement, url: str, meta: PageMetadata) -> Fal
         date_config = set_date_params(False)
         date_config["url"] = declared.url or extract_url(page, url or None)
         date = find_date(page, **date_config)
-        if date is not None:
+        if date is not None and not day_first:
             date = _month_first(date, page, date_config["max_date"], date_config["url"])
     # As extract_metadata leaves its fields: unescaped, trimmed, cut at 10,000 characters.
     declared.clean_and_trim()

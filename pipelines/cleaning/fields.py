@@ -129,13 +129,15 @@ def resolve_date(
     *,
     languages: tuple[str, ...] | None = None,
     now: datetime | None = None,
+    day_first: bool = False,
 ) -> str | None:
     """The first parseable date, made more precise by a later one on the same day.
 
     Page metadata often says only the day (htmldate) while a feed says the minute and
     zone: the day from the most trusted source wins, the time from the most precise.
     A date in words in another language, or a relative one ("vor 2 Stunden", counted from
-    ``now``, the fetch time), is read with the page's ``languages``.
+    ``now``, the fetch time), is read with the page's ``languages``; "05/11/2026" as 5
+    November with ``day_first`` (see crawler.discovery.dates.numeric_day_first).
     """
     best: tuple[datetime, int] | None = None
     for raw in candidates:
@@ -143,7 +145,7 @@ def resolve_date(
             continue
         # A day without a time ("2019-11-21", "21 November 2019") is less precise than any
         # time on that day: it never becomes midnight.
-        parsed, has_time = parse_date_text(raw)
+        parsed, has_time = parse_date_text(raw, day_first=day_first)
         if parsed is None:
             parsed, has_time = parse_date_words(raw, languages=languages, now=now)
             if parsed is None:
