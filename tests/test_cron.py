@@ -193,6 +193,27 @@ def test_sigkill_during_run_then_rerun_emits_everything_exactly_once(tmp_path, k
 
 
 @pytest.mark.e2e
+def test_a_stop_during_start_up_waits_for_the_engine_and_closes_the_run(tmp_path):
+    # Scrapy stops a crawl whose engine is not running yet without closing it (no
+    # manifest, exit 1): the cron holds the stop until the engine runs.
+    with FixtureServer() as server:
+        stopped = subprocess.run(
+            [*cron_args(tmp_path, "--time-limit", "0.1", "--grace", "60")],
+            cwd=PROJECT_ROOT,
+            env=proxy_env(server.proxy_url),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    (run_dir,) = run_dirs(tmp_path)
+    assert (run_dir / "manifest.json").is_file(), stopped.stderr[-2000:]
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert manifest["finish_reason"] == "shutdown"
+    assert stopped.returncode == ExitCode.UNHEALTHY
+    assert not [p.name for p in run_dir.iterdir() if p.name.startswith(".newscrawler")]
+
+
+@pytest.mark.e2e
 def test_graceful_stop_at_time_limit_then_resume(tmp_path):
     # The limit counts from the start of the command, and a stop before the engine runs
     # ends the crawl without its close (Scrapy stops the reactor): slow enough pages that

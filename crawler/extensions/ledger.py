@@ -21,12 +21,19 @@ from typing import Any, Self
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
+from scrapy.utils.asyncio import call_later
 
 from crawler.addon import NewsAddon, news_addon
 from crawler.config import NewsConfig
 from crawler.drops import drop_reason
 from crawler.items import Article, FetchedPage
-from pipelines.output.runs import RunDirectoryBusy, clear_mark, mark_running, tidy_dead_runs
+from pipelines.output.runs import (
+    RunDirectoryBusy,
+    clear_mark,
+    mark_engine_running,
+    mark_running,
+    tidy_dead_runs,
+)
 from pipelines.state.ledger import EmissionLedger
 from pipelines.state.lock import DirectoryLock
 from pipelines.state.neardup import NearDupConfig, NearDupIndex
@@ -95,6 +102,15 @@ class LedgerExtension:
 
     def engine_started(self) -> None:
         self.crawler.signals.connect(self.release, signal=signals.engine_stopped)
+        # The engine counts as running once this signal's handlers have returned: marked
+        # on the next turn of the reactor, when a stop closes the crawl.
+        call_later(0, self._mark_engine_running)
+
+    def _mark_engine_running(self) -> None:
+        try:
+            mark_engine_running(self.run_dir)
+        except OSError as exc:
+            self.addon.fail(f"cannot write the run directory {self.run_dir}: {exc}")
 
     def engine_stopped(self) -> None:
         # The feed exporter has stored its last batch by now: whatever is pending was

@@ -6,7 +6,9 @@
 - Runs ``scrapy crawl news`` into a new dated run directory, with a time limit: when
   it expires the crawl is stopped gracefully (SIGINT: in-flight items finish, outputs
   are flushed), and killed only if it has not stopped after a grace period.
-  SIGTERM/SIGINT sent to this command are passed on the same way.
+  SIGTERM/SIGINT sent to this command are passed on the same way. A stop asked for
+  while the crawl is still starting waits until its engine runs (within the grace
+  period): Scrapy stops a crawl that is not running yet without closing it.
 - Resumes: the crawl keeps its scheduler queue in ``<state>/job`` (Scrapy JOBDIR); a
   gracefully stopped run continues where it stopped. After a finished run the job
   directory is cleared, so no seen-request set outlives its run. A run killed hard is
@@ -37,6 +39,7 @@ from types import FrameType
 from crawler.operations import jobdir
 from crawler.operations.exitcodes import ExitCode
 from pipelines.output.layout import LOG_NAME, MANIFEST_NAME, new_run_dir
+from pipelines.output.runs import engine_running
 from pipelines.state.lock import DirectoryLock, StateLocked
 
 LOCK_NAME = "cron.lock"
@@ -76,26 +79,32 @@ def crawl_command(args: argparse.Namespace, run_dir: Path) -> list[str]:
     return command + list(args.scrapy_args)
 
 
-def run_crawl(command: list[str], time_limit: float, grace: float) -> int:
-    """Run the crawl; stop it gracefully at the time limit or on our own SIGTERM/SIGINT."""
+def run_crawl(command: list[str], time_limit: float, grace: float, run_dir: Path) -> int:
+    """Run the crawl; stop it gracefully at the time limit or on our own SIGTERM/SIGINT.
+
+    The first stop is passed on once the crawl's engine runs (``run_dir``'s mark); each
+    later one at once, as a user's second Ctrl-C (Scrapy then stops without waiting).
+    """
     child = subprocess.Popen(command)
-    stop_requested_at: list[float] = []
+    requests: list[float] = []  # when each stop was asked for
+    passed_on = 0
 
     def stop(signum: int = signal.SIGINT, frame: FrameType | None = None) -> None:
-        if child.poll() is None:
-            child.send_signal(signal.SIGINT)
-        stop_requested_at.append(time.monotonic())
+        requests.append(time.monotonic())
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     deadline = time.monotonic() + time_limit
     try:
         while child.poll() is None:
             now = time.monotonic()
-            if not stop_requested_at and now >= deadline:
+            if not requests and now >= deadline:
                 stop()
-            if stop_requested_at and now >= stop_requested_at[0] + grace:
+            if len(requests) > passed_on and (passed_on or engine_running(run_dir)):
+                child.send_signal(signal.SIGINT)
+                passed_on = len(requests) if not passed_on else passed_on + 1
+            if requests and now >= requests[0] + grace:
                 child.kill()
-            time.sleep(0.2)
+            time.sleep(0.05 if requests else 0.2)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
@@ -120,7 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         jobdir.discard(job_dir)
     run_dir = new_run_dir(args.output_dir)
     run_dir.mkdir(parents=True)
-    code = run_crawl(crawl_command(args, run_dir), args.time_limit, args.grace)
+    code = run_crawl(crawl_command(args, run_dir), args.time_limit, args.grace, run_dir)
     if code in _PASSED_ON:
         # The crawl said why in one line on stderr, and wrote nothing.
         shutil.rmtree(run_dir, ignore_errors=True)

@@ -10,6 +10,7 @@
       manifest.json          the run's summary
       crawl.log              when the run logs to a file
       .newscrawler-run       while a run writes here: its pid
+      .newscrawler-engine    once its engine runs: a stop then closes the run (its pid)
 
 Temporary files are named ``.newscrawler.<final name>.<random>.part`` (see
 :func:`temporary_name`): start-up cleanup removes those of dead runs and nothing else.
@@ -32,6 +33,9 @@ WARC_DIR_NAME = "warc"
 MANIFEST_NAME = "manifest.json"
 LOG_NAME = "crawl.log"
 RUN_MARK = ".newscrawler-run"
+# Scrapy can close a crawl gracefully only once its engine runs: a stop asked for before
+# that ends the process with no close and no manifest. Written when it runs.
+ENGINE_MARK = ".newscrawler-engine"
 _TEMPORARY = re.compile(r"^\.newscrawler\..+\.[0-9a-f]{16}\.part$")
 _TEXT_NAME = re.compile(r"^(\d{3,})_[0-9a-f]{16}\.txt$")
 

@@ -13,7 +13,7 @@ import logging
 import os
 from pathlib import Path
 
-from pipelines.output.layout import RUN_MARK, temporary_files
+from pipelines.output.layout import ENGINE_MARK, RUN_MARK, temporary_files
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +36,18 @@ def mark_running(run_dir: Path) -> None:
 
 
 def clear_mark(run_dir: Path) -> None:
+    (run_dir / ENGINE_MARK).unlink(missing_ok=True)
     (run_dir / RUN_MARK).unlink(missing_ok=True)
+
+
+def mark_engine_running(run_dir: Path) -> None:
+    (run_dir / ENGINE_MARK).write_text(f"{os.getpid()}\n", encoding="ascii")
+
+
+def engine_running(run_dir: Path) -> bool:
+    """Whether the run writing ``run_dir`` has its engine running: a graceful stop then
+    closes it (see :data:`~pipelines.output.layout.ENGINE_MARK`)."""
+    return (run_dir / ENGINE_MARK).is_file()
 
 
 def remove_dead_temporaries(run_dir: Path) -> int:
