@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from crawler.discovery.urls import article_id
-from crawler.operations.cron import LOCK_NAME
+from crawler.operations.cron import LOCK_NAME, run_crawl
 from crawler.operations.exitcodes import ExitCode
 from crawler.operations.health import assess, error_rate
 from fixtures.harness import FAST_SETTINGS, PROJECT_ROOT, kill_when, proxy_env
@@ -190,6 +190,28 @@ def test_sigkill_during_run_then_rerun_emits_everything_exactly_once(tmp_path, k
     assert len(text_files) == len(records)
     for run_dir in run_dirs(tmp_path):
         assert not list(run_dir.glob("**/.*.part")), "a half-written file is visible"
+
+
+# A stand-in crawl: "starts" for half a second, then marks its engine running, and
+# records when SIGINT arrives.
+_STARTING_CRAWL = """
+import pathlib, signal, sys, time
+run = pathlib.Path(sys.argv[1])
+got = []
+signal.signal(signal.SIGINT, lambda *_: got.append(time.monotonic()))
+time.sleep(0.5)
+started = time.monotonic()
+(run / ".newscrawler-engine").write_text("1")
+while len(got) < int(sys.argv[2]):
+    time.sleep(0.01)
+(run / "stopped").write_text(str(got[0] - started))
+"""
+
+
+def test_the_cron_holds_a_stop_until_the_engine_runs(tmp_path):
+    command = [sys.executable, "-c", _STARTING_CRAWL, str(tmp_path), "1"]
+    assert run_crawl(command, time_limit=0.05, grace=30, run_dir=tmp_path) == 0
+    assert float((tmp_path / "stopped").read_text()) >= 0  # after the mark, not before
 
 
 @pytest.mark.e2e

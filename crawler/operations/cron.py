@@ -82,8 +82,8 @@ def crawl_command(args: argparse.Namespace, run_dir: Path) -> list[str]:
 def run_crawl(command: list[str], time_limit: float, grace: float, run_dir: Path) -> int:
     """Run the crawl; stop it gracefully at the time limit or on our own SIGTERM/SIGINT.
 
-    The first stop is passed on once the crawl's engine runs (``run_dir``'s mark); each
-    later one at once, as a user's second Ctrl-C (Scrapy then stops without waiting).
+    The first stop is passed on once the crawl's engine runs (``run_dir``'s mark); a
+    second one at once, as a user's second Ctrl-C (Scrapy then stops without waiting).
     """
     child = subprocess.Popen(command)
     requests: list[float] = []  # when each stop was asked for
@@ -99,9 +99,10 @@ def run_crawl(command: list[str], time_limit: float, grace: float, run_dir: Path
             now = time.monotonic()
             if not requests and now >= deadline:
                 stop()
-            if len(requests) > passed_on and (passed_on or engine_running(run_dir)):
+            insisted = len(requests) > 1
+            if len(requests) > passed_on and (passed_on or insisted or engine_running(run_dir)):
                 child.send_signal(signal.SIGINT)
-                passed_on = len(requests) if not passed_on else passed_on + 1
+                passed_on = 1 if not passed_on and not insisted else passed_on + 1
             if requests and now >= requests[0] + grace:
                 child.kill()
             time.sleep(0.05 if requests else 0.2)
