@@ -102,7 +102,7 @@ def run_crawl(command: list[str], time_limit: float, grace: float, run_dir: Path
             insisted = len(requests) > 1
             if len(requests) > passed_on and (passed_on or insisted or engine_running(run_dir)):
                 child.send_signal(signal.SIGINT)
-                passed_on = 1 if not passed_on and not insisted else passed_on + 1
+                passed_on += 1
             if requests and now >= requests[0] + grace:
                 child.kill()
             time.sleep(0.05 if requests else 0.2)
