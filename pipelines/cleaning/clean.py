@@ -172,8 +172,9 @@ def clean_html(
     page_url = url or meta.canonical_url or ""
     site_names = (meta.site_name, meta.publisher)
     ruled = _site_fields(tree, rules)
+    declared_language = meta.language or language
     # "05/11/2026" is 5 November on a French or British page, May 11 on an American one.
-    day_first = numeric_day_first(meta.language or language)
+    day_first = numeric_day_first(declared_language)
     fallback = trafilatura_fallback(tree, page_url, meta, day_first=day_first)
 
     title_headline = strip_site_name(meta.title_tag, site_names) if meta.title_tag else None
@@ -189,7 +190,6 @@ def clean_html(
         headline = sanitize_text(strip_site_name(headline, site_names))
 
     remove_selected(tree, rules)
-    declared_language = meta.language or language
     body = extract_body(
         tree,
         page_url or None,
