@@ -306,6 +306,35 @@ def test_numeric_day_first_follows_the_language_and_region(language, day_first):
     assert numeric_day_first(language) is day_first
 
 
+@pytest.mark.parametrize(
+    ("languages", "url", "day_first"),
+    [
+        (("en", "en-GB"), None, True),  # the site's region, when the page names none
+        (("en-US", "en-GB"), None, False),  # the page's own region first
+        (("de", "en-US"), None, True),
+        ((None, None), "https://www.irishexaminer.ie/news/a.html", True),
+        (("en",), "https://www.bbc.co.uk/news/a", True),
+        (("en",), "http://user@www.smh.com.au:8080/a", True),
+        (("EN",), "https://WWW.EXAMPLE.CO.NZ./a", True),
+        (("en-US",), "https://www.bbc.co.uk/news/a", False),
+        (("ja",), "https://www.example.de/a", False),
+        ((), "https://www.example.com/a", False),
+        ((), "https://www.example.us/a", False),
+        ((), "https://www.example.ca/a", False),
+        ((), "https://www.example.io/a", False),
+        ((), "https://www.example.jp/a", False),
+        ((), "https://127.0.0.1/a", False),
+        ((), "https://[::1/a", False),
+        ((), "not a url", False),
+        ((), None, False),
+    ],
+)
+def test_numeric_day_first_falls_back_to_the_site_then_its_country_domain(
+    languages, url, day_first
+):
+    assert numeric_day_first(*languages, url=url) is day_first
+
+
 def test_day_first_reads_slashes_day_first_unless_it_cannot():
     assert parse_date_text("05/11/2026", day_first=True) == (datetime(2026, 11, 5), False)
     assert parse_date_text("05/18/2026", day_first=True) == (datetime(2026, 5, 18), False)

@@ -274,19 +274,30 @@ def test_a_relative_date_line_counts_from_the_fetch_time():
     assert page(html, url="https://example.test/x").datePublished is None
 
 
+NOVEMBER_5 = "2026-11-05T14:30:00"
+MAY_11 = "2026-05-11T14:30:00"
+
+
 @pytest.mark.parametrize(
-    ("lang", "site_language", "published"),
+    ("lang", "site_language", "url", "published"),
     [
-        ('lang="fr"', None, "2026-11-05T14:30:00"),
-        ('lang="en-GB"', None, "2026-11-05T14:30:00"),
-        ("", "fr", "2026-11-05T14:30:00"),  # the registry's language, when the page has none
-        ('lang="en-US"', None, "2026-05-11T14:30:00"),
-        ("", None, "2026-05-11T14:30:00"),
+        ('lang="fr"', None, "https://example.test/x", NOVEMBER_5),
+        ('lang="en-GB"', None, "https://example.test/x", NOVEMBER_5),
+        # the registry's language, when the page has none or only "en"
+        ("", "fr", "https://example.test/x", NOVEMBER_5),
+        ('lang="en"', "en-GB", "https://example.test/x", NOVEMBER_5),
+        ('lang="en-US"', None, "https://example.test/x", MAY_11),
+        ("", None, "https://example.test/x", MAY_11),
+        # no region declared: the site's country domain
+        ("", None, "https://www.examiner.ie/news/port-reopens-1.html", NOVEMBER_5),
+        ('lang="en"', None, "https://news.example.co.uk/port", NOVEMBER_5),
+        ('lang="en"', None, "https://www.example.com.au/port", NOVEMBER_5),
+        ('lang="en-US"', None, "https://news.example.co.uk/port", MAY_11),
+        ('lang="en"', None, "https://example.com/port", MAY_11),
+        ('lang="en"', None, "https://example.io/port", MAY_11),
     ],
 )
-def test_a_numeric_date_is_read_in_the_page_s_order(lang, site_language, published):
+def test_a_numeric_date_is_read_in_the_page_s_order(lang, site_language, url, published):
     html = f"""<html {lang}><body><article><h1>Le port rouvre</h1>
     <p class="news-date">05/11/2026 14:30</p>{STORY}</article></body></html>"""
-    assert page(html, url="https://example.test/x", language=site_language).datePublished == (
-        published
-    )
+    assert page(html, url=url, language=site_language).datePublished == published

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, time, timedelta, timezone, tzinfo
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 __all__ = [
@@ -212,14 +213,19 @@ def to_iso(dt: datetime | None, date_only: bool = False) -> str | None:
 # everywhere else in this module. Chinese, Japanese and Korean write the year first.
 _MONTH_FIRST_REGIONS = frozenset({"us", "ph", "pr", "gu", "vi", "as", "mp", "um", "fm", "mh", "pw"})
 _YEAR_FIRST_LANGUAGES = frozenset({"zh", "ja", "ko"})
+# Country domains that say nothing of the country: sold worldwide as vanity names
+# (".io", ".tv", ".ai", ".me"...), or a country that writes both orders (".ca") or the
+# year first (".cn", ".jp", ".kr", ".tw").
+_NO_COUNTRY_DOMAINS = frozenset(
+    {"ac", "ai", "am", "cc", "co", "fm", "gg", "io", "la", "ly", "me", "nu", "sh", "so"}
+    | {"tk", "to", "tv", "ws", "ca", "cn", "jp", "kr", "tw"}
+)
 
 
-def numeric_day_first(language: str | None) -> bool:
-    """Whether a page in this language (a BCP 47 tag: "fr", "en-GB", "pt_BR") writes
-    "05/11/2026" for 5 November: every language but English, and English outside the
-    United States and the places that follow its usage."""
-    if not language:
-        return False
+def _language_day_first(language: str | None) -> bool | None:
+    """Whether a BCP 47 tag settles the order: None for English without a region."""
+    if not language or not language.strip():
+        return None
     primary, *subtags = language.strip().lower().replace("_", "-").split("-")
     if primary in _YEAR_FIRST_LANGUAGES:
         return False
@@ -227,7 +233,40 @@ def numeric_day_first(language: str | None) -> bool:
         return bool(primary)
     # The region follows the language and an optional script ("en-Latn-US").
     region = next((t for t in subtags if len(t) == 2 or (len(t) == 3 and t.isdigit())), "")
-    return bool(region) and region not in _MONTH_FIRST_REGIONS
+    return (region not in _MONTH_FIRST_REGIONS) if region else None
+
+
+def _domain_day_first(url: str | None) -> bool:
+    """Whether the URL's host is in a country that writes the day first (".co.uk", ".ie")."""
+    try:
+        host = urlsplit(url or "").hostname or ""
+    except ValueError:
+        return False
+    country = host.rstrip(".").rsplit(".", 1)[-1]
+    return (
+        len(country) == 2
+        and country.isalpha()
+        and country not in _MONTH_FIRST_REGIONS
+        and country not in _NO_COUNTRY_DOMAINS
+    )
+
+
+def numeric_day_first(*languages: str | None, url: str | None = None) -> bool:
+    """Whether a page writes "05/11/2026" for 5 November.
+
+    ``languages`` are BCP 47 tags ("fr", "en-GB", "pt_BR"), most specific source first
+    (the page's, then its site's). The first that settles it decides: every language but
+    English writes the day first (Chinese, Japanese and Korean write the year first), and
+    English does outside the United States and the places that follow its usage. English
+    with no region settles nothing; then the URL's country domain decides (an Irish or
+    British site that declares only "en", or nothing), and without one the month comes
+    first, as American sites write it.
+    """
+    for language in languages:
+        decided = _language_day_first(language)
+        if decided is not None:
+            return decided
+    return _domain_day_first(url)
 
 
 def announced_iso(dt: datetime | None) -> str | None:

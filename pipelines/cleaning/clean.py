@@ -174,7 +174,7 @@ def clean_html(
     ruled = _site_fields(tree, rules)
     declared_language = meta.language or language
     # "05/11/2026" is 5 November on a French or British page, May 11 on an American one.
-    day_first = numeric_day_first(declared_language)
+    day_first = numeric_day_first(meta.language, language, url=page_url)
     fallback = trafilatura_fallback(tree, page_url, meta, day_first=day_first)
 
     title_headline = strip_site_name(meta.title_tag, site_names) if meta.title_tag else None
