@@ -4,7 +4,10 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-PYTEST_ARGS ?=
+# Three processes, a test file each at a time (a file's module fixtures are set up once),
+# in the order collected (tests/conftest.py puts the longest file first): the end-to-end
+# crawls mostly wait on delays and time limits. `PYTEST_ARGS=` runs serially.
+PYTEST_ARGS ?= -n 3 --dist loadfile --no-loadscope-reorder
 
 .PHONY: venv test lint typecheck contracts deps pytest demo crawl cron serve-fixtures format clean
 

@@ -15,6 +15,15 @@ from pipelines.state.store import ArticleStore
 from tests.redis_server import RedisServer, redis_server
 from tests.stores import INDEX, KINDS, NEAR_KINDS, open_store
 
+# The README's walk-through takes a third of the suite's time on its own; started first,
+# it runs while the other files share the other processes (``make test`` runs pytest-xdist
+# by file, in the order collected).
+_LONGEST_FIRST = ("tests/test_readme.py",)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.nodeid.split("::", 1)[0] not in _LONGEST_FIRST)
+
 
 @pytest.fixture(scope="module")
 def redis_running() -> Iterator[RedisServer]:
