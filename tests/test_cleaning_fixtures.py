@@ -436,6 +436,19 @@ CASES = {
             "All rights reserved",
         ],
     ),
+    # The only <h1> is the section's name; the story's headline is an <h2>.
+    "label_h1_section": (
+        [
+            "The Elm Street branch of the city library will close at the end of June",
+            "The council said a mobile library would stop on Carr Lane twice a week from July.",
+        ],
+        [
+            "Local News",
+            "Most read",
+            "Bypass closed for roadworks",
+            "All rights reserved",
+        ],
+    ),
     # A short social headline declared (og:title); the page shows and titles another.
     "social_headline": (
         [
@@ -505,6 +518,7 @@ def test_the_site_s_name_before_the_headline_in_the_title_is_not_the_headline():
     [
         ("label_headings", "Dam inspection finds cracks in Harlow spillway"),
         ("label_headings_title", "Harbor pilots agree to a new three-year contract"),
+        ("label_h1_section", "Council votes to close Elm Street library branch"),
         ("social_headline", "Island ferry operator adds a third boat to the winter timetable"),
     ],
 )

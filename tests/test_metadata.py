@@ -159,6 +159,46 @@ def test_the_story_s_h1_is_the_one_its_title_names(title, h1s, story):
     assert _h1(title, *h1s) == story
 
 
+def _heading(title: str, h1: str, *h2s: str) -> str | None:
+    body = f"<div id='banner'><h1>{h1}</h1></div>" + "".join(f"<h2>{h}</h2>" for h in h2s)
+    page = f"<html><head><title>{title}</title></head><body>{body}</body></html>"
+    return extract_page_metadata(lxml.html.fromstring(page)).h1
+
+
+@pytest.mark.parametrize(
+    ("title", "h1", "h2s", "story"),
+    [
+        # The only <h1> is the section's name; an <h2> says the <title>'s headline.
+        (
+            "Council closes Elm Street library | The Courier",
+            "Local News",
+            ["Most read", "Council closes Elm Street library"],
+            "Council closes Elm Street library",
+        ),
+        (
+            "Raiders' late trey snuffs Flames",
+            "SpringfieldNewsSun.com",
+            ["Raiders' late trey snuffs Flames"],
+            "Raiders' late trey snuffs Flames",
+        ),
+        # The <h1> shares a word with the <title>: a headline, the <h2> a variant.
+        (
+            "Library branch to close | The Courier",
+            "Elm Street library branch closes in June",
+            ["Library branch to close"],
+            "Elm Street library branch closes in June",
+        ),
+        # No heading says the <title>'s headline: the <title> may be an SEO variant.
+        ("Council closes Elm Street library", "Local News", ["Most read"], "Local News"),
+        # The <title> is only the site's name, or too short to be a headline.
+        ("The Northern Courier", "Ferry fares rise", ["The Northern Courier"], "Ferry fares rise"),
+        ("Lorem test", "Lorem", ["Lorem test"], "Lorem"),
+    ],
+)
+def test_a_label_h1_gives_way_to_the_heading_its_title_says(title, h1, h2s, story):
+    assert _heading(title, h1, *h2s) == story
+
+
 def test_the_story_s_date_line_is_read_under_its_own_h1():
     page = """<html><head><title>Ferry fares rise in May | Harbor Herald</title></head><body>
     <header><h1>Harbor Herald</h1><span class="date">Updated daily</span></header>

@@ -162,15 +162,43 @@ def _story_h1(tree: HtmlElement, meta: PageMetadata) -> tuple[HtmlElement, str] 
     (111 of the 621 l3s-gn1 pages have two or more, and declare no headline). The <title>
     names the story's: of the <h1>s it names, the one that says most of it. When it names
     none of several, none is taken, and the headline is read from the <title> as
-    trafilatura reads it. An only <h1>, or the first of several on a page without a
-    <title>, is taken: nothing tells a label from the headline there.
+    trafilatura reads it. An only <h1> is taken, unless it is a label and a lower heading
+    shows the <title>'s headline (:func:`_titled_heading`); so is the first of several on
+    a page without a <title>: nothing tells a label from the headline there.
     """
     shown = [(h1, text) for h1 in tree.iter("h1") if (text := clean(h1.text_content()))]
-    if len(shown) <= 1 or not meta.title_tag:
+    if not shown or not meta.title_tag:
         return shown[0] if shown else None
     title = _TitleWords.of(meta)
+    if len(shown) == 1:
+        return _titled_heading(tree, title, shown[0][1]) or shown[0]
     named = [(len(w), h1) for h1 in shown if title.names(w := normalize_text(h1[1]))]
     return max(named, key=itemgetter(0))[1] if named else None
+
+
+def _titled_heading(
+    tree: HtmlElement, title: _TitleWords, h1: str
+) -> tuple[HtmlElement, str] | None:
+    """The heading that shows the <title>'s headline, where the only <h1> is a label.
+
+    Some templates spend their <h1> on the section or the site ("Domestic news", "Arts",
+    "SpringfieldNewsSun.com") and show the story's headline in an <h2>. The <h1> is a label
+    when it shares no word with the <title>; the headline is the heading that says the
+    <title>'s headline part, whole. Without such a heading the <h1> stays: the <title> may
+    be the site's name, or an SEO variant of what the page shows.
+    """
+    # Words of four letters or more: "and", "the" say nothing.
+    words = {w for w in normalize_text(h1).split() if len(w) > 3}
+    if not words or words & set(title.title.split()):
+        return None
+    # A <title> of three words or fewer is as likely the site's name as a headline.
+    if title.headline.count(" ") + 1 <= _HEADLINE_WORDS or title.headline in title.sites:
+        return None
+    for heading in tree.iter("h2", "h3", "h4", "h5", "h6"):
+        text = clean(heading.text_content())
+        if text and normalize_text(text) == title.headline:
+            return heading, text
+    return None
 
 
 def shown_headline(meta: PageMetadata) -> str | None:
