@@ -33,6 +33,10 @@ def reason(text: str, kind: str = "p") -> str:
         "Pictured: the new bridge over the river, which opened on Monday",
         "Copyright lawyers said the ruling would change how songs are licensed in Europe.",
         "Officials did not respond.",
+        # Short lines that begin with a share prompt's word.
+        "Share prices rose 3 percent on Monday",
+        "Share the road, cyclists urge drivers",
+        "Share buybacks return",
         PROSE,
     ],
 )
@@ -45,6 +49,10 @@ def test_real_sentences_survive(sentence):
     [
         ("Share this article", "share"),
         ("Share on Facebook", "share"),
+        ("Share via email", "share"),
+        ("Follow us on Instagram and Threads", "share"),
+        ("Save & Share this Article", "share"),
+        ("Print & Share", "share"),
         ("Share this article: Facebook | X | Email", "share"),
         ("Facebook Twitter Email", "share"),
         ("E-mail article Print view Share: Digg Newsvine", "share"),

@@ -41,7 +41,8 @@ SHARE = {
         r"(share|send|tweet|email|e-mail|print|pin|save|bookmark|post)( (this|it|the))?"
         r"( (article|story|page|post|video|gallery|link|on \w+( \w+)?|via \w+|with \w+"
         r"|to (a )?friends?|by e-?mail|to))*",
-        r"(share|follow us)( (on|via))? [\w\s,&+]{0,60}",
+        # "Share" asks only on or via something: "Share prices fell" is news.
+        r"(share (on|via)|follow us( (on|via))?) [\w\s,&+]{0,60}",
         # A share bar flattened to one line: "Share this article: Facebook | X | Email".
         r"(share|follow us)( (this|the) (article|story|page|post|video))?( (on|via))?\s*:?\s*"
         r"(" + NETWORKS + r")([\s,|/•·]+(" + NETWORKS + r"))*",
@@ -205,9 +206,9 @@ COMMENT_SIGNATURES = [
 _SHARE_PATTERNS = [p for ps in SHARE.values() for p in ps]
 SHARE_RE = _union(_SHARE_PATTERNS)
 # A share bar's buttons flattened to one line: "Printer friendly page Send this article to
-# Friends by E-Mail", "Print this article | Email this article".
+# Friends by E-Mail", "Print this article | Email this article", "Save & Share this Article".
 _SHARE_ITEM = "(?:" + "|".join(_SHARE_PATTERNS) + ")"
-SHARE_BAR_RE = re.compile(rf"^{_SHARE_ITEM}(?:[\s|•·/,]+{_SHARE_ITEM})+$", re.IGNORECASE)
+SHARE_BAR_RE = re.compile(rf"^{_SHARE_ITEM}(?:[\s|•·/,&]+{_SHARE_ITEM})+$", re.IGNORECASE)
 COMMENT_HEADING_RE = _union(COMMENT_HEADINGS)
 COMMENT_SIGNATURE_RE = _union(COMMENT_SIGNATURES)
 PLAYER_LABEL_RE = _union(PLAYER_LABELS)
