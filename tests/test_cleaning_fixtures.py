@@ -449,6 +449,14 @@ CASES = {
             "All rights reserved",
         ],
     ),
+    # The only <h1> is a share box's prompt; the headline is a <div>.
+    "share_prompt_h1": (
+        [
+            "The folk duo Maple & Ash have cancelled the rest of their winter tour",
+            "Promoters said refunds would be available where tickets were bought.",
+        ],
+        ["Save & Share this Article", "del.icio.us", "All rights reserved"],
+    ),
     # A short social headline declared (og:title); the page shows and titles another.
     "social_headline": (
         [
@@ -519,6 +527,7 @@ def test_the_site_s_name_before_the_headline_in_the_title_is_not_the_headline():
         ("label_headings", "Dam inspection finds cracks in Harlow spillway"),
         ("label_headings_title", "Harbor pilots agree to a new three-year contract"),
         ("label_h1_section", "Council votes to close Elm Street library branch"),
+        ("share_prompt_h1", "Folk duo cancels winter tour after van crash"),
         ("social_headline", "Island ferry operator adds a third boat to the winter timetable"),
     ],
 )

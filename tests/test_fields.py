@@ -123,6 +123,14 @@ def test_strip_site_name():
             "Analysis: Why the port vote matters to the city",
             "Analysis: Why the port vote matters to the city",
         ),
+        # A host name before the headline is the site's, named or not.
+        (
+            "wjz.com - SFPD: Zoo Attack Victim Admits Taunting Tiger",
+            "SFPD: Zoo Attack Victim Admits Taunting Tiger",
+        ),
+        ("PrairieBuzz.com - Folk duo cancels winter tour", "Folk duo cancels winter tour"),
+        ("U.S. - China talks resume in Geneva", "U.S. - China talks resume in Geneva"),
+        ("St. Louis - a history of the city", "St. Louis - a history of the city"),
     ],
 )
 def test_site_name_before_the_headline_is_stripped(title, headline):

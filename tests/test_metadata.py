@@ -147,10 +147,13 @@ def _h1(title: str | None, *h1s: str, site: str = "") -> str | None:
         # A one-word label the <title> repeats is not a headline.
         ("Seals end home losing run - Seals - Bay News", ["Top Classifieds", "Seals"], None),
         # An only <h1>, and several without a <title>: nothing tells label from headline.
+        ("Harbor pilots agree to a new contract", ["Top Stories"], "Top Stories"),
+        # ...unless it is a share prompt, which is no one's headline.
+        ("Harbor pilots agree to a new contract", ["Save & Share this Article"], None),
         (
-            "Harbor pilots agree to a new contract",
-            ["Save & Share this Article"],
-            "Save & Share this Article",
+            "Pilots agree - Bay News",
+            ["Print & Share", "Harbor pilots agree"],
+            "Harbor pilots agree",
         ),
         (None, ["Business Story", "Bank fees case goes to court"], "Business Story"),
     ],

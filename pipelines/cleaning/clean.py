@@ -51,6 +51,7 @@ from pipelines.cleaning.flags import (
 )
 from pipelines.cleaning.images import body_images
 from pipelines.cleaning.language import primary_subtag, record_language
+from pipelines.cleaning.lines import judge_line
 from pipelines.cleaning.markdown import Paragraph, render_markdown
 from pipelines.cleaning.metadata import PageMetadata, extract_page_metadata, shown_headline
 from pipelines.cleaning.region import PageIndex
@@ -277,7 +278,10 @@ def _trafilatura_title(
     title: str | None, title_tag: str | None, headline: str | None
 ) -> str | None:
     """trafilatura's title, unless it kept the site's part of the ``<title>`` and cut the
-    headline ("Site : Section : Headline" read as "Site : Section")."""
+    headline ("Site : Section : Headline" read as "Site : Section"), or took an only
+    ``<h1>`` that is a share prompt ("Save & Share this Article")."""
+    if title and judge_line(title).reason == "share":
+        return None
     if not (title and title_tag and headline and title in title_tag):
         return title
     # Two different parts of the <title>: trafilatura's is the site's.

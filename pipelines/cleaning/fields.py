@@ -164,6 +164,8 @@ def resolve_date(
 # --- headline -----------------------------------------------------------------------
 
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»]\s+")
+# A <title> part that is a host name ("wjz.com", "PrairieBuzz.com") names the site.
+_DOMAIN_NAME = re.compile(r"^(?:[a-z0-9-]+\.)+(?:com|net|org|info|biz|[a-z]{2})$", re.IGNORECASE)
 
 
 def strip_site_name(title: str, site_names: Iterable[str | None]) -> str:
@@ -175,7 +177,7 @@ def strip_site_name(title: str, site_names: Iterable[str | None]) -> str:
     # A prefix is the site's when it is named, or when short parts lead to a last one
     # as long as all of them (a headline's own "Analysis: ..." is one short part, not
     # two; "Headline | Site | Its tagline" ends in a tagline shorter than the rest).
-    if first is not None and parts[0].casefold() in names:
+    if first is not None and (parts[0].casefold() in names or _DOMAIN_NAME.match(parts[0])):
         rest = title[first.end() :]
         if len(rest.split()) >= 3:
             return _strip_suffix(rest, names)
