@@ -25,6 +25,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: item.nodeid.split("::", 1)[0] not in _LONGEST_FIRST)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _crawls_keep_temporary_files_in_the_test_directory(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[None]:
+    """The crawls the tests start (and kill: SIGKILL leaves multiprocessing's ``pymp-*``
+    directories behind) write their temporary files where pytest cleans up, not in /tmp."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TMPDIR", str(tmp_path_factory.mktemp("tmp")))
+        yield
+
+
 @pytest.fixture(scope="module")
 def redis_running() -> Iterator[RedisServer]:
     with redis_server() as running:
