@@ -217,7 +217,7 @@ _YEAR_FIRST_LANGUAGES = frozenset({"zh", "ja", "ko"})
 # (".io", ".tv", ".ai", ".me"...), or a country that writes both orders (".ca") or the
 # year first (".cn", ".jp", ".kr", ".tw").
 _NO_COUNTRY_DOMAINS = frozenset(
-    {"ac", "ai", "am", "cc", "co", "fm", "gg", "io", "la", "ly", "me", "nu", "sh", "so"}
+    {"ac", "ai", "am", "cc", "co", "gg", "io", "la", "ly", "me", "nu", "sh", "so"}
     | {"tk", "to", "tv", "ws", "ca", "cn", "jp", "kr", "tw"}
 )
 

@@ -51,7 +51,7 @@ from pipelines.cleaning.flags import (
 )
 from pipelines.cleaning.images import body_images
 from pipelines.cleaning.language import primary_subtag, record_language
-from pipelines.cleaning.lines import judge_line
+from pipelines.cleaning.lines import is_share_prompt
 from pipelines.cleaning.markdown import Paragraph, render_markdown
 from pipelines.cleaning.metadata import PageMetadata, extract_page_metadata, shown_headline
 from pipelines.cleaning.region import PageIndex
@@ -280,7 +280,7 @@ def _trafilatura_title(
     """trafilatura's title, unless it kept the site's part of the ``<title>`` and cut the
     headline ("Site : Section : Headline" read as "Site : Section"), or took an only
     ``<h1>`` that is a share prompt ("Save & Share this Article")."""
-    if title and judge_line(title).reason == "share":
+    if title and is_share_prompt(title):
         return None
     if not (title and title_tag and headline and title in title_tag):
         return title

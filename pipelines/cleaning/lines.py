@@ -49,6 +49,7 @@ from pipelines.cleaning.vocabulary import (
     SENTENCE_END,
     SHARE_BAR_RE,
     SHARE_RE,
+    WEB_ADDRESS,
     WIRE_LEAD_RE,
     WIRE_RE,
     WIRE_SOURCE_RE,
@@ -315,9 +316,7 @@ def _only_a_date(text: str) -> bool:
     return len(words(_WEB_ADDRESS.sub(" site ", left))) <= 1
 
 
-_WEB_ADDRESS = re.compile(
-    r"\b(?:www\.)?[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|cn|co|uk|in|au|de|fr|es|info)\b", re.I
-)
+_WEB_ADDRESS = re.compile(rf"\b{WEB_ADDRESS}\b", re.IGNORECASE)
 
 
 _DATE_LABELS = {"posted", "published", "updated", "last updated", "date", "modified"}
@@ -357,6 +356,11 @@ _PRECHECKS: dict[Callable[[str, int], str | None], Callable[[Block], bool]] = {
         or b.line.endswith((")", ")."))
     ),
 }
+
+
+def is_share_prompt(text: str) -> bool:
+    """A share button or bar as a line of its own ("Save & Share this Article")."""
+    return judge_line(text).reason == "share"
 
 
 def judge_line(text: str, kind: str = "p") -> Decision:

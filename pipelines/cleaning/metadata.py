@@ -29,7 +29,7 @@ from pipelines.cleaning.jsonld import (
     type_names,
     value_text,
 )
-from pipelines.cleaning.lines import judge_line
+from pipelines.cleaning.lines import is_share_prompt
 from pipelines.cleaning.text import normalize_text
 
 logger = logging.getLogger(__name__)
@@ -167,9 +167,12 @@ def _story_h1(tree: HtmlElement, meta: PageMetadata) -> tuple[HtmlElement, str] 
     shows the <title>'s headline (:func:`_titled_heading`); so is the first of several on
     a page without a <title>: nothing tells a label from the headline there.
     """
-    shown = [(h1, text) for h1 in tree.iter("h1") if (text := clean(h1.text_content()))]
     # A share prompt set as an <h1> ("Save & Share this Article") is no one's headline.
-    shown = [(h1, text) for h1, text in shown if judge_line(text).reason != "share"]
+    shown = [
+        (h1, text)
+        for h1 in tree.iter("h1")
+        if (text := clean(h1.text_content())) and not is_share_prompt(text)
+    ]
     if not shown or not meta.title_tag:
         return shown[0] if shown else None
     title = _TitleWords.of(meta)

@@ -203,6 +203,9 @@ COMMENT_SIGNATURES = [
     r"kommentar melden|signaler (un abus|ce commentaire)|denunciar( comentario)?",
 ]
 
+# A web address or host name written as text ("www.chinaview.cn", "wjz.com").
+WEB_ADDRESS = r"(?:www\.)?[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|cn|co|uk|in|au|de|fr|es|info)"
+
 _SHARE_PATTERNS = [p for ps in SHARE.values() for p in ps]
 SHARE_RE = _union(_SHARE_PATTERNS)
 # A share bar's buttons flattened to one line: "Printer friendly page Send this article to
