@@ -11,9 +11,12 @@ recall, the share of pages at F1 >= 0.9 and CPU milliseconds per page. The cost 
 is the ratio of its CPU time to raw ``trafilatura.extract`` (defaults) on the same pages, and
 the pages where ours is worse than raw trafilatura by more than 0.05 F1 are listed, with
 those that are worse only by the headline or by furniture lines the dataset's true bodies
-keep (see :func:`with_furniture`). The datasets hold no headlines; where a true body opens
-with one, the bench counts the pages where it is our record's headline and where it is
-trafilatura's title (see :func:`opens_with`).
+keep (see :func:`with_furniture`), and those a crawl with default settings drops by the
+record's flags (hubs, product pages, bodies under the minimum length): it emits no body
+there. The share of the pages a crawl emits that are worse for neither reason follows.
+The datasets hold no headlines; where a true body opens with one, the bench counts the
+pages where it is our record's headline and where it is trafilatura's title (see
+:func:`opens_with`).
 """
 
 from __future__ import annotations
@@ -35,6 +38,8 @@ import trafilatura
 
 from bench.extractors import BASELINE, EXTRACTORS, OURS
 from bench.metrics import DocScore, score_document, summarize
+from crawler.config.news import PREFIX, NewsConfig
+from crawler.config.schema import build
 from pipelines.cleaning.clean import clean_html
 from pipelines.cleaning.decode import decode_html
 from pipelines.cleaning.lines import judge_line, normalize
@@ -55,6 +60,8 @@ WITH_FURNITURE = "ours+furniture"
 # (after a kicker, a section name or a date line).
 _OPENING = 400
 TRAFILATURA_TITLE = "trafilatura title"
+# NEWS_DROP_FLAGS at its default, read from the one place defaults live.
+_DROP_FLAGS = frozenset(build(NewsConfig, {}, PREFIX).drop_flags)
 
 
 @dataclass(frozen=True)
@@ -64,6 +71,9 @@ class DocResult:
     seconds: dict[str, float]  # CPU seconds per extractor
     # Whether the true body opens with our record's headline, and with trafilatura's title.
     headline_opens: dict[str, bool] = field(default_factory=dict)
+    # The flags by which a crawl with default settings drops our record of the page (a hub,
+    # a product page, a body under the minimum length): it emits no body to score.
+    declined: tuple[str, ...] = ()
 
 
 def find_datasets(paths: list[Path]) -> list[Path]:
@@ -153,11 +163,13 @@ def _run_chunk(
         for name in names:
             texts[name], seconds[name] = _timed(name, html, url)
             scores[name] = score_document(truth, texts[name])
-        opens = {}
+        opens: dict[str, bool] = {}
+        declined: tuple[str, ...] = ()
         if OURS in texts and BASELINE in texts:
             # Cleaned again, untimed, for the record's headline.
             article = clean_html(html, url)
             headline = article.headline if article is not None else None
+            declined = tuple(f for f in article.flags if f in _DROP_FLAGS) if article else ()
             opens = {OURS: opens_with(truth, headline)}
             opens[TRAFILATURA_TITLE] = opens_with(truth, _trafilatura_title(html))
             furnished = score_document(truth, with_furniture(texts[OURS], texts[BASELINE]))
@@ -167,7 +179,7 @@ def _run_chunk(
                 headed = with_furniture(texts[OURS], texts[BASELINE], headline)
                 furnished = max(furnished, score_document(truth, headed), key=attrgetter("f1"))
             scores[WITH_FURNITURE] = furnished
-        results.append(DocResult(doc_id, scores, seconds, opens))
+        results.append(DocResult(doc_id, scores, seconds, opens, declined))
     return results
 
 
@@ -217,6 +229,7 @@ def report(results: dict[str, list[DocResult]], names: list[str]) -> dict[str, d
                     "furniture_only": (
                         d.scores[WITH_FURNITURE].f1 >= d.scores[BASELINE].f1 - REGRESSION
                     ),
+                    "declined": list(d.declined),
                 }
                 for d in losses
             ]
@@ -224,6 +237,11 @@ def report(results: dict[str, list[DocResult]], names: list[str]) -> dict[str, d
             figure["worse_than_raw"] = worse
             figure["worse_share"] = len(worse) / len(docs) if docs else 0.0
             figure["worse_only_by_furniture"] = sum(1 for w in worse if w["furniture_only"])
+            figure["worse_declined"] = sum(1 for w in worse if w["declined"])
+            # What is left: pages a crawl emits, worse by what the record's body says.
+            emitted = sum(1 for d in docs if not d.declined)
+            regressions = sum(1 for w in worse if not w["furniture_only"] and not w["declined"])
+            figure["worse_emitted_share"] = regressions / emitted if emitted else 0.0
             figure["cpu_ratio"] = sum(d.seconds[OURS] for d in docs) / raw_cpu if raw_cpu else 0
             figure["headline"] = _headline_figures(docs)
         figures[dataset] = figure
@@ -265,7 +283,9 @@ def print_table(figures: dict[str, dict[str, object]]) -> None:
                 f"over the best single ({best[1]}); CPU {figure['cpu_ratio']:.2f}x raw; "
                 f"{len(worse)} pages ({figure['worse_share']:.1%}) worse than raw by "
                 f">{REGRESSION}, {figure['worse_only_by_furniture']} of them only by the "
-                "headline or furniture lines the true bodies keep"
+                f"headline or furniture lines the true bodies keep, {figure['worse_declined']} "
+                "pages a crawl drops by their flags; the rest are "
+                f"{figure['worse_emitted_share']:.1%} of the pages a crawl emits"
             )
             heads = figure["headline"]
             assert isinstance(heads, dict)
@@ -281,6 +301,8 @@ def print_table(figures: dict[str, dict[str, object]]) -> None:
             print(f"\n{dataset}: pages where ours is worse than raw trafilatura by >{REGRESSION}")
             for doc in worse:
                 mark = "  (furniture only)" if doc["furniture_only"] else ""
+                if doc["declined"]:
+                    mark += f"  (dropped by a crawl: {', '.join(doc['declined'])})"
                 print(f"  {doc['id']}  {doc['raw_f1']:.3f} -> {doc['ours_f1']:.3f}{mark}")
 
 

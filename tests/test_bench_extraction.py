@@ -2,6 +2,7 @@
 lines the cleaning layer removes by design are told apart (no dataset needed)."""
 
 from bench.extraction import (
+    _DROP_FLAGS,
     REGRESSION,
     TRAFILATURA_TITLE,
     WITH_FURNITURE,
@@ -40,26 +41,44 @@ def test_the_records_headline_comes_first_unless_the_body_holds_it():
     assert with_furniture(STORY, raw).splitlines() == [FURNITURE[0], STORY]
 
 
-def test_report_counts_pages_worse_only_by_furniture():
+def test_report_tells_pages_worse_only_by_furniture_or_dropped_by_a_crawl():
     truth = "\n".join([*FURNITURE, STORY])
     ours, raw = STORY, truth
     docs = []
-    for doc_id, furnished in [("by-convention", with_furniture(ours, raw)), ("lost", ours)]:
+    cases = [
+        ("by-convention", with_furniture(ours, raw), ()),
+        ("lost", ours, ()),
+        ("hub", ours, ("not_article",)),
+        ("as-good", raw, ()),
+    ]
+    for doc_id, furnished, declined in cases:
+        mine = raw if doc_id == "as-good" else ours
         scores = {
             BASELINE: score_document(truth, raw),
-            OURS: score_document(truth, ours),
+            OURS: score_document(truth, mine),
             WITH_FURNITURE: score_document(truth, furnished),
         }
-        docs.append(DocResult(doc_id, scores, {BASELINE: 0.01, OURS: 0.01}))
+        seconds = {BASELINE: 0.01, OURS: 0.01}
+        docs.append(DocResult(doc_id, scores, seconds, declined=declined))
     assert docs[0].scores[OURS].f1 < docs[0].scores[BASELINE].f1 - REGRESSION
     figure = report({"set": docs}, [BASELINE, OURS])["set"]
     worse = figure["worse_than_raw"]
     assert isinstance(worse, list)
-    assert [(w["id"], w["furniture_only"]) for w in worse] == [
-        ("by-convention", True),
-        ("lost", False),
+    assert [(w["id"], w["furniture_only"], w["declined"]) for w in worse] == [
+        ("by-convention", True, []),
+        ("lost", False, []),
+        ("hub", False, ["not_article"]),
     ]
+    assert figure["worse_share"] == 3 / 4
     assert figure["worse_only_by_furniture"] == 1
+    assert figure["worse_declined"] == 1
+    # Of the three pages a crawl emits, one is worse by its body.
+    assert figure["worse_emitted_share"] == 1 / 3
+
+
+def test_pages_a_crawl_drops_are_told_by_the_default_drop_flags():
+    assert {"not_article", "too_short"} <= _DROP_FLAGS
+    assert "paywall" not in _DROP_FLAGS  # a paywalled record is emitted, flagged
 
 
 def test_a_true_body_opens_with_a_headline_in_its_first_characters():
