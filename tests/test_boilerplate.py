@@ -132,6 +132,9 @@ def test_copyright_mark_in_capitals_passes_the_pre_check():
         "An artist's impression of the planet. (Illustration: Halden Institute)",
         "[WireImage]",
         "(Pic: DS)",
+        "AP:Associated Press",
+        "Editor: Lin Li",
+        "Sub-editor: Jane Doe",
     ],
 )
 def test_credits(line):
@@ -144,10 +147,30 @@ def test_image_file_and_url():
 
 
 @pytest.mark.parametrize(
-    "line", ["By Elizabeth Shim", "By Jane Doe and John Roe, Reuters", "Por Shira Ovide"]
+    "line",
+    [
+        "By Elizabeth Shim",
+        "By Jane Doe and John Roe, Reuters",
+        "Por Shira Ovide",
+        "Author : DPA",
+        "Reporters: Jane Doe and John Roe",
+    ],
 )
 def test_bylines(line):
     assert judge_line(line).action is Action.BYLINE
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Reporter: Fine.",  # a transcript's line
+        'Reporter: "You are in great shape and you can still do it."',
+        "Editor: the report was corrected on Monday to fix a date",
+        "Editors: note the embargo",
+    ],
+)
+def test_a_label_before_a_sentence_is_not_a_credit(line):
+    assert judge_line(line).action is Action.KEEP
 
 
 def test_byline_needs_a_name():

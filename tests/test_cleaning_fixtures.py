@@ -61,6 +61,17 @@ CASES = {
             "Members approved a $12 million plan",
         ],
     ),
+    # Precision: a wire service's staff credits under labels closing the story, and agency
+    # credits written "short name:long name" under its photos.
+    "staff_credits": (
+        [
+            "NINGBO, March 14 (EWS) -- A regional ferry operator has been fined",
+            "two of its six lifeboats could not be lowered because their winches had rusted.",
+            "Passengers were moved to two fishing boats and a coast guard cutter",
+            "He declined to say when the ferry would return to service.",
+        ],
+        ["AP:Associated Press", "Getty Images:AFP", "Author : Eastern", "Editor: Meng"],
+    ),
     # Precision: the company boilerplate and wire furniture closing a press release.
     "press_release": (
         [

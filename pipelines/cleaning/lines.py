@@ -35,6 +35,7 @@ from pipelines.cleaning.vocabulary import (
     DIGIT,
     FILE_OR_URL_RE,
     IMPERATIVE_RE,
+    LABELLED_CREDIT_RE,
     MAX_ALONE_CREDIT_WORDS,
     MAX_NOTICE_WORDS,
     MAX_SLASH_CREDIT_WORDS,
@@ -258,6 +259,14 @@ def role_byline_rule(line: str, n: int) -> str | None:
     return "byline" if ROLE_BYLINE_RE.match(line) or ROLE_ONLY_RE.match(line) else None
 
 
+def labelled_credit_rule(line: str, n: int) -> str | None:
+    """'Author : DPA', 'Reporter: Jane Doe' (bylines); 'Editor: Lin Li' (a credit)."""
+    match = LABELLED_CREDIT_RE.match(line) if n <= 10 else None
+    if match is None or not _names_people(match.group("name")):
+        return None
+    return "byline" if match.group("author") else "credit"
+
+
 def wire_rule(line: str, n: int) -> str | None:
     """Press-release furniture ('SOURCE Acme', 'Media contact:') and 'write to the author'."""
     if n > 30:
@@ -331,6 +340,7 @@ _LINE_RULES = (
     file_or_url_rule,
     byline_rule,
     role_byline_rule,
+    labelled_credit_rule,
     wire_rule,
     menu_rule,
     dateline_rule,
@@ -345,6 +355,7 @@ _PRECHECKS: dict[Callable[[str, int], str | None], Callable[[Block], bool]] = {
         not COPYRIGHT_WORDS.isdisjoint(b.words) or any(m in b.line for m in COPYRIGHT_MARKS)
     ),
     role_byline_rule: lambda b: b.line[:1].isupper(),
+    labelled_credit_rule: lambda b: ":" in b.line,
     menu_rule: lambda b: "|" in b.line or "•" in b.line or "·" in b.line,
     wire_rule: lambda b: (
         "@" in b.line or b.line[:6] == "SOURCE" or not WIRE_WORDS.isdisjoint(b.words)

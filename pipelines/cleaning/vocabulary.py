@@ -336,7 +336,7 @@ CREDIT_SLASH_RE = re.compile(
 )
 # Captions are short; a slash credit in a long paragraph is more likely a citation.
 MAX_SLASH_CREDIT_WORDS = 40
-CREDIT_ALONE_RE = re.compile(r"^(" + AGENCIES + r")([ /,&]+(" + AGENCIES + r"))*$", re.I)
+CREDIT_ALONE_RE = re.compile(r"^(" + AGENCIES + r")([ /,&:]+(" + AGENCIES + r"))*$", re.I)
 # A source in brackets on its own line, under an image or embed: "[WireImage]", "[Instagram]".
 CREDIT_BRACKET_RE = re.compile(
     r"^[\[(](" + AGENCIES + r"|wireimage|instagram|twitter|facebook|youtube|tiktok)"
@@ -360,6 +360,14 @@ ROLE_BYLINE_RE = re.compile(
     r"[,|–—-]\s*((senior |chief |staff |contributing |special )?(staff|writer|reporter|"
     r"correspondent|editor|contributor|columnist|photographer)( \w+)?|special to [\w .]+|"
     r"for [A-Z][\w .]+|(the )?associated press|reuters|afp|bloomberg|ap)$",
+    re.IGNORECASE,
+)
+# A staff credit under a label: "Author : DPA", "Editor: Lin Li" (wire and state-media
+# templates close the story with them). An author's label makes it a byline. A name ends
+# in no sentence's punctuation: "Reporter: Fine." is a transcript's line.
+LABELLED_CREDIT_RE = re.compile(
+    r"^(?P<label>(sub-?)?editors?|edit(ed|ing) by|produced by|(?P<author>authors?|writers?"
+    r"|reporters?))\s*:\s*(?P<name>\S.*?)(?<![.!?\"”’'])$",
     re.IGNORECASE,
 )
 # A byline that names a desk, not a person: "Special Correspondent", "Our Political Editor".
