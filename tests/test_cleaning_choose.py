@@ -9,6 +9,7 @@ from pipelines.cleaning.choose import (
     judge,
     needs_second_opinion,
     prefer_second,
+    with_gaps_filled,
     without_furniture_of,
 )
 from pipelines.cleaning.guide import Guide
@@ -72,6 +73,45 @@ def test_a_corroborated_continuation_wins():
     first = candidate("trafilatura", STORY)
     second = candidate("readability", STORY + CONTINUATION)
     assert choose(first, second, None).name == "readability"
+
+
+QUOTED_REPLIES = [
+    '"Thank you, this is exactly what happened to me on the Tuesday before last." (About a '
+    "third of the letters said this.)",
+    '"If you do not like the timetable, buy a boat of your own and run it." (Several people '
+    "offered to sell me one.)",
+]
+
+
+def test_prose_readability_keeps_between_two_shared_paragraphs_goes_in_between():
+    first = candidate("trafilatura", STORY)
+    second = candidate("readability", [*STORY[:2], *QUOTED_REPLIES, *STORY[2:], *TAIL])
+    chosen = choose(first, second, None)
+    assert chosen.name == "trafilatura"  # readability's tail after the story is not taken
+    assert chosen.texts == [*STORY[:2], *QUOTED_REPLIES, *STORY[2:]]
+    # Paragraphs stay in the merged order (assemble sorts them by number).
+    numbers = [u.paragraph for u in chosen.kept]
+    assert numbers == sorted(set(numbers))
+
+
+def test_a_gap_is_not_filled_with_links_or_where_trafilatura_has_its_own_lines():
+    links = ["Ferry engine repairs finished ahead of schedule."]
+    html = "".join(f"<p>{line}</p>" for line in [*STORY[:2], *links, *STORY[2:]])
+    linked = judge(
+        "readability",
+        lxml.html.fragment_fromstring(html, create_parent="div"),
+        headline=None,
+        links=frozenset(links),
+    )
+    first = candidate("trafilatura", STORY)
+    assert with_gaps_filled(first, linked).texts == STORY
+    # trafilatura has a line of its own between the two: the other's gap is not this one.
+    own = candidate("trafilatura", [*STORY[:2], CONTINUATION[0], *STORY[2:]])
+    second = candidate("readability", [*STORY[:2], *QUOTED_REPLIES, *STORY[2:]])
+    assert with_gaps_filled(own, second).texts == own.texts
+    # Nothing before the first shared paragraph or after the last is taken.
+    around = candidate("readability", [QUOTED_REPLIES[0], *STORY, QUOTED_REPLIES[1]])
+    assert with_gaps_filled(first, around).texts == STORY
 
 
 def test_a_fragment_of_the_story_does_not_win():

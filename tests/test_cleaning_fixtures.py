@@ -72,6 +72,18 @@ CASES = {
         ],
         ["AP:Associated Press", "Getty Images:AFP", "Author : Eastern", "Editor: Meng"],
     ),
+    # Recall: a list of quoted replies inside a layout table's cell, which trafilatura
+    # leaves out of the story and readability keeps (with the post's footer after it).
+    "list_in_layout_table": (
+        [
+            "they fell roughly into the following groups:",
+            '"Thank you, this is exactly what happened to me on the Tuesday before last."',
+            '"The old timetable was worse, you just never noticed',
+            "What struck me was how few of the letters were about the ferries at all.",
+            "I will be there, on the early boat, with the letters in a folder.",
+        ],
+        ["This entry was posted", "I have lived on the island", "older notes", "harbor notes"],
+    ),
     # Precision: the company boilerplate and wire furniture closing a press release.
     "press_release": (
         [

@@ -16,7 +16,9 @@ of the two per page gains 0.01-0.03 F1 over either; these rules keep most of tha
 
 from __future__ import annotations
 
+import itertools
 import logging
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -25,7 +27,7 @@ from lxml import etree
 from pipelines.cleaning.blocks import BlockMemo, Unit, flatten
 from pipelines.cleaning.boilerplate import classify
 from pipelines.cleaning.guide import Guide
-from pipelines.cleaning.lines import Action, Decision
+from pipelines.cleaning.lines import KEEP, Action, Decision
 
 logger = logging.getLogger(__name__)
 
@@ -252,7 +254,8 @@ def choose(first: Candidate, second: Candidate | None, guide: Guide | None) -> C
             return first if covered_first > covered_second else second
     chosen, other = (second, first) if prefer_second(first, second) else (first, second)
     logger.debug("chose %s (%d vs %d words)", chosen.name, first.words, second.words)
-    return without_furniture_of(chosen, other)
+    cleaned = without_furniture_of(chosen, other)
+    return with_gaps_filled(cleaned, second) if chosen is first else cleaned
 
 
 def without_furniture_of(chosen: Candidate, other: Candidate) -> Candidate:
@@ -277,3 +280,58 @@ def without_furniture_of(chosen: Candidate, other: Candidate) -> Candidate:
         for u, d in zip(chosen.units, chosen.decisions, strict=True)
     ]
     return Candidate(chosen.name, chosen.units, decisions)
+
+
+def with_gaps_filled(chosen: Candidate, other: Candidate) -> Candidate:
+    """The chosen body with the prose the other keeps between two blocks they share.
+
+    trafilatura leaves out some runs inside a story that readability keeps: a list of
+    quoted replies in a layout table's cell, a quotation set apart. Where readability's
+    blocks between two blocks both bodies hold, and next to each other in trafilatura's,
+    are all sentences and not links (a rail or a promo would not be), they belong to the
+    story, and go in between. Measured on the development sets: 3 of 987 pages change,
+    each for the better (+0.02 to +0.06 F1).
+    """
+    if not chosen.kept or not other.kept:
+        return chosen
+    position: dict[tuple[str, ...], int] = {}
+    for index, unit in enumerate(chosen.kept):
+        for shingle in unit.block.shingle_set:
+            position.setdefault(shingle, index)
+    flags = _corroborated(other, chosen)
+    anchors: list[tuple[int, int]] = []  # (index in other.kept, index in chosen.kept)
+    for index, (unit, shared) in enumerate(zip(other.kept, flags, strict=True)):
+        if shared:
+            at = Counter(position[s] for s in unit.block.shingle_set if s in position)
+            place = at.most_common(1)[0][0]
+            if not anchors or place > anchors[-1][1]:
+                anchors.append((index, place))
+    inserts: dict[int, list[Unit]] = {}
+    for (start, before), (end, after) in itertools.pairwise(anchors):
+        gap = other.kept[start + 1 : end]
+        # A shared block out of order inside it is a move, not a gap.
+        if (
+            gap
+            and after == before + 1
+            and not any(flags[start + 1 : end])
+            and all(_story_prose(u) for u in gap)
+        ):
+            inserts[after] = gap
+    if not inserts:
+        return chosen
+    units: list[Unit] = []
+    numbers: dict[tuple[bool, int], int] = {}  # paragraphs renumbered in the merged order
+    for index, unit in enumerate(chosen.kept):
+        for inserted in inserts.get(index, ()):
+            number = numbers.setdefault((False, inserted.paragraph), len(numbers))
+            units.append(Unit(inserted.block, number))
+        number = numbers.setdefault((True, unit.paragraph), len(numbers))
+        units.append(Unit(unit.block, number))
+    logger.debug(
+        "%d blocks of %s added inside %s", len(units) - len(chosen.kept), other.name, chosen.name
+    )
+    return Candidate(chosen.name, units, [KEEP] * len(units))
+
+
+def _story_prose(unit: Unit) -> bool:
+    return unit.block.sentence_like and unit.block.link_share < _LINKED
