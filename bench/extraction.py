@@ -12,8 +12,8 @@ is the ratio of its CPU time to raw ``trafilatura.extract`` (defaults) on the sa
 the pages where ours is worse than raw trafilatura by more than 0.05 F1 are listed, with
 those that are worse only by the headline or by furniture lines the dataset's true bodies
 keep (see :func:`with_furniture`), and those a crawl with default settings drops by the
-record's flags (hubs, product pages, bodies under the minimum length): it emits no body
-there. The share of the pages a crawl emits that are worse for neither reason follows,
+record's flags (hubs, product pages, bodies under the minimum length) or because the page
+has no text at all: it emits no body there. The share of the pages a crawl emits that are worse for neither reason follows,
 and the F1 of ours with its record's image captions put back after the body (some true
 bodies keep captions inline; the record keeps them in its images).
 The datasets hold no headlines; where a true body opens with one, the bench counts the
@@ -42,6 +42,7 @@ from bench.extractors import BASELINE, EXTRACTORS, OURS
 from bench.metrics import DocScore, score_document, summarize
 from crawler.config.news import PREFIX, NewsConfig
 from crawler.config.schema import build
+from crawler.items import Article
 from pipelines.cleaning.clean import clean_html
 from pipelines.cleaning.decode import decode_html
 from pipelines.cleaning.lines import judge_line, normalize
@@ -153,6 +154,14 @@ def opens_with(truth: str, headline: str | None) -> bool:
     return bool(words) and f" {words} " in f" {normalize(truth[:_OPENING])} "
 
 
+def declined_by_crawl(article: Article | None) -> tuple[str, ...]:
+    """Why a crawl with default settings emits no record of the page: the flags of ours
+    that drop it, or that the page has no text at all; empty when it emits one."""
+    if article is None:
+        return ("no text",)
+    return tuple(flag for flag in article.flags if flag in _DROP_FLAGS)
+
+
 def _trafilatura_title(html: bytes) -> str | None:
     metadata = trafilatura.extract_metadata(decode_html(html))
     return metadata.title if metadata is not None else None
@@ -174,7 +183,7 @@ def _run_chunk(
             # Cleaned again, untimed, for the record's headline.
             article = clean_html(html, url)
             headline = article.headline if article is not None else None
-            declined = tuple(f for f in article.flags if f in _DROP_FLAGS) if article else ()
+            declined = declined_by_crawl(article)
             opens = {OURS: opens_with(truth, headline)}
             opens[TRAFILATURA_TITLE] = opens_with(truth, _trafilatura_title(html))
             furnished = score_document(truth, with_furniture(texts[OURS], texts[BASELINE]))
@@ -292,7 +301,7 @@ def print_table(figures: dict[str, dict[str, object]]) -> None:
                 f"{len(worse)} pages ({figure['worse_share']:.1%}) worse than raw by "
                 f">{REGRESSION}, {figure['worse_only_by_furniture']} of them only by the "
                 f"headline or furniture lines the true bodies keep, {figure['worse_declined']} "
-                "pages a crawl drops by their flags; the rest are "
+                "pages a crawl drops (their flags, or no text); the rest are "
                 f"{figure['worse_emitted_share']:.1%} of the pages a crawl emits"
             )
             print(

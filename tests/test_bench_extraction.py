@@ -3,6 +3,7 @@ lines the cleaning layer removes by design are told apart (no dataset needed).""
 
 import gzip
 import json
+from dataclasses import replace
 
 from bench.extraction import (
     _DROP_FLAGS,
@@ -12,12 +13,14 @@ from bench.extraction import (
     WITH_FURNITURE,
     DocResult,
     _run_chunk,
+    declined_by_crawl,
     opens_with,
     report,
     with_furniture,
 )
 from bench.extractors import BASELINE, OURS
 from bench.metrics import score_document
+from crawler.items import Article
 
 STORY = (
     "The county opened its first public charging hub for electric buses on Monday, a depot "
@@ -85,6 +88,10 @@ def test_report_tells_pages_worse_only_by_furniture_or_dropped_by_a_crawl():
 def test_pages_a_crawl_drops_are_told_by_the_default_drop_flags():
     assert {"not_article", "too_short"} <= _DROP_FLAGS
     assert "paywall" not in _DROP_FLAGS  # a paywalled record is emitted, flagged
+    hub = Article("https://example.test/", "News", "Teasers.", flags=["not_article", "paywall"])
+    assert declined_by_crawl(hub) == ("not_article",)
+    assert declined_by_crawl(replace(hub, flags=["short"])) == ()
+    assert declined_by_crawl(None) == ("no text",)
 
 
 def test_a_true_body_opens_with_a_headline_in_its_first_characters():
