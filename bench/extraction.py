@@ -13,9 +13,10 @@ the pages where ours is worse than raw trafilatura by more than 0.05 F1 are list
 those that are worse only by the headline or by furniture lines the dataset's true bodies
 keep (see :func:`with_furniture`), and those a crawl with default settings drops by the
 record's flags (hubs, product pages, bodies under the minimum length) or because the page
-has no text at all: it emits no body there. The share of the pages a crawl emits that are worse for neither reason follows,
-and the F1 of ours with its record's image captions put back after the body (some true
-bodies keep captions inline; the record keeps them in its images).
+has no text at all: it emits no body there. The share of the pages a crawl emits that are
+worse for neither reason follows, and the F1 of ours with its record's image captions put
+back after the body (some true bodies keep captions inline; the record keeps them in its
+images).
 The datasets hold no headlines; where a true body opens with one, the bench counts the
 pages where it is our record's headline and where it is trafilatura's title (see
 :func:`opens_with`).
