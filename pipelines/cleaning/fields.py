@@ -11,7 +11,7 @@ from crawler.discovery.date_words import parse_date_words
 from crawler.discovery.dates import parse_date_text, to_iso
 from crawler.discovery.urls import site_host
 from crawler.items import Author
-from pipelines.cleaning.vocabulary import AGENCIES, WEB_ADDRESS
+from pipelines.cleaning.vocabulary import AGENCIES, WEB_ADDRESS_RE
 
 # --- authors ------------------------------------------------------------------------
 
@@ -164,8 +164,6 @@ def resolve_date(
 # --- headline -----------------------------------------------------------------------
 
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»]\s+")
-# A <title> part that is a host name ("wjz.com", "PrairieBuzz.com") names the site.
-_HOST_NAME = re.compile(WEB_ADDRESS, re.IGNORECASE)
 
 
 def strip_site_name(title: str, site_names: Iterable[str | None]) -> str:
@@ -176,8 +174,9 @@ def strip_site_name(title: str, site_names: Iterable[str | None]) -> str:
     first = _TITLE_SEPARATORS.search(title)
     # A prefix is the site's when it is named, or when short parts lead to a last one
     # as long as all of them (a headline's own "Analysis: ..." is one short part, not
-    # two; "Headline | Site | Its tagline" ends in a tagline shorter than the rest).
-    if first is not None and (parts[0].casefold() in names or _HOST_NAME.fullmatch(parts[0])):
+    # two; "Headline | Site | Its tagline" ends in a tagline shorter than the rest). A host
+    # name ("wjz.com", "PrairieBuzz.com") names the site too.
+    if first is not None and (parts[0].casefold() in names or WEB_ADDRESS_RE.fullmatch(parts[0])):
         rest = title[first.end() :]
         if len(rest.split()) >= 3:
             return _strip_suffix(rest, names)

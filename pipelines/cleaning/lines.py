@@ -50,7 +50,7 @@ from pipelines.cleaning.vocabulary import (
     SENTENCE_END,
     SHARE_BAR_RE,
     SHARE_RE,
-    WEB_ADDRESS,
+    WEB_ADDRESS_RE,
     WIRE_LEAD_RE,
     WIRE_RE,
     WIRE_SOURCE_RE,
@@ -322,10 +322,7 @@ def _only_a_date(text: str) -> bool:
     """At most one word is left of ``text`` once its dates and date words are gone (a web
     address is one word: "www.chinaview.cn 2008-01-05 12:00:00")."""
     left = DATE_WORDS.sub(" ", DATE_RE.sub(" ", text))
-    return len(words(_WEB_ADDRESS.sub(" site ", left))) <= 1
-
-
-_WEB_ADDRESS = re.compile(rf"\b{WEB_ADDRESS}\b", re.IGNORECASE)
+    return len(words(WEB_ADDRESS_RE.sub(" site ", left))) <= 1
 
 
 _DATE_LABELS = {"posted", "published", "updated", "last updated", "date", "modified"}

@@ -204,7 +204,10 @@ COMMENT_SIGNATURES = [
 ]
 
 # A web address or host name written as text ("www.chinaview.cn", "wjz.com").
-WEB_ADDRESS = r"(?:www\.)?[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|cn|co|uk|in|au|de|fr|es|info)"
+WEB_ADDRESS_RE = re.compile(
+    r"\b(?:www\.)?[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|cn|co|uk|in|au|de|fr|es|info)\b",
+    re.IGNORECASE,
+)
 
 _SHARE_PATTERNS = [p for ps in SHARE.values() for p in ps]
 SHARE_RE = _union(_SHARE_PATTERNS)
