@@ -108,10 +108,18 @@ def test_paywall():
         "© 2008 The Honolulu Advertiser",
         "This material may not be published, broadcast, rewritten or redistributed.",
         "Copyright and Trade Mark Notice",
+        "The views expressed in the articles are not necessarily those of earthtimes.example "
+        "and we accept no responsibility for the views or opinions expressed in the articles.",
+        "Opinions expressed here do not necessarily reflect those of the Valley Times.",
     ],
 )
 def test_copyright(line):
     assert reason(line) == "copyright"
+
+
+def test_a_sentence_about_someones_views_is_not_a_disclaimer():
+    line = "The views of the members are not necessarily those of the party, she said."
+    assert judge_line(line).action is Action.KEEP
 
 
 def test_copyright_mark_in_capitals_passes_the_pre_check():

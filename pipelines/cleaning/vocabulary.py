@@ -284,8 +284,10 @@ COPYRIGHT_RE = re.compile(
     r"|\btous droits réservés\b|\balle rechte vorbehalten\b|\btodos los derechos reservados\b"
     r"|\bmay not be (published|reproduced|redistributed|broadcast|rewritten)\b"
     r"|\btrade ?marks? of\b|\bnot responsible for the content\b|\bre-?printed only\b"
-    r"|\bdo(es)? not necessarily (reflect|represent)\b|\bwithout (the )?(prior )?(written )?"
-    r"permission\b|\b(users|use) of this (site|website)\b",
+    r"|\bdo(es)? not necessarily (reflect|represent)\b"
+    # "The views expressed in the articles are not necessarily those of example.org"
+    r"|\b(views|opinions) expressed\b[^.]{0,60}\bnot necessarily\b"
+    r"|\bwithout (the )?(prior )?(written )?permission\b|\b(users|use) of this (site|website)\b",
     re.IGNORECASE,
 )
 
