@@ -10,6 +10,7 @@ from pipelines.cleaning.choose import (
     needs_second_opinion,
     prefer_second,
     with_gaps_filled,
+    with_lead_in,
     without_furniture_of,
 )
 from pipelines.cleaning.guide import Guide
@@ -112,6 +113,41 @@ def test_a_gap_is_not_filled_with_links_or_where_trafilatura_has_its_own_lines()
     # Nothing before the first shared paragraph or after the last is taken.
     around = candidate("readability", [QUOTED_REPLIES[0], *STORY, QUOTED_REPLIES[1]])
     assert with_gaps_filled(first, around).texts == STORY
+
+
+LEDE = (
+    "Commuters in the county will ride quieter buses from next week, as the first electric "
+    "depot opens on the edge of the old town after two years of delays."
+)
+
+
+def test_the_lede_trafilatura_keeps_before_readabilitys_start_goes_first():
+    readability = candidate("readability", STORY)
+    trafilatura = candidate("trafilatura", [LEDE, *STORY, *CONTINUATION])
+    led = with_lead_in(readability, trafilatura)
+    assert led.texts == [LEDE, *STORY]
+    numbers = [u.paragraph for u in led.kept]
+    assert numbers == sorted(set(numbers))
+
+
+def test_a_short_line_or_a_run_of_prose_before_the_story_is_not_a_lede():
+    readability = candidate("readability", STORY)
+    # A caption or a kicker: under a sentence's length.
+    short = candidate("trafilatura", ["Buses wait at the new depot on Monday.", *STORY])
+    assert with_lead_in(readability, short).texts == STORY
+    # A bar of links the page's link list missed: Title Case, not a sentence.
+    bar = (
+        "[ Contact Us ][ Feedback ][ Privacy ][ Advertise ][ Add to Favorites ][ Valley Times "
+        "Mobile ][ Valley Times Jobs ][ Valley Times Homes ][ Valley Times Motors ]"
+    )
+    assert with_lead_in(readability, candidate("trafilatura", [bar, *STORY])).texts == STORY
+    # Two sentences of prose before the story: teasers, or another story.
+    run = candidate("trafilatura", [CONTINUATION[1], LEDE, *STORY])
+    assert with_lead_in(readability, run).texts == STORY
+    # readability's own body starts elsewhere: nothing marks where the story begins.
+    elsewhere = candidate("readability", [CONTINUATION[0], *STORY])
+    led = with_lead_in(elsewhere, candidate("trafilatura", [LEDE, *STORY]))
+    assert led.texts == [CONTINUATION[0], *STORY]
 
 
 def test_a_fragment_of_the_story_does_not_win():

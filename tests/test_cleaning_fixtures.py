@@ -84,6 +84,16 @@ CASES = {
         ],
         ["This entry was posted", "I have lived on the island", "older notes", "harbor notes"],
     ),
+    # Recall: a standfirst set apart under the headline, which readability leaves out (it
+    # starts at the story's paragraphs) and trafilatura keeps, with a rail after the story.
+    "standfirst": (
+        [
+            "Workers at the Harlow paper mill have voted by a wide margin to accept a four-day",
+            "The ballot, run by the union over two weeks, closed on Thursday",
+            '"This is a template, not a one-off," he said.',
+        ],
+        ["BUSINESS", "By Daniel Okafor", "More from Business", "Family firm adds", "views"],
+    ),
     # Precision: the company boilerplate and wire furniture closing a press release.
     "press_release": (
         [

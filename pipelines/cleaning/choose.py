@@ -87,6 +87,10 @@ _TAIL_WORDS = 30
 _TAIL_SHARE = 0.4
 # With a declared body: a candidate holding this much more of it wins outright.
 _GUIDE_MARGIN = 0.15
+# A lede readability leaves out is a sentence of at least this many words, at most this
+# share of them capitalised (with_lead_in).
+_LEAD_WORDS = 20
+_LEDE_CAPITALS = 0.5
 
 
 @dataclass
@@ -255,7 +259,7 @@ def choose(first: Candidate, second: Candidate | None, guide: Guide | None) -> C
     chosen, other = (second, first) if prefer_second(first, second) else (first, second)
     logger.debug("chose %s (%d vs %d words)", chosen.name, first.words, second.words)
     cleaned = without_furniture_of(chosen, other)
-    return with_gaps_filled(cleaned, second) if chosen is first else cleaned
+    return with_gaps_filled(cleaned, second) if chosen is first else with_lead_in(cleaned, first)
 
 
 def without_furniture_of(chosen: Candidate, other: Candidate) -> Candidate:
@@ -331,6 +335,51 @@ def with_gaps_filled(chosen: Candidate, other: Candidate) -> Candidate:
         "%d blocks of %s added inside %s", len(units) - len(chosen.kept), other.name, chosen.name
     )
     return Candidate(chosen.name, units, [KEEP] * len(units))
+
+
+def with_lead_in(chosen: Candidate, other: Candidate) -> Candidate:
+    """The chosen body with the one sentence the other holds just before their shared text.
+
+    readability starts at the story's first paragraph and leaves out a standfirst or a lede
+    set apart from it ("(CNN) Rocker Tom Petty died Monday ...", a deck under the headline),
+    which trafilatura keeps. That lede is a single prose block of a sentence's length, in
+    sentence case (not a Title Case bar of links), right before trafilatura's first block
+    that readability corroborates, where readability's own body starts. Shorter lines there
+    are kickers, captions and notices; several prose blocks are teasers or another story; a
+    line readability held and the layer dropped (a reader's comment the page shows first)
+    stays dropped. Measured on the development sets: 8 of 987 pages change, each for the
+    better (+0.012 to +0.092 F1); at 15 words, 3 more better and 2 worse (a "section no
+    longer in use" notice, an archive notice).
+    """
+    if not chosen.kept or not other.kept:
+        return chosen
+    flags = _corroborated(other, chosen)
+    if not any(flags) or not _corroborated(chosen, other)[0]:
+        return chosen
+    first_shared = flags.index(True)
+    before = other.kept[:first_shared]
+    if not before or not _is_lede(lead := before[-1]):
+        return chosen
+    if len(before) > 1 and _is_lede(before[-2]):
+        return chosen
+    # The chosen body held the line and dropped it (a reader's comment the page shows first).
+    if any(u.block.key == lead.block.key for u in chosen.units):
+        return chosen
+    numbers: dict[int, int] = {}
+    units = [Unit(lead.block, 0)]
+    for unit in chosen.kept:
+        units.append(Unit(unit.block, numbers.setdefault(unit.paragraph, 1 + len(numbers))))
+    logger.debug("%s's lead-in added before %s", other.name, chosen.name)
+    return Candidate(chosen.name, units, [KEEP] * len(units))
+
+
+def _is_lede(unit: Unit) -> bool:
+    block = unit.block
+    if not _story_prose(unit) or block.size < _LEAD_WORDS:
+        return False
+    # A sentence is mostly lower-case words; a bar of links is Title Case.
+    capitalised = sum(1 for token in block.tokens if token[:1].isupper())
+    return capitalised <= _LEDE_CAPITALS * len(block.tokens)
 
 
 def _story_prose(unit: Unit) -> bool:
