@@ -162,6 +162,8 @@ def test_image_file_and_url():
         "Por Shira Ovide",
         "Author : DPA",
         "Reporters: Jane Doe and John Roe",
+        "By Daniel Okafor | 14 March 2008",
+        "By Jennifer Agiesta | January 14, 2008; 4:38 PM ET | Post Polls",
     ],
 )
 def test_bylines(line):
@@ -183,6 +185,7 @@ def test_a_label_before_a_sentence_is_not_a_credit(line):
 
 def test_byline_needs_a_name():
     assert judge_line("By the way, nobody asked").action is Action.KEEP
+    assert judge_line("By the way | nobody asked").action is Action.KEEP
 
 
 @pytest.mark.parametrize(

@@ -571,3 +571,11 @@ def test_the_headline_is_the_one_the_page_shows_as_the_story_s(name, headline):
     article = clean(name)
     assert article.headline == headline
     assert article.articleBody.count(headline) == 0
+
+
+def test_a_byline_before_a_bar_names_the_author_and_the_rest_names_no_one():
+    # "By Daniel Okafor | 14 March 2008 | Business": a CMS's meta line, and no metadata.
+    article = clean("standfirst")
+    assert [(a.name, a.nameRaw) for a in article.authors] == [
+        ("Daniel Okafor", "By Daniel Okafor | 14 March 2008 | Business")
+    ]

@@ -53,6 +53,11 @@ def test_authors_from_bylines():
     assert authors_from_bylines(["Bystanders said it was loud"]) == []
 
 
+def test_a_meta_line_after_the_byline_names_no_one():
+    line = "By Jennifer Agiesta | January 14, 2008; 4:38 PM ET | Post Polls"
+    assert authors_from_bylines([line]) == [Author("Jennifer Agiesta", line)]
+
+
 @pytest.mark.parametrize(
     ("line", "names"),
     [

@@ -105,8 +105,11 @@ _BYLINE = re.compile(
 
 def authors_from_bylines(lines: Iterable[str], exclude: Iterable[str | None] = ()) -> list[Author]:
     """Authors of byline lines the body cleaner moved out ("By Elizabeth Shim", "Par Claire
-    Dubois"), each with its line as ``nameRaw``."""
-    return author_credits([line for line in lines if _BYLINE.match(line)], exclude)
+    Dubois"), each with its line as ``nameRaw``. What follows a bar is the rest of a meta
+    line ("By Jane Doe | 14 March 2008 | Business"), not more names."""
+    matched = [line for line in lines if _BYLINE.match(line)]
+    names = author_credits([line.partition("|")[0] for line in matched], exclude)
+    return with_bylines(names, matched)
 
 
 def with_bylines(authors: list[Author], bylines: Iterable[str]) -> list[Author]:

@@ -237,8 +237,12 @@ def file_or_url_rule(line: str, n: int) -> str | None:
 
 
 def byline_rule(line: str, n: int) -> str | None:
-    """'By Jane Doe', 'By Jane Doe and John Roe, Reuters', 'Posted by: x | date'."""
-    match = BYLINE_RE.match(line) if n <= 14 else None
+    """'By Jane Doe', 'By Jane Doe and John Roe, Reuters', 'By Jane Doe | 14 March 2008'.
+
+    A CMS's meta line goes on after the byline with the date, the section or a comment
+    count, each after a bar; the byline is what comes before the first.
+    """
+    match = BYLINE_RE.match(line.partition("|")[0].strip()) if n <= 14 else None
     if match is None:
         return None
     return "byline" if _names_people(DATE_RE.sub(" ", match.group("name"))) else None
