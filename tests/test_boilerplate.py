@@ -164,10 +164,19 @@ def test_image_file_and_url():
         "Reporters: Jane Doe and John Roe",
         "By Daniel Okafor | 14 March 2008",
         "By Jennifer Agiesta | January 14, 2008; 4:38 PM ET | Post Polls",
+        "Jane Doe, Staff Writer",
+        # A masthead's credits under the story or in its footer.
+        "Darren Totem, Publisher",
+        "Martin Baron, executive editor",
     ],
 )
 def test_bylines(line):
     assert judge_line(line).action is Action.BYLINE
+
+
+def test_a_sentence_about_a_publisher_is_not_a_credit():
+    line = "Random House, publisher of the memoir, said it would appeal."
+    assert judge_line(line).action is Action.KEEP
 
 
 @pytest.mark.parametrize(

@@ -362,8 +362,9 @@ FILE_OR_URL_RE = re.compile(
 # "Jane Doe, Staff Writer", "Jane Doe | Reuters": a name and a role, the byline of many CMSs.
 ROLE_BYLINE_RE = re.compile(
     r"^(?P<name>[A-Z][\w'’.-]+( (?:[A-Z][\w'’.-]+|van|von|de|da|del|di|la|le)){1,4})\s*"
-    r"[,|–—-]\s*((senior |chief |staff |contributing |special )?(staff|writer|reporter|"
-    r"correspondent|editor|contributor|columnist|photographer)( \w+)?|special to [\w .]+|"
+    r"[,|–—-]\s*((senior |chief |staff |contributing |special |executive |managing |deputy "
+    r"|associate |assistant )?(staff|writer|reporter|correspondent|editor|contributor|"
+    r"columnist|photographer|publisher)( \w+)?|special to [\w .]+|"
     r"for [A-Z][\w .]+|(the )?associated press|reuters|afp|bloomberg|ap)$",
     re.IGNORECASE,
 )
