@@ -117,6 +117,17 @@ def test_copyright(line):
     assert reason(line) == "copyright"
 
 
+def test_a_story_s_without_permission_is_not_a_notice():
+    line = (
+        "The resolution said such trade cannot be conducted without the permission and "
+        "involvement of government officials at the highest levels."
+    )
+    assert judge_line(line).action is Action.KEEP
+    assert reason("No part of this site may be reproduced without the prior permission.") == (
+        "copyright"
+    )
+
+
 def test_a_sentence_about_someones_views_is_not_a_disclaimer():
     line = "The views of the members are not necessarily those of the party, she said."
     assert judge_line(line).action is Action.KEEP

@@ -287,7 +287,11 @@ COPYRIGHT_RE = re.compile(
     r"|\bdo(es)? not necessarily (reflect|represent)\b"
     # "The views expressed in the articles are not necessarily those of example.org"
     r"|\b(views|opinions) expressed\b[^.]{0,60}\bnot necessarily\b"
-    r"|\bwithout (the )?(prior )?(written )?permission\b|\b(users|use) of this (site|website)\b",
+    # "... may not be reproduced without permission"; a story's "without the permission of
+    # officials" is not a notice.
+    r"|\bwithout (the )?(express )?(prior )?written permission\b|\b(reproduc|republi|redistribut"
+    r"|copied|copy|used|stored|transmitted)\w*\b[^.]{0,80}\bwithout (the )?(prior )?permission\b"
+    r"|\b(users|use) of this (site|website)\b",
     re.IGNORECASE,
 )
 
