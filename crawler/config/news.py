@@ -105,7 +105,7 @@ class NewsConfig:
     )
     warc_gzip_level: int = whole(
         "NEWS_WARC_GZIP_LEVEL",
-        3,
+        1,
         "gzip level of the WARC records: 1-3 ISA-L (fast), 4-9 zlib (9 smallest; see Raw archive "
         "in the README)",
         minimum=1,
