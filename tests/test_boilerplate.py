@@ -117,15 +117,30 @@ def test_copyright(line):
     assert reason(line) == "copyright"
 
 
-def test_a_story_s_without_permission_is_not_a_notice():
-    line = (
+@pytest.mark.parametrize(
+    "line",
+    [
         "The resolution said such trade cannot be conducted without the permission and "
-        "involvement of government officials at the highest levels."
-    )
+        "involvement of government officials at the highest levels.",
+        "The photos were used without permission, the agency said.",
+        "He copied the files without the permission of his employer.",
+    ],
+)
+def test_a_story_s_without_permission_is_not_a_notice(line):
     assert judge_line(line).action is Action.KEEP
-    assert reason("No part of this site may be reproduced without the prior permission.") == (
-        "copyright"
-    )
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "No part of this site may be reproduced without the prior permission of the publisher.",
+        "This material may not be reproduced without permission.",
+        "Redistribution, republication or broadcast is expressly prohibited without the prior "
+        "written consent of AHN.",
+    ],
+)
+def test_a_notice_forbidding_reuse_without_permission(line):
+    assert reason(line) == "copyright"
 
 
 def test_a_sentence_about_someones_views_is_not_a_disclaimer():

@@ -287,10 +287,14 @@ COPYRIGHT_RE = re.compile(
     r"|\bdo(es)? not necessarily (reflect|represent)\b"
     # "The views expressed in the articles are not necessarily those of example.org"
     r"|\b(views|opinions) expressed\b[^.]{0,60}\bnot necessarily\b"
-    # "... may not be reproduced without permission"; a story's "without the permission of
-    # officials" is not a notice.
-    r"|\bwithout (the )?(express )?(prior )?written permission\b|\b(reproduc|republi|redistribut"
-    r"|copied|copy|used|stored|transmitted)\w*\b[^.]{0,80}\bwithout (the )?(prior )?permission\b"
+    # A notice forbids: "may not be reproduced without permission", "reproduction without
+    # permission is prohibited". A story's "copied without the permission of officials" is
+    # news.
+    r"|\b(may|must|can|shall) not be\b[^.]{0,60}\bwithout (the )?(express )?(prior )?(written )?"
+    r"(permission|consent)\b|\bwithout (the )?(express )?(prior )?(written )?(permission|consent)"
+    r"\b[^.]{0,40}\b(is|are) (strictly )?(prohibited|forbidden|not permitted)\b"
+    r"|\b(prior|express) written (permission|consent)\b"
+    r"|\bno part of (this|these|the)\b[^.]{0,60}\bmay be (reproduced|copied|stored|transmitted)\b"
     r"|\b(users|use) of this (site|website)\b",
     re.IGNORECASE,
 )
@@ -307,8 +311,8 @@ CTA_WORDS = frozenset({
 COPYRIGHT_WORDS = frozenset({
     "copyright", "reserved", "réservés", "vorbehalten", "reservados", "published",
     "reproduced", "redistributed", "broadcast", "rewritten", "trade", "trademark",
-    "trademarks", "responsible", "printed", "reprinted", "necessarily", "permission", "site",
-    "website",
+    "trademarks", "responsible", "printed", "reprinted", "necessarily", "permission", "consent",
+    "site", "website",
 })  # fmt: skip
 MAX_NOTICE_WORDS = 8
 COPYRIGHT_MARKS = ("©", "(c)", "(C)", "&copy;")
