@@ -341,3 +341,20 @@ def test_day_first_reads_slashes_day_first_unless_it_cannot():
     assert parse_date_text("05/18/2026", day_first=True) == (datetime(2026, 5, 18), False)
     assert parse_date_text("05/11/2026") == (datetime(2026, 5, 11), False)
     assert parse_date_text("05.11.2026") == (datetime(2026, 11, 5), False)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # 7 January 2008 was a Monday, 1 July 2008 a Tuesday: the weekday says the order.
+        ("By David Richards | Monday | 07/01/2008", datetime(2008, 1, 7)),
+        ("Tuesday 07/01/2008", datetime(2008, 7, 1)),
+        ("Mon, 07.01.2008", datetime(2008, 1, 7)),
+        # A weekday neither reading falls on, or a word that only looks like one, says
+        # nothing: the usual order stands.
+        ("Friday 07/01/2008", datetime(2008, 7, 1)),
+        ("He sat 07/01/2008", datetime(2008, 7, 1)),
+    ],
+)
+def test_a_named_weekday_settles_a_numeric_date_s_order(text, expected):
+    assert parse_date_text(text) == (expected, False)

@@ -96,6 +96,17 @@ _NUMERIC_DATE = re.compile(
     r"(?<![\d./-])(?P<first>\d{1,2})(?P<sep>[/.-])(?P<second>\d{1,2})(?P=sep)(?P<year>\d{4})(?!\d)"
 )
 _PROSE_DATES = (_ISO_DATE, _DAY_MONTH_YEAR, _MONTH_DAY_YEAR, _NUMERIC_DATE)
+# A weekday beside a numeric date settles its order: "Monday | 07/01/2008" is 7 January
+# (a Monday), not 1 July (a Tuesday). Abbreviations count only with a stop or comma after
+# them ("Mon, 07/01/2008"): "sat" and "wed" are words too.
+_WEEKDAY = re.compile(
+    r"\b(?:(?P<full>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
+    r"|(?P<short>mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[.,])",
+    re.IGNORECASE,
+)
+_WEEKDAY_NUMBERS = {
+    name: number for number, name in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))
+}
 
 _MERIDIEM = r"\s*(?P<{name}>[ap])\.?\s?m\b\.?"
 # "12.30" is British style, but also looks like a decimal or "18.11.2026"; only accept it
@@ -323,7 +334,7 @@ def _parse(text: str, day_first: bool = False) -> tuple[datetime | None, bool]:
     candidates = [m for m in (p.search(text) for p in _PROSE_DATES) if m]
     # The earliest date wins: "Published <date>, updated <date>" is about publication.
     for match in sorted(candidates, key=lambda m: m.start()):
-        ymd = _year_month_day(match, day_first)
+        ymd = _year_month_day(match, _named_weekday(text), day_first)
         try:
             datetime(*ymd)
         except ValueError:
@@ -345,13 +356,31 @@ def _from_iso_basic(match: re.Match[str]) -> tuple[datetime, bool]:
     return moment.replace(tzinfo=zone), True
 
 
-def _year_month_day(match: re.Match[str], day_first: bool) -> tuple[int, int, int]:
+def _named_weekday(text: str) -> int | None:
+    """The weekday the text names (Monday is 0), if it names one."""
+    match = _WEEKDAY.search(text)
+    if match is None:
+        return None
+    return _WEEKDAY_NUMBERS[(match["full"] or match["short"])[:3].lower()]
+
+
+def _year_month_day(
+    match: re.Match[str], weekday: int | None, day_first: bool
+) -> tuple[int, int, int]:
     groups = match.groupdict()
     year = int(match["year"])
     if year < 100:
         year += 2000 if year < 50 else 1900
     if "first" in groups:
         first, second = int(match["first"]), int(match["second"])
+        if weekday is not None and first <= 12 and second <= 12 and first != second:
+            fits = [
+                (year, month, day)
+                for month, day in ((first, second), (second, first))
+                if datetime(year, month, day).weekday() == weekday
+            ]
+            if len(fits) == 1:
+                return fits[0]
         if match["sep"] == "/" and (second > 12 or (first <= 12 and not day_first)):
             return year, first, second
         return year, second, first
