@@ -274,6 +274,19 @@ def test_a_relative_date_line_counts_from_the_fetch_time():
     assert page(html, url="https://example.test/x").datePublished is None
 
 
+def test_a_page_dated_nowhere_else_takes_its_date_from_its_byline_not_from_comments():
+    html = f"""<html><body><article><h1>Harbor pilots sign new contract</h1>
+    <p>By Jane Doe | 14 March 2008 | Business</p>{STORY}
+    <p>By Tom Reader | 14 March 2008, 6:24 PM</p><p>Good news for the harbor, at last.</p>
+    </article></body></html>"""
+    article = page(html, url="https://example.test/x")
+    assert article.datePublished == "2008-03-14"
+    # A date line elsewhere on the page comes first, and a commenter's time never refines
+    # the story's.
+    dated = html.replace("<h1>", '<p class="date">14 March 2008</p><h1>')
+    assert page(dated, url="https://example.test/x").datePublished == "2008-03-14"
+
+
 NOVEMBER_5 = "2026-11-05T14:30:00"
 MAY_11 = "2026-05-11T14:30:00"
 

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from urllib.parse import urljoin
 
 import lxml.etree
@@ -210,7 +212,13 @@ def clean_html(
 
     authors = _authors(tree, meta, ruled, body, site_names, fallback)
     date_languages = (primary_subtag(declared_language),) if declared_language else None
-    date_published = resolve_date(
+    read_date = partial(
+        resolve_date,
+        languages=date_languages,
+        now=parse_date(fetched_at) if fetched_at else None,
+        day_first=day_first,
+    )
+    date_published = read_date(
         [
             *ruled.dates,
             meta.date_published,
@@ -218,11 +226,8 @@ def clean_html(
             hints.date_published,
             *body.datelines,
             *meta.shown_dates,
-        ],
-        languages=date_languages,
-        now=parse_date(fetched_at) if fetched_at else None,
-        day_first=day_first,
-    )
+        ]
+    ) or _byline_date(body.bylines, read_date)
     canonical = resolve_canonical(page_url, meta.canonical_url) if page_url else ""
     words = word_count(article_body)
     in_language, confidence = record_language(declared_language, article_body)
@@ -338,6 +343,13 @@ def _authors(
         # (hidden elements and comment threads removed, which it would ignore anyway).
         authors = author_credits(trafilatura_authors(tree, fallback), exclude=site_names)
     return with_bylines(authors, [*body.bylines, *meta.shown_bylines])
+
+
+def _byline_date(bylines: list[str], read_date: Callable[[list[str]], str | None]) -> str | None:
+    """The date of the first byline that has one ("By Jane Doe | 14 March 2008"), for a page
+    that dates itself nowhere else. Only the first: readers' comments below the story are
+    signed like bylines, and their times must not refine the story's."""
+    return next((found for line in bylines if (found := read_date([line]))), None)
 
 
 def _main_image(meta: PageMetadata, page_url: str) -> Image | None:
