@@ -496,7 +496,13 @@ def test_a_comments_heading_without_sign_offs_is_not_a_thread():
         ("To see more photos of the flood, click here.", ""),
         # Archived pages of the 2000s: bookmarking buttons, back links, datelines with the
         # site's address; a summary box's heading and a sentence with a date stay.
-        ("Share this: Digg | del.icio.us | Furl | reddit | Facebook", "menu"),
+        ("Share this: Digg | del.icio.us | Furl | reddit | Facebook", "share"),
+        # Its bars are not words, and its help link is the bar's own.
+        (
+            "Share this: Digg | del.icio.us | Furl | reddit | Facebook | Yahoo! | What's this?",
+            "share",
+        ),
+        ("Yahoo said on Tuesday it would cut jobs.", ""),
         ("digg | del.icio.us", "share"),
         ("<<Back to Index", "share"),
         ("Key Stories", "related"),

@@ -173,7 +173,8 @@ def similar(a: str, b: str) -> bool:
 
 
 def phrase_rule(line: str, n: int) -> str | None:
-    if n > 14:
+    # A bar of buttons is as long as its buttons: the bars between them are not words.
+    if n - line.count(" | ") > 14:
         return None
     for reason, pattern in (
         ("share", SHARE_RE),

@@ -25,7 +25,7 @@ NETWORKS = (
     r"|telegram|threads|bluesky|instagram|flipboard|tumblr"
     # The social bookmarking buttons of the 2000s, on the pages archives are made of.
     r"|digg|del\.icio\.us|delicious|furl|stumbleupon|newsvine|technorati|fark|nowpublic"
-    r"|myspace|mixx|slashdot|google bookmarks|yahoo!? buzz"
+    r"|myspace|mixx|slashdot|google bookmarks|yahoo!?( buzz| myweb)?"
 )
 # The buttons that make a line of their own a share bar ("Facebook | X | Email"); words such
 # as "Threads" or "Messenger" alone are not among them.
@@ -44,8 +44,10 @@ SHARE = {
         # "Share" asks only on or via something: "Share prices fell" is news.
         r"(share (on|via)|follow us( (on|via))?) [\w\s,&+]{0,60}",
         # A share bar flattened to one line: "Share this article: Facebook | X | Email".
-        r"(share|follow us)( (this|the) (article|story|page|post|video))?( (on|via))?\s*:?\s*"
-        r"(" + NETWORKS + r")([\s,|/•·]+(" + NETWORKS + r"))*",
+        r"(share|follow us)( (this|the)( (article|story|page|post|video))?)?( (on|via))?\s*:?\s*"
+        r"(" + NETWORKS + r")([\s,|/•·]+(" + NETWORKS + r"))*"
+        # ... and the bar's own help link: "Share this: Digg | reddit | What's this?"
+        r"([\s|•·]+what'?s this\??)?",
         r"(" + _BUTTONS + r")([\s,|/]+(" + _BUTTONS + r"))*",
         r"(click|tap) here( to \w+( \w+){0,6})?\.?",
         r"save to [\w.]+",
