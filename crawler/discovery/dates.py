@@ -334,7 +334,7 @@ def _parse(text: str, day_first: bool = False) -> tuple[datetime | None, bool]:
     candidates = [m for m in (p.search(text) for p in _PROSE_DATES) if m]
     # The earliest date wins: "Published <date>, updated <date>" is about publication.
     for match in sorted(candidates, key=lambda m: m.start()):
-        ymd = _year_month_day(match, _named_weekday(text), day_first)
+        ymd = _year_month_day(match, text, day_first)
         try:
             datetime(*ymd)
         except ValueError:
@@ -364,16 +364,16 @@ def _named_weekday(text: str) -> int | None:
     return _WEEKDAY_NUMBERS[(match["full"] or match["short"])[:3].lower()]
 
 
-def _year_month_day(
-    match: re.Match[str], weekday: int | None, day_first: bool
-) -> tuple[int, int, int]:
+def _year_month_day(match: re.Match[str], text: str, day_first: bool) -> tuple[int, int, int]:
     groups = match.groupdict()
     year = int(match["year"])
     if year < 100:
         year += 2000 if year < 50 else 1900
     if "first" in groups:
         first, second = int(match["first"]), int(match["second"])
-        if weekday is not None and first <= 12 and second <= 12 and first != second:
+        # Only a date that reads both ways looks for a weekday in its text.
+        if first <= 12 and second <= 12 and first != second:
+            weekday = _named_weekday(text)
             fits = [
                 (year, month, day)
                 for month, day in ((first, second), (second, first))

@@ -321,20 +321,7 @@ def with_gaps_filled(chosen: Candidate, other: Candidate) -> Candidate:
             and all(_story_prose(u) for u in gap)
         ):
             inserts[after] = gap
-    if not inserts:
-        return chosen
-    units: list[Unit] = []
-    numbers: dict[tuple[bool, int], int] = {}  # paragraphs renumbered in the merged order
-    for index, unit in enumerate(chosen.kept):
-        for inserted in inserts.get(index, ()):
-            number = numbers.setdefault((False, inserted.paragraph), len(numbers))
-            units.append(Unit(inserted.block, number))
-        number = numbers.setdefault((True, unit.paragraph), len(numbers))
-        units.append(Unit(unit.block, number))
-    logger.debug(
-        "%d blocks of %s added inside %s", len(units) - len(chosen.kept), other.name, chosen.name
-    )
-    return Candidate(chosen.name, units, [KEEP] * len(units))
+    return _with_inserted(chosen, inserts, other.name) if inserts else chosen
 
 
 def with_lead_in(chosen: Candidate, other: Candidate) -> Candidate:
@@ -365,11 +352,21 @@ def with_lead_in(chosen: Candidate, other: Candidate) -> Candidate:
     # The chosen body held the line and dropped it (a reader's comment the page shows first).
     if any(u.block.key == lead.block.key for u in chosen.units):
         return chosen
-    numbers: dict[int, int] = {}
-    units = [Unit(lead.block, 0)]
-    for unit in chosen.kept:
-        units.append(Unit(unit.block, numbers.setdefault(unit.paragraph, 1 + len(numbers))))
-    logger.debug("%s's lead-in added before %s", other.name, chosen.name)
+    return _with_inserted(chosen, {0: [lead]}, other.name)
+
+
+def _with_inserted(chosen: Candidate, inserts: dict[int, list[Unit]], source: str) -> Candidate:
+    """The chosen body's kept units with the other body's ``inserts`` before the kept unit
+    at each index, paragraphs renumbered in the merged order (assemble sorts by number)."""
+    units: list[Unit] = []
+    numbers: dict[tuple[bool, int], int] = {}
+    for index, unit in enumerate(chosen.kept):
+        for inserted in inserts.get(index, ()):
+            number = numbers.setdefault((False, inserted.paragraph), len(numbers))
+            units.append(Unit(inserted.block, number))
+        number = numbers.setdefault((True, unit.paragraph), len(numbers))
+        units.append(Unit(unit.block, number))
+    logger.debug("%d blocks of %s added to %s", len(units) - len(chosen.kept), source, chosen.name)
     return Candidate(chosen.name, units, [KEEP] * len(units))
 
 

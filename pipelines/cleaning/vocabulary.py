@@ -280,6 +280,8 @@ SLIDE_COUNTER_RE = re.compile(
     re.IGNORECASE,
 )
 
+# Said twice below: what a notice forbids reuse without.
+_WITHOUT_PERMISSION = r"\bwithout (the )?(express )?(prior )?(written )?(permission|consent)\b"
 COPYRIGHT_RE = re.compile(
     # "Copyright lawyers said ...": a notice goes on with a mark, a year or a name.
     r"^(©|\(c\)|copyright\b(?!\s+(?-i:[a-z]))|&copy;)|\ball rights reserved\b"
@@ -292,9 +294,9 @@ COPYRIGHT_RE = re.compile(
     # A notice forbids: "may not be reproduced without permission", "reproduction without
     # permission is prohibited". A story's "copied without the permission of officials" is
     # news.
-    r"|\b(may|must|can|shall) not be\b[^.]{0,60}\bwithout (the )?(express )?(prior )?(written )?"
-    r"(permission|consent)\b|\bwithout (the )?(express )?(prior )?(written )?(permission|consent)"
-    r"\b[^.]{0,40}\b(is|are) (strictly )?(prohibited|forbidden|not permitted)\b"
+    rf"|\b(may|must|can|shall) not be\b[^.]{{0,60}}{_WITHOUT_PERMISSION}"
+    rf"|{_WITHOUT_PERMISSION}[^.]{{0,40}}\b(is|are) (strictly )?"
+    r"(prohibited|forbidden|not permitted)\b"
     r"|\b(prior|express) written (permission|consent)\b"
     r"|\bno part of (this|these|the)\b[^.]{0,60}\bmay be (reproduced|copied|stored|transmitted)\b"
     r"|\b(users|use) of this (site|website)\b",
